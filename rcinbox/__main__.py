@@ -1,0 +1,3 @@
+from rcinbox.cli import main
+
+raise SystemExit(main())
