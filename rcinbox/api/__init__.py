@@ -1,0 +1,113 @@
+"""The RingCentral Social Messaging HTTP client: models, errors, OAuth, rate budget, client.
+
+Import-light on purpose: the standard-library-only modules (models, errors, rate budget, channel
+facts) are imported plainly; the client and OAuth, which need httpx, load on first use, so the
+CLI starts fast. Everything here is headless and must never import textual.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from rcinbox.api.channels import CHANNELS, ChannelInfo, Initiation, Visibility, channel_info
+from rcinbox.api.errors import (
+    PLAIN_WORDS,
+    APIError,
+    BadRequest,
+    ErrorDetail,
+    Forbidden,
+    InvalidGrant,
+    MalformedResponse,
+    NotFound,
+    OAuthError,
+    RateLimited,
+    RCError,
+    ServerError,
+    TransportError,
+    Unauthorized,
+    Unprocessable,
+    error_from_response,
+)
+from rcinbox.api.models import (
+    Attachment,
+    Content,
+    CreateContent,
+    Direction,
+    Identity,
+    Naming,
+    Page,
+    Subscription,
+)
+from rcinbox.api.ratelimit import RateBudget, RateState
+
+if TYPE_CHECKING:
+    from rcinbox.api.auth import OAuthSession, Token, authorize_url, make_pkce
+    from rcinbox.api.client import (
+        DEFAULT_TIMEOUT,
+        USER_AGENT,
+        SocialMessagingClient,
+        new_http_client,
+    )
+
+_LAZY: dict[str, str] = {
+    "OAuthSession": "auth",
+    "Token": "auth",
+    "authorize_url": "auth",
+    "make_pkce": "auth",
+    "DEFAULT_TIMEOUT": "client",
+    "USER_AGENT": "client",
+    "SocialMessagingClient": "client",
+    "new_http_client": "client",
+}
+
+__all__ = [
+    "CHANNELS",
+    "DEFAULT_TIMEOUT",
+    "PLAIN_WORDS",
+    "USER_AGENT",
+    "APIError",
+    "Attachment",
+    "BadRequest",
+    "ChannelInfo",
+    "Content",
+    "CreateContent",
+    "Direction",
+    "ErrorDetail",
+    "Forbidden",
+    "Identity",
+    "Initiation",
+    "InvalidGrant",
+    "MalformedResponse",
+    "Naming",
+    "NotFound",
+    "OAuthError",
+    "OAuthSession",
+    "Page",
+    "RCError",
+    "RateBudget",
+    "RateLimited",
+    "RateState",
+    "ServerError",
+    "SocialMessagingClient",
+    "Subscription",
+    "Token",
+    "TransportError",
+    "Unauthorized",
+    "Unprocessable",
+    "Visibility",
+    "authorize_url",
+    "channel_info",
+    "error_from_response",
+    "make_pkce",
+    "new_http_client",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

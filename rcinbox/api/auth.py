@@ -1,0 +1,386 @@
+"""RingCentral OAuth for one account: JWT or browser (PKCE) login, refresh, revoke, bearer tokens.
+
+The rules this follows come from RingCentral's auth guide: refresh *before* expiry from the stored
+expiry time, refresh from one place only (refresh tokens rotate: each is single-use and its
+successor must be kept), honour ``Retry-After`` on 429/503 from the token endpoint, never retry
+a 400, and ignore revoke errors. ``bearer()`` is the only thing a request needs: any number of
+concurrent callers share one token request (single flight).
+
+Never put the access token, refresh token, client secret or JWT in a message, a log line or a
+repr: errors are built from the server's error fields only, and ``Token``/``OAuthSession`` reprs
+redact them. Transport failures are not retried here; the API client decides that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import dataclasses
+import hashlib
+import json
+import math
+import secrets
+import time
+import urllib.parse
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import httpx
+
+from rcinbox import __version__
+from rcinbox.api.errors import (
+    InvalidGrant,
+    MalformedResponse,
+    RateLimited,
+    TransportError,
+    error_from_response,
+    header_value,
+    retry_after_seconds,
+)
+
+TOKEN_PATH = "/restapi/oauth/token"
+REVOKE_PATH = "/restapi/oauth/revoke"
+AUTHORIZE_PATH = "/restapi/oauth/authorize"
+JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+# RingCentral's documented lifetime, used when an answer leaves out expires_in.
+_DEFAULT_ACCESS_TTL = 3600.0
+# The token endpoint sits in the "Auth" group (5 requests a minute): a few patient retries.
+_TOKEN_RETRIES = 3
+# A 503 without Retry-After: a short pause before asking again.
+_UNAVAILABLE_WAIT = 5.0
+_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+
+
+@dataclasses.dataclass(frozen=True)
+class Token:
+    """An access token and what came with it; times are epoch seconds."""
+
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: float = 0.0
+    refresh_token: str | None = None
+    refresh_expires_at: float | None = None
+    owner_id: str | None = None
+    scope: str | None = None
+    endpoint_id: str | None = None
+    # When it was issued: lets a short-lived token (a test server's 1 s) refresh proportionally.
+    issued_at: float | None = None
+
+    @classmethod
+    def from_response(cls, data: Any, now: float) -> Token:
+        """Build from the token endpoint's JSON (``expires_in`` relative to ``now``)."""
+        if not isinstance(data, Mapping) or not _nonempty(data.get("access_token")):
+            raise MalformedResponse("The login server answered without an access token")
+        expires_in = _seconds(data.get("expires_in"))
+        refresh_in = _seconds(data.get("refresh_token_expires_in"))
+        refresh_token = data.get("refresh_token")
+        return cls(
+            access_token=data["access_token"],
+            token_type=_opt_str(data.get("token_type")) or "bearer",
+            expires_at=now + (expires_in if expires_in is not None else _DEFAULT_ACCESS_TTL),
+            refresh_token=refresh_token if _nonempty(refresh_token) else None,
+            refresh_expires_at=None if refresh_in is None else now + refresh_in,
+            owner_id=_opt_str(data.get("owner_id")),
+            scope=_opt_str(data.get("scope")),
+            endpoint_id=_opt_str(data.get("endpoint_id")),
+            issued_at=now,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """For storage on disk (the caller keeps the file private)."""
+        return {
+            "access_token": self.access_token,
+            "token_type": self.token_type,
+            "expires_at": self.expires_at,
+            "refresh_token": self.refresh_token,
+            "refresh_expires_at": self.refresh_expires_at,
+            "owner_id": self.owner_id,
+            "scope": self.scope,
+            "endpoint_id": self.endpoint_id,
+            "issued_at": self.issued_at,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> Token:
+        """Read what ``to_json`` stored; MalformedResponse when it is unusable."""
+        if not isinstance(data, Mapping) or not _nonempty(data.get("access_token")):
+            raise MalformedResponse("The stored login is unreadable")
+        refresh_token = data.get("refresh_token")
+        return cls(
+            access_token=data["access_token"],
+            token_type=_opt_str(data.get("token_type")) or "bearer",
+            expires_at=_seconds(data.get("expires_at")) or 0.0,
+            refresh_token=refresh_token if _nonempty(refresh_token) else None,
+            refresh_expires_at=_seconds(data.get("refresh_expires_at")),
+            owner_id=_opt_str(data.get("owner_id")),
+            scope=_opt_str(data.get("scope")),
+            endpoint_id=_opt_str(data.get("endpoint_id")),
+            issued_at=_seconds(data.get("issued_at")),
+        )
+
+    def refresh_usable(self, now: float) -> bool:
+        if self.refresh_token is None:
+            return False
+        return self.refresh_expires_at is None or self.refresh_expires_at > now
+
+    def __repr__(self) -> str:
+        refresh = "None" if self.refresh_token is None else "'<redacted>'"
+        return (
+            f"Token(access_token='<redacted>', token_type={self.token_type!r}, "
+            f"expires_at={self.expires_at!r}, refresh_token={refresh}, "
+            f"refresh_expires_at={self.refresh_expires_at!r}, owner_id={self.owner_id!r}, "
+            f"scope={self.scope!r}, endpoint_id={self.endpoint_id!r})"
+        )
+
+    __str__ = __repr__
+
+
+def make_pkce() -> tuple[str, str]:
+    """A fresh PKCE pair: (code_verifier, S256 code_challenge)."""
+    verifier = secrets.token_urlsafe(64)
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    return verifier, challenge
+
+
+def authorize_url(
+    server: str, client_id: str, redirect_uri: str, state: str, code_challenge: str
+) -> str:
+    """The browser login URL for the authorization-code flow with PKCE (S256)."""
+    query = urllib.parse.urlencode(
+        {
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "state": state,
+            "code_challenge": code_challenge,
+            "code_challenge_method": "S256",
+        }
+    )
+    return f"{server.rstrip('/')}{AUTHORIZE_PATH}?{query}"
+
+
+class OAuthSession:
+    """The token life cycle of one account; hand ``bearer()`` to every API request."""
+
+    def __init__(
+        self,
+        server: str,
+        client_id: str,
+        client_secret: str | None,
+        *,
+        http: httpx.AsyncClient,
+        jwt: str | None = None,
+        token: Token | None = None,
+        on_token: Callable[[Token], None] | None = None,
+        clock: Callable[[], float] = time.time,
+        refresh_margin: float = 60.0,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        unavailable_wait: float = _UNAVAILABLE_WAIT,
+    ) -> None:
+        self._server = server.rstrip("/")
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._http = http
+        self._jwt = jwt
+        self._token = token
+        self._on_token = on_token
+        self._clock = clock
+        self._refresh_margin = refresh_margin
+        self._sleep = sleep
+        self._unavailable_wait = unavailable_wait
+        self._renewal: asyncio.Future[Token] | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"OAuthSession(server={self._server!r}, client_id={self._client_id!r}, "
+            f"jwt={'set' if self._jwt else 'unset'}, token={self._token!r})"
+        )
+
+    @property
+    def token(self) -> Token | None:
+        return self._token
+
+    async def login_jwt(self, jwt: str | None = None) -> Token:
+        """Log in with a JWT credential (kept for logging in again when refresh fails)."""
+        if jwt is not None:
+            self._jwt = jwt
+        if not self._jwt:
+            raise _login_required("No JWT credential is configured")
+        form = {"grant_type": JWT_GRANT, "assertion": self._jwt}
+        return self._store(await self._token_request(form))
+
+    async def exchange_code(self, code: str, redirect_uri: str, code_verifier: str) -> Token:
+        """Finish a browser login: trade the authorization code (with its PKCE verifier)."""
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "code_verifier": code_verifier,
+        }
+        return self._store(await self._token_request(form))
+
+    async def refresh(self) -> Token:
+        """Trade the refresh token for new tokens (joining a renewal already under way)."""
+        return await self._single_flight(self._refresh_grant)
+
+    async def revoke(self) -> None:
+        """End the session on the server; RingCentral advises ignoring any error here."""
+        token, self._token = self._token, None
+        if token is None:
+            return
+        form = {"token": token.refresh_token or token.access_token}
+        headers, form = self._client_auth(form)
+        try:
+            await self._http.post(
+                f"{self._server}{REVOKE_PATH}", data=form, headers=headers, timeout=_TIMEOUT
+            )
+        except httpx.HTTPError:
+            return
+
+    async def bearer(self) -> str:
+        """A valid access token, renewed shortly before it expires."""
+        token = self._token
+        if token is not None and not self._expiring(token):
+            return token.access_token
+        return (await self._single_flight(self._renew)).access_token
+
+    async def on_unauthorized(self, failed_access_token: str) -> None:
+        """The server refused ``failed_access_token`` (expired or corrupted): renew it once."""
+        if self._renewal is not None:
+            await asyncio.shield(self._renewal)
+            return
+        if self._token is not None and self._token.access_token != failed_access_token:
+            return
+        await self._single_flight(self._renew)
+
+    def _expiring(self, token: Token) -> bool:
+        margin = self._refresh_margin
+        if token.issued_at is not None:
+            margin = min(margin, max(0.0, token.expires_at - token.issued_at) / 10)
+        return self._clock() >= token.expires_at - margin
+
+    async def _single_flight(self, renew: Callable[[], Awaitable[Token]]) -> Token:
+        # A task, not a lock: a caller that gives up (cancelled) must not cancel the renewal the
+        # others are waiting for, and refresh tokens are single-use, so there must be only one.
+        if self._renewal is None:
+            task = asyncio.ensure_future(renew())
+            self._renewal = task
+            task.add_done_callback(self._renewal_done)
+        return await asyncio.shield(self._renewal)
+
+    def _renewal_done(self, task: asyncio.Future[Token]) -> None:
+        if self._renewal is task:
+            self._renewal = None
+        if not task.cancelled():
+            # Mark the error as seen: waiters that were cancelled may not be there to see it.
+            task.exception()
+
+    async def _renew(self) -> Token:
+        token = self._token
+        if token is not None and token.refresh_usable(self._clock()):
+            try:
+                return await self._refresh_grant()
+            except InvalidGrant:
+                if not self._jwt:
+                    raise
+        if self._jwt:
+            return await self.login_jwt()
+        raise _login_required("The login has expired")
+
+    async def _refresh_grant(self) -> Token:
+        token = self._token
+        if token is None or token.refresh_token is None:
+            raise _login_required("There is no refresh token")
+        form = {"grant_type": "refresh_token", "refresh_token": token.refresh_token}
+        fresh = await self._token_request(form)
+        if fresh.refresh_token is None:
+            # Some answers leave the refresh token out when it did not rotate: keep ours.
+            fresh = dataclasses.replace(
+                fresh,
+                refresh_token=token.refresh_token,
+                refresh_expires_at=token.refresh_expires_at,
+            )
+        return self._store(fresh)
+
+    def _store(self, token: Token) -> Token:
+        self._token = token
+        if self._on_token is not None:
+            self._on_token(token)
+        return token
+
+    def _client_auth(self, form: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+        headers = {"User-Agent": f"rcinbox/{__version__}", "Accept": "application/json"}
+        if self._client_secret:
+            pair = f"{self._client_id}:{self._client_secret}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+        else:
+            form = {**form, "client_id": self._client_id}
+        return headers, form
+
+    async def _token_request(self, form: dict[str, str]) -> Token:
+        headers, form = self._client_auth(form)
+        url = f"{self._server}{TOKEN_PATH}"
+        retries = 0
+        while True:
+            try:
+                response = await self._http.post(url, data=form, headers=headers, timeout=_TIMEOUT)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                raise TransportError(
+                    f"Could not reach the login server ({type(exc).__name__})", request_sent=False
+                ) from exc
+            except httpx.HTTPError as exc:
+                raise TransportError(
+                    f"The login server did not answer ({type(exc).__name__})", request_sent=True
+                ) from exc
+            status = response.status_code
+            if 200 <= status < 300:
+                return Token.from_response(self._json(response), self._clock())
+            error = error_from_response(status, response.content, response.headers)
+            if status not in (429, 503) or retries >= _TOKEN_RETRIES:
+                raise error
+            retries += 1
+            if isinstance(error, RateLimited):
+                await self._sleep(error.retry_after)
+            else:
+                wait = retry_after_seconds(response.headers)
+                await self._sleep(self._unavailable_wait if wait is None else wait)
+
+    @staticmethod
+    def _json(response: httpx.Response) -> Any:
+        try:
+            return json.loads(response.content)
+        except (ValueError, RecursionError) as exc:
+            raise MalformedResponse(
+                "The login server sent an unreadable answer",
+                status=response.status_code,
+                request_id=header_value(response.headers, "RCRequestId"),
+            ) from exc
+
+
+def _login_required(reason: str) -> InvalidGrant:
+    # Decided here, not by the server: status 0 keeps "HTTP ..." out of the message.
+    return InvalidGrant(0, error="invalid_grant", error_description=reason)
+
+
+def _nonempty(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _opt_str(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**30:
+        return str(value)
+    return None
+
+
+def _seconds(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
