@@ -1,0 +1,112 @@
+"""Make customer text safe to show in a terminal.
+
+Message bodies and names come from strangers. Printed raw, an ESC sequence can clear the screen,
+retitle the window or move the cursor, a C1 byte can start a control sequence on some terminals,
+and a bidi override can make "txt.exe" read as "exe.txt". Everything that would act instead of
+showing is replaced here by a visible symbol, so the agent sees exactly what was sent and nothing
+happens. This module must stay pure (no I/O, no Textual): the CLI and the TUI both use it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Bidi embeddings, overrides and isolates reorder the text around them; shown by their names.
+# LRM/RLM/ALM are left alone: they are zero-width marks that legitimate RTL text uses.
+_BIDI_NAMES = {
+    "\u202a": "LRE",
+    "\u202b": "RLE",
+    "\u202c": "PDF",
+    "\u202d": "LRO",
+    "\u202e": "RLO",
+    "\u2066": "LRI",
+    "\u2067": "RLI",
+    "\u2068": "FSI",
+    "\u2069": "PDI",
+}
+
+
+def _build_table(keep_newlines: bool) -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x20):
+        # C0 controls have dedicated visible pictures at U+2400 + code (␛ for ESC, ␀ for NUL).
+        table[code] = chr(0x2400 + code)
+    table[0x7F] = "\u2421"  # ␡
+    for code in range(0x80, 0xA0):
+        # C1 controls have no pictures; a short escape keeps them recognisable and inert.
+        table[code] = f"\\x{code:02x}"
+    for char, name in _BIDI_NAMES.items():
+        table[ord(char)] = f"\u27e8{name}\u27e9"  # ⟨RLO⟩
+    table[0x09] = "    "
+    if keep_newlines:
+        table[0x0A] = "\n"
+    return table
+
+
+_MULTILINE = _build_table(keep_newlines=True)
+_ONE_LINE = _build_table(keep_newlines=False)
+_ONE_LINE[0x0A] = " \u21b5 "  # ↵ marks where a line break was
+
+
+def visible(text: str | None, *, multiline: bool = True) -> str:
+    """Return ``text`` with every control, escape and bidi override turned into a visible symbol.
+
+    ``\\r\\n`` and lone ``\\r`` count as line breaks. With ``multiline=False`` line breaks become
+    a visible ↵ so the result fits one row.
+    """
+    if not text:
+        return ""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(_MULTILINE if multiline else _ONE_LINE)
+
+
+def flat(text: str | None) -> str:
+    """One visible row of any length: line breaks collapse into a single ↵ between lines."""
+    if not text:
+        return ""
+    lines = [" ".join(line.split()) for line in visible(text).split("\n")]
+    return " \u21b5 ".join(line for line in lines if line)
+
+
+def one_line(text: str | None, width: int) -> str:
+    """A single visible row of at most ``width`` characters, ellipsised when cut."""
+    if width <= 0:
+        return ""
+    # Only the head is needed; slicing first keeps a megabyte body cheap to preview.
+    head = visible((text or "")[: width * 2 + 16], multiline=False)
+    head = " ".join(head.split())
+    if len(head) <= width:
+        return head
+    return head[: max(width - 1, 0)] + "…"
+
+
+def cell_width(text: str) -> int:
+    """Terminal cells ``text`` takes: wide East Asian characters and emoji take two, marks none."""
+    width = 0
+    for char in text:
+        code = ord(char)
+        if code < 0x300:
+            width += 1
+        elif unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        elif unicodedata.east_asian_width(char) in ("W", "F"):
+            width += 2
+        else:
+            width += 1
+    return width
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut (with …) or padded with spaces to exactly ``width`` cells."""
+    if cell_width(text) <= width:
+        return text + " " * (width - cell_width(text))
+    out: list[str] = []
+    used = 0
+    for char in text:
+        char_width = cell_width(char)
+        if used + char_width > width - 1:
+            break
+        out.append(char)
+        used += char_width
+    return "".join(out) + "…" + " " * (width - 1 - used)
