@@ -1,0 +1,272 @@
+"""The engine's one facade: everything a UI (the TUI or a headless command) may ask of rcinbox.
+
+Reads are local and instant (the store answers); anything that needs the network runs through the
+account's :class:`RequestScheduler` and reports back as events on :attr:`Inbox.events`. A UI never
+sees httpx or SQLite: it calls these methods and reacts to events.
+
+The pieces, each testable alone: :class:`Syncer` (newest page, older pages on demand, polling,
+webhooks), :class:`IdentityDirectory` (names), :class:`Outbox` (drafts and exactly-once replies).
+This module wires them together and owns their background tasks. Never imports Textual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rcinbox.api.errors import InvalidGrant, RCError
+from rcinbox.api.models import Content
+from rcinbox.api.ratelimit import RateState
+from rcinbox.inbox.events import EventBus, LoginRequired, ThreadsChanged
+from rcinbox.inbox.identities import IdentityDirectory
+from rcinbox.inbox.outbox import Outbox
+from rcinbox.inbox.scheduler import Priority, RequestScheduler
+from rcinbox.inbox.store import (
+    ChannelRow,
+    DraftRow,
+    OutboxRow,
+    Store,
+    ThreadFilter,
+    ThreadRow,
+)
+from rcinbox.inbox.sync import Syncer
+from rcinbox.inbox.webhooks import WebhookReceiver
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """How often to poll and how long names stay fresh; the config file can change each."""
+
+    poll_active: float = 10.0
+    poll_idle: float = 60.0
+    idle_after: float = 120.0
+    identity_ttl: float = 24 * 3600
+    webhook_listen: tuple[str, int] | None = None
+    webhook_url: str | None = None
+
+
+class Inbox:
+    """One account's inbox. Build it, :meth:`start` the background work, :meth:`close` at exit."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        client: Any,
+        owner_id: Callable[[], str | None] = lambda: None,
+        settings: EngineSettings | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        settings = settings or EngineSettings()
+        self.settings = settings
+        self.store = store
+        self.client = client
+        self.events = EventBus()
+        self._clock = clock
+        self.scheduler = RequestScheduler(client.rate, sleep=sleep)
+        common = {
+            "store": store,
+            "client": client,
+            "scheduler": self.scheduler,
+            "events": self.events,
+            "clock": clock,
+        }
+        self.syncer = Syncer(
+            **common,
+            sleep=sleep,
+            poll_active=settings.poll_active,
+            poll_idle=settings.poll_idle,
+            idle_after=settings.idle_after,
+        )
+        self.identities = IdentityDirectory(**common, ttl=settings.identity_ttl)
+        self.outbox = Outbox(**common, sleep=sleep, owner_id=owner_id)
+        self._receiver: WebhookReceiver | None = None
+        if settings.webhook_listen is not None:
+            self._receiver = WebhookReceiver(
+                syncer=self.syncer,
+                client=client,
+                scheduler=self.scheduler,
+                events=self.events,
+                listen=settings.webhook_listen,
+                url=settings.webhook_url,
+                clock=clock,
+                sleep=sleep,
+            )
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    # ------------------------------------------------------------------ life cycle
+
+    async def start(self, *, poll: bool = True, send: bool = True, names: bool = True) -> None:
+        """Start background work: polling (and webhooks), the outbox worker, name resolution."""
+        if self._receiver is not None:
+            await self._receiver.start()
+            self._spawn(self._receiver.run(), "webhooks")
+        if poll:
+            self._spawn(self.syncer.run(), "sync")
+        if send:
+            self._spawn(self.outbox.run(), "outbox")
+        if names:
+            self._spawn(self.identities.run(), "identities")
+
+    def _spawn(self, coroutine: Awaitable[Any], name: str) -> None:
+        self._tasks.append(asyncio.ensure_future(coroutine))
+        self._tasks[-1].set_name(f"rcinbox-{name}")
+
+    async def close(self) -> None:
+        """Write pending drafts, stop background work, remove the webhook subscription."""
+        await self.outbox.flush_drafts()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        await self.syncer.aclose()
+        if self._receiver is not None:
+            with contextlib.suppress(Exception):
+                await self._receiver.stop()
+
+    # ------------------------------------------------------------------ what the UI shows
+
+    def channels(self) -> list[ChannelRow]:
+        return self.store.channels()
+
+    def thread_count(self, where: ThreadFilter) -> int:
+        return self.store.thread_count(where)
+
+    def threads(self, where: ThreadFilter, offset: int, limit: int) -> list[ThreadRow]:
+        """A window of the list; the names on it are asked for in the background."""
+        rows = self.store.threads_window(where, offset, limit)
+        self.identities.want(row.customer_id for row in rows if row.customer_id)
+        return rows
+
+    def thread(self, thread_id: str) -> ThreadRow | None:
+        return self.store.thread(thread_id)
+
+    def thread_position(self, where: ThreadFilter, thread_id: str) -> int | None:
+        return self.store.thread_position(where, thread_id)
+
+    def messages(
+        self, thread_id: str, *, limit: int | None = None, before: float | None = None
+    ) -> list[Content]:
+        contents = self.store.thread_contents(thread_id, limit=limit, before=before)
+        self.identities.want(c.author_identity_id for c in contents if c.author_identity_id)
+        return contents
+
+    def pending_replies(self, thread_id: str) -> list[OutboxRow]:
+        """Replies of this thread that the server has not confirmed (or that failed)."""
+        return [e for e in self.store.thread_outbox(thread_id) if e.content_id is None]
+
+    def outbox_entries(self, states: tuple[str, ...] | None = None) -> list[OutboxRow]:
+        return self.store.outbox(states)
+
+    def name(self, identity_id: str | None) -> str | None:
+        return self.identities.name(identity_id)
+
+    def is_agent(self, identity_id: str | None) -> bool | None:
+        return self.identities.is_agent(identity_id)
+
+    def draft(self, thread_id: str) -> DraftRow | None:
+        return self.outbox.draft(thread_id)
+
+    def search(self, text: str) -> list[str]:
+        return self.store.search_threads(text)
+
+    def rate(self) -> RateState:
+        return self.client.rate.snapshot()
+
+    # ------------------------------------------------------------------ actions
+
+    async def ensure_threads(self, where: ThreadFilter, count: int) -> bool:
+        """Fetch older pages until ``count`` threads exist for ``where``; False when no more."""
+        return await self.syncer.ensure_threads(where, count)
+
+    async def sync_now(self) -> None:
+        """Fetch the newest contents now, at user priority (a key, or a headless command)."""
+        await self.syncer.sync_newest(priority=Priority.USER)
+
+    async def open_thread(self, thread_id: str) -> int:
+        """Mark a thread read and fetch any history the store lacks; returns new contents."""
+        self.mark_read(thread_id)
+        self.syncer.user_active()
+        try:
+            return await self.syncer.complete_thread(thread_id, priority=Priority.USER)
+        except InvalidGrant as error:
+            self.events.publish(LoginRequired(str(error)))
+            return 0
+        except RCError as error:
+            log.info("could not complete thread %s: %s", thread_id, error)
+            return 0
+
+    def mark_read(self, thread_id: str) -> None:
+        if self.store.mark_read(thread_id):
+            self.events.publish(ThreadsChanged((thread_id,)))
+
+    def mark_unread(self, thread_id: str) -> None:
+        if self.store.mark_unread(thread_id):
+            self.events.publish(ThreadsChanged((thread_id,)))
+
+    def toggle_unread(self, thread_id: str) -> None:
+        row = self.store.thread(thread_id)
+        if row is None:
+            return
+        if row.unread:
+            self.mark_read(thread_id)
+        else:
+            self.mark_unread(thread_id)
+
+    def next_unread(self, where: ThreadFilter, after_thread_id: str | None) -> str | None:
+        return self.store.next_unread(where, after_thread_id)
+
+    def user_active(self) -> None:
+        self.syncer.user_active()
+
+    def save_draft(
+        self,
+        thread_id: str,
+        body: str,
+        *,
+        in_reply_to: str | None = None,
+        public: bool | None = None,
+    ) -> None:
+        self.outbox.save_draft(thread_id, body, in_reply_to=in_reply_to, public=public)
+
+    def send(
+        self,
+        thread_id: str,
+        body: str,
+        *,
+        in_reply_to: str | None = None,
+        public: bool | None = None,
+    ) -> OutboxRow:
+        """Queue a reply (durably, before anything is sent); the outbox worker sends it.
+
+        It answers ``in_reply_to`` when given, else the thread's newest customer message.
+        """
+        thread = self.store.thread(thread_id)
+        target = in_reply_to or (thread.latest_inbound_id if thread else None)
+        if target is None and thread is not None:
+            target = thread.latest_content_id
+        if target is None:
+            raise ValueError(f"thread {thread_id} has no message to reply to")
+        return self.outbox.enqueue(
+            thread_id=thread_id,
+            in_reply_to=target,
+            channel_type=thread.channel_type if thread else None,
+            body=body,
+            public=public,
+        )
+
+    def retry(self, entry_id: str) -> OutboxRow:
+        return self.outbox.retry(entry_id)
+
+    def discard(self, entry_id: str) -> None:
+        self.outbox.discard(entry_id)

@@ -1,0 +1,454 @@
+"""The identity directory: who wrote a content, as a name a row can show.
+
+A name is read from memory (an LRU of ``capacity`` entries), else from the store's cache, never
+from the network: a row shows a placeholder until its name arrives, then repaints on
+``IdentitiesResolved``. What is unknown is fetched in the background, in as few requests as this
+order allows:
+
+1. anything fresh in memory or in the store costs nothing (a warm start asks for nothing);
+2. many unknown ids at once: one unfiltered page of the 1,000 most recently modified identities,
+   because the customers on screen are mostly the ones who wrote lately (it warms the cache too);
+3. what is still unknown, per channel (known from the stored contents): a channel with a few
+   unknown authors (three or more) is listed, 1,000 identities a page; the rest one by one;
+4. an id the server does not know (404) is cached as an identity with nothing but its id: it
+   shows its short id and is asked for again only when its TTL has passed.
+
+The same request is never in flight twice: concurrent asks for one id, or for the same page of a
+listing, share one flight. Every request goes through the account's scheduler: names on screen at
+``VISIBLE``, off-screen ones and refreshes at ``BACKGROUND``. An entry older than the TTL is stale:
+it still shows, and is refreshed in the background.
+
+This module never imports Textual and never lets ``name``/``is_agent`` touch the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Awaitable, Callable, Coroutine, Hashable, Iterable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from rcinbox.api.errors import InvalidGrant, NotFound
+from rcinbox.api.models import Identity
+from rcinbox.inbox.events import EventBus, IdentitiesResolved, LoginRequired
+from rcinbox.inbox.scheduler import Priority, RequestScheduler
+from rcinbox.inbox.store import Store
+
+if TYPE_CHECKING:
+    from rcinbox.api.client import SocialMessagingClient
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+LIST_ORDER = "-lastModifiedTime"
+LIST_PAGE_SIZE = 1000  # the API's maximum: one request brings as many names as it can
+BULK_THRESHOLD = 8  # unknown ids that make one unfiltered page cheaper than asking around
+CHANNEL_THRESHOLD = 3  # unknown ids on one channel that make a listing cheaper than one by one
+MAX_CHANNEL_PAGES = 3  # pages of one channel per round, before falling back to one by one
+# A listing this recent would bring back what it brought then; the next round pages on instead.
+RELIST_AFTER = 600.0
+BACKGROUND_BATCH = 200  # off-screen or stale ids per background round
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    name: str
+    is_agent: bool
+    fetched_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Listing:
+    """When a listing (one channel's, or the unfiltered one) was last read, and where it
+    continues."""
+
+    at: float
+    next_page_token: str | None
+
+
+@dataclass(eq=False, slots=True)
+class _Flight:
+    task: asyncio.Task[Any]
+    waiters: int = 0
+
+
+class IdentityDirectory:
+    """Names for identity ids: instant from memory and the store, fetched in the background."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        client: SocialMessagingClient,
+        scheduler: RequestScheduler,
+        events: EventBus,
+        ttl: float = 24 * 3600,
+        capacity: int = 10_000,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        coalesce: float = 0.05,
+        backoff: float = 1.0,
+        max_backoff: float = 300.0,
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._scheduler = scheduler
+        self._events = events
+        self._ttl = ttl
+        self._capacity = max(1, capacity)
+        self._clock = clock
+        self._sleep = sleep
+        self._coalesce = coalesce
+        self._backoff = backoff
+        self._max_backoff = max_backoff
+        self._memory: OrderedDict[str, _Entry] = OrderedDict()
+        self._flights: dict[Hashable, _Flight] = {}
+        self._listings: dict[str | None, _Listing] = {}
+        # What want() asked for and run() has not taken yet: the newest visible set replaces
+        # the one before it; off-screen ids and stale entries pile up (ordered, deduplicated).
+        self._visible: list[str] = []
+        self._offscreen: dict[str, None] = {}
+        self._stale: dict[str, None] = {}
+        self._wake = asyncio.Event()
+        self._failures = 0
+
+    def __len__(self) -> int:
+        """Entries held in memory (never more than ``capacity``)."""
+        return len(self._memory)
+
+    # ------------------------------------------------------------------ instant answers
+
+    def name(self, identity_id: str | None) -> str | None:
+        """The display name to show, from memory or the store; None while unknown."""
+        entry = self._entry(identity_id)
+        return entry.name if entry is not None else None
+
+    def is_agent(self, identity_id: str | None) -> bool | None:
+        """Whether the identity is one of the account's agents; None while unknown."""
+        entry = self._entry(identity_id)
+        return entry.is_agent if entry is not None else None
+
+    def _entry(self, identity_id: str | None) -> _Entry | None:
+        if not identity_id:
+            return None
+        entry = self._memory.get(identity_id)
+        if entry is not None:
+            self._memory.move_to_end(identity_id)
+        else:
+            cached = self._store.cached_identities([identity_id]).get(identity_id)
+            if cached is None:
+                return None
+            entry = _Entry(cached.name, cached.is_agent, cached.fetched_at)
+            self._remember(identity_id, entry)
+        if self._is_stale(entry):
+            self._note_stale(identity_id)
+        return entry
+
+    # ------------------------------------------------------------------ background requests
+
+    def want(self, identity_ids: Iterable[str | None], *, visible: bool = True) -> None:
+        """Resolve these ids in the background (``run`` does it); calls in quick succession are
+        taken together, and a newer visible set replaces an older one not yet taken."""
+        ids = _clean(identity_ids)
+        if visible:
+            self._visible = ids
+        else:
+            self._offscreen.update(dict.fromkeys(ids))
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Resolve what ``want`` asked for and refresh stale entries, until cancelled.
+
+        Visible ids and background work go in two lanes, so a screenful of names never waits
+        behind a warm-up: the scheduler lets the visible lane's requests go first.
+        """
+        visible_lane: asyncio.Task[None] | None = None
+        background_lane: asyncio.Task[None] | None = None
+        try:
+            while True:
+                await self._wake.wait()
+                await self._sleep(self._coalesce)
+                self._wake.clear()
+                if self._visible and (visible_lane is None or visible_lane.done()):
+                    ids, self._visible = self._visible, []
+                    visible_lane = asyncio.create_task(self._visible_round(ids))
+                if (self._offscreen or self._stale) and (
+                    background_lane is None or background_lane.done()
+                ):
+                    background_lane = asyncio.create_task(self._background_round())
+        finally:
+            lanes = [lane for lane in (visible_lane, background_lane) if lane is not None]
+            for lane in lanes:
+                lane.cancel()
+            await asyncio.gather(*lanes, return_exceptions=True)
+
+    async def _visible_round(self, ids: list[str]) -> None:
+        def retry() -> None:
+            if not self._visible:  # unless a newer visible set has replaced these
+                self._visible = ids
+
+        await self._round(self.resolve(ids, priority=Priority.VISIBLE), retry)
+
+    async def _background_round(self) -> None:
+        offscreen = _take(self._offscreen, BACKGROUND_BATCH)
+        stale = _take(self._stale, BACKGROUND_BATCH - len(offscreen))
+
+        async def work() -> None:
+            if offscreen:
+                await self.resolve(offscreen, priority=Priority.BACKGROUND)
+            due = [i for i in stale if (e := self._peek(i)) is None or self._is_stale(e)]
+            if due:
+                await self._fetch(due, Priority.BACKGROUND)
+
+        def retry() -> None:
+            self._offscreen.update(dict.fromkeys(offscreen))
+            self._stale.update(dict.fromkeys(stale))
+
+        await self._round(work(), retry)
+
+    async def _round(self, work: Coroutine[Any, Any, Any], retry: Callable[[], None]) -> None:
+        """Run one lane's work; a failure is logged, put back and retried after a backoff."""
+        try:
+            await work
+            self._failures = 0
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            self._failures += 1
+            if isinstance(error, InvalidGrant):
+                self._events.publish(LoginRequired(str(error)))
+            log.warning("could not resolve identities: %s", error)
+            retry()
+            delay = min(self._backoff * 2 ** (self._failures - 1), self._max_backoff)
+            await self._sleep(delay)
+        finally:
+            self._wake.set()
+
+    # ------------------------------------------------------------------ resolving now
+
+    async def resolve(
+        self, identity_ids: Iterable[str | None], *, priority: Priority = Priority.VISIBLE
+    ) -> dict[str, str]:
+        """Fetch what is unknown among these ids now; returns id -> name for all known after.
+
+        Stale entries count as known (they are refreshed in the background). A failed request
+        raises its ``RCError`` once the others have finished; what they brought is kept.
+        """
+        ids = _clean(identity_ids)
+        known = self._lookup(ids)
+        unknown = [i for i in ids if i not in known]
+        for identity_id, entry in known.items():
+            if self._is_stale(entry):
+                self._note_stale(identity_id)
+        if unknown:
+            await self._fetch(unknown, priority)
+            known = self._lookup(ids)
+        return {i: known[i].name for i in ids if i in known}
+
+    async def get(self, identity_id: str, *, priority: Priority = Priority.VISIBLE) -> Identity:
+        """One identity: the cached one (refreshed in the background when stale), else fetched,
+        with one request however many ask at once. An id the server does not know gives an
+        identity with nothing but its id."""
+        if self._entry(identity_id) is not None:
+            return self._stored(identity_id)
+        return await self._fetch_one(identity_id, priority)
+
+    async def _fetch(self, ids: list[str], priority: Priority) -> None:
+        """Fetch these ids whatever the cache holds, with the batch strategy."""
+        pending = set(ids)
+        if len(pending) >= BULK_THRESHOLD and not self._listed_lately(None):
+            listed, _ = await self._list_page(None, None, priority)
+            pending -= listed
+        if pending:
+            channels = self._channels_to_list(pending)
+            outcomes = await asyncio.gather(
+                *(
+                    self._list_channel(channel, members, priority)
+                    for channel, members in channels.items()
+                ),
+                return_exceptions=True,
+            )
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                pending -= outcome
+        if pending:
+            outcomes = await asyncio.gather(
+                *(self._fetch_one(identity_id, priority) for identity_id in sorted(pending)),
+                return_exceptions=True,
+            )
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+
+    def _channels_to_list(self, ids: set[str]) -> dict[str, set[str]]:
+        """Channels worth a listing, each with the unknown ids it should bring; an author seen
+        on several channels counts for the one with the most unknown authors."""
+        channels_of = self._store.author_channels(ids)
+        crowd = Counter(channel for channels in channels_of.values() for channel in channels)
+        groups: dict[str, set[str]] = {}
+        for identity_id, channels in channels_of.items():
+            best = max(sorted(channels), key=lambda channel: crowd[channel])
+            groups.setdefault(best, set()).add(identity_id)
+        return {
+            channel: members
+            for channel, members in groups.items()
+            if len(members) >= CHANNEL_THRESHOLD
+        }
+
+    async def _list_channel(self, channel_id: str, ids: set[str], priority: Priority) -> set[str]:
+        """Page through one channel's identities while enough of ``ids`` are still missing;
+        returns every id the pages brought."""
+        pending = set(ids)
+        brought: set[str] = set()
+        token: str | None = None
+        last = self._listings.get(channel_id)
+        if last is not None and self._listed_lately(channel_id):
+            if last.next_page_token is None:
+                return brought  # the whole channel was read lately: these are newer than that
+            token = last.next_page_token
+        for _ in range(MAX_CHANNEL_PAGES):
+            listed, token = await self._list_page(channel_id, token, priority)
+            brought |= listed
+            pending -= listed
+            if len(pending) < CHANNEL_THRESHOLD or token is None:
+                break
+        return brought
+
+    def _listed_lately(self, channel_id: str | None) -> bool:
+        last = self._listings.get(channel_id)
+        return last is not None and self._clock() - last.at < RELIST_AFTER
+
+    async def _list_page(
+        self, channel_id: str | None, page_token: str | None, priority: Priority
+    ) -> tuple[set[str], str | None]:
+        async def list_page() -> tuple[set[str], str | None]:
+            page = await self._scheduler.run(
+                priority,
+                lambda: self._client.list_identities(
+                    channel_id=channel_id,
+                    order_by=LIST_ORDER,
+                    per_page=LIST_PAGE_SIZE,
+                    page_token=page_token,
+                ),
+            )
+            now = self._clock()
+            records = [record for record in page.records if record.id]
+            self._save(records, now)
+            self._listings[channel_id] = _Listing(now, page.next_page_token)
+            return {record.id for record in records}, page.next_page_token
+
+        return await self._join(("list", channel_id, page_token), list_page)
+
+    async def _fetch_one(self, identity_id: str, priority: Priority) -> Identity:
+        async def fetch() -> Identity:
+            try:
+                identity = await self._scheduler.run(
+                    priority, lambda: self._client.get_identity(identity_id)
+                )
+            except NotFound:
+                log.debug("identity %s is not known to the server", identity_id)
+                # Gone or never there: keep the last name we had, else show its short id.
+                identity = self._stored(identity_id)
+            if identity.id != identity_id:
+                # The answer is filed under the id that was asked for, whatever it says.
+                identity = replace(
+                    identity, id=identity_id, raw={**identity.raw, "id": identity_id}
+                )
+            self._save([identity], self._clock())
+            return identity
+
+        return await self._join(("get", identity_id), fetch)
+
+    # ------------------------------------------------------------------ single flight
+
+    async def _join(self, key: Hashable, start: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        """Await the flight for ``key``, starting it unless one is already under way."""
+        flight = self._flights.get(key)
+        if flight is None:
+            flight = _Flight(asyncio.create_task(start()))
+            self._flights[key] = flight
+            flight.task.add_done_callback(lambda task: self._landed(key, flight, task))
+        flight.waiters += 1
+        try:
+            return await asyncio.shield(flight.task)
+        finally:
+            flight.waiters -= 1
+            if flight.waiters == 0 and not flight.task.done():
+                # Everyone who asked has gone (cancelled): spend no budget on it, and let the
+                # next asker start afresh rather than join a flight being cancelled.
+                flight.task.cancel()
+                if self._flights.get(key) is flight:
+                    del self._flights[key]
+
+    def _landed(self, key: Hashable, flight: _Flight, task: asyncio.Task[Any]) -> None:
+        if self._flights.get(key) is flight:
+            del self._flights[key]
+        if not task.cancelled():
+            task.exception()  # its waiters got it; none left must not make it "never retrieved"
+
+    # ------------------------------------------------------------------ memory and store
+
+    def _save(self, identities: list[Identity], fetched_at: float) -> None:
+        changed = self._store.save_identities(identities, fetched_at)
+        for identity in identities:
+            if identity.id in self._memory:
+                self._memory[identity.id] = _Entry(
+                    identity.display_label, identity.is_agent, fetched_at
+                )
+            self._stale.pop(identity.id, None)
+        if changed:
+            self._events.publish(IdentitiesResolved(tuple(changed)))
+
+    def _stored(self, identity_id: str) -> Identity:
+        identity = self._store.identity(identity_id)
+        if identity is None:
+            return Identity(id=identity_id, raw={"id": identity_id})
+        if identity.id != identity_id:
+            return replace(identity, id=identity_id)
+        return identity
+
+    def _lookup(self, ids: list[str]) -> dict[str, _Entry]:
+        """Entries for these ids from memory, else the store (which fills memory)."""
+        found = {i: self._memory[i] for i in ids if i in self._memory}
+        for identity_id in found:
+            self._memory.move_to_end(identity_id)
+        absent = [i for i in ids if i not in found]
+        if absent:
+            for identity_id, cached in self._store.cached_identities(absent).items():
+                entry = _Entry(cached.name, cached.is_agent, cached.fetched_at)
+                found[identity_id] = entry
+                self._remember(identity_id, entry)
+        return found
+
+    def _peek(self, identity_id: str) -> _Entry | None:
+        return self._lookup([identity_id]).get(identity_id)
+
+    def _remember(self, identity_id: str, entry: _Entry) -> None:
+        self._memory[identity_id] = entry
+        self._memory.move_to_end(identity_id)
+        while len(self._memory) > self._capacity:
+            self._memory.popitem(last=False)
+
+    def _is_stale(self, entry: _Entry) -> bool:
+        return self._clock() - entry.fetched_at > self._ttl
+
+    def _note_stale(self, identity_id: str) -> None:
+        if identity_id not in self._stale and len(self._stale) < self._capacity:
+            self._stale[identity_id] = None
+            self._wake.set()
+
+
+def _clean(identity_ids: Iterable[str | None]) -> list[str]:
+    """Distinct, non-empty string ids in the order given."""
+    return [i for i in dict.fromkeys(identity_ids) if isinstance(i, str) and i.strip()]
+
+
+def _take(pending: dict[str, None], count: int) -> list[str]:
+    taken = list(pending)[: max(0, count)]
+    for identity_id in taken:
+        del pending[identity_id]
+    return taken

@@ -1,0 +1,129 @@
+"""One request scheduler per account: the agent's actions go first, background work waits.
+
+RingCentral gives a user 50 Light-group requests a minute and punishes a 429 with a penalty that
+restarts on every further request, so the budget is shared between everything the engine does.
+The client's :class:`~rcinbox.api.RateBudget` already refuses to send while the server would
+refuse; this layer decides *who* sends next:
+
+* ``USER`` (send a reply, open a thread) always goes first and may use the whole budget;
+* ``VISIBLE`` (names and pages the agent is looking at) may use all but a small reserve;
+* ``BACKGROUND`` (polling, warm-up, prefetch) leaves a larger reserve untouched, so a reply typed
+  during a busy sync still goes out at once.
+
+Requests of one priority go out in the order they were asked. Nothing here does I/O itself; time
+is injected so tests can compress it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import time
+from collections.abc import Awaitable, Callable
+from enum import IntEnum
+from typing import Any, TypeVar
+
+from rcinbox.api.ratelimit import RateBudget
+
+T = TypeVar("T")
+
+
+class Priority(IntEnum):
+    USER = 0
+    VISIBLE = 1
+    BACKGROUND = 2
+
+
+# Requests each priority leaves for the ones above it, out of the window's remaining budget.
+RESERVE = {Priority.USER: 0, Priority.VISIBLE: 5, Priority.BACKGROUND: 15}
+
+
+class RequestScheduler:
+    """Runs request functions in priority order within the account's rate budget."""
+
+    def __init__(
+        self,
+        rate: RateBudget,
+        *,
+        concurrency: int = 4,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self._rate = rate
+        self._clock = clock
+        self._sleep = sleep
+        self._slots = concurrency
+        self._queue: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+        self._in_flight = 0
+        self.sent = {priority: 0 for priority in Priority}
+
+    async def run(self, priority: Priority, request: Callable[[], Awaitable[T]]) -> T:
+        """Wait for this priority's turn, then await ``request()``."""
+        await self._acquire(priority)
+        try:
+            self.sent[priority] += 1
+            return await request()
+        finally:
+            self._in_flight -= 1
+            self._dispatch()
+
+    def waiting(self) -> dict[Priority, int]:
+        counts = {priority: 0 for priority in Priority}
+        for entry_priority, _, future in self._queue:
+            if not future.done():
+                counts[Priority(entry_priority)] += 1
+        return counts
+
+    async def _acquire(self, priority: Priority) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._queue, (int(priority), next(self._order), future))
+        self._dispatch()
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                # The slot was granted just as we were cancelled: hand it back.
+                self._in_flight -= 1
+                self._dispatch()
+            raise
+
+    def _dispatch(self) -> None:
+        while self._queue and self._in_flight < self._slots:
+            priority, _, future = self._queue[0]
+            if future.done():
+                heapq.heappop(self._queue)
+                continue
+            if not self._affordable(Priority(priority)):
+                self._wake_later()
+                return
+            heapq.heappop(self._queue)
+            self._in_flight += 1
+            future.set_result(None)
+
+    def _affordable(self, priority: Priority) -> bool:
+        reserve = RESERVE[priority]
+        if reserve == 0:
+            return True  # the client's RateBudget still holds it back while the server would refuse
+        state = self._rate.snapshot()
+        if state.blocked_until is not None:
+            return False
+        if state.available is None:
+            return True  # nothing known yet: the first answers will tell
+        return state.available > reserve
+
+    _timer: asyncio.Task[None] | None = None
+
+    def _wake_later(self) -> None:
+        """Re-check after the budget's window has had time to refill."""
+        if self._timer is not None and not self._timer.done():
+            return
+        state = self._rate.snapshot()
+        delay = state.blocked_for or min(state.window or 60.0, 60.0) / 10
+        self._timer = asyncio.get_running_loop().create_task(self._recheck(delay))
+
+    async def _recheck(self, delay: float) -> None:
+        await self._sleep(max(delay, 0.01))
+        self._timer = None
+        self._dispatch()
