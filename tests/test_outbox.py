@@ -442,3 +442,27 @@ async def test_draft_is_written_once_shortly_after_the_last_keystroke(tmp_path: 
         assert outbox.draft("thread-1") is None
     finally:
         store.close()
+
+
+async def test_second_process_queues_and_the_live_sender_sends_without_a_duplicate(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """A headless `rcinbox reply` while the TUI runs: one sender per store, one POST."""
+    target = inbound(emulator, 1)[0]
+    db = tmp_path / "inbox.db"
+    async with outbox_stack(emulator.url, db) as tui:
+        worker = asyncio.ensure_future(tui.outbox.run())
+        try:
+            # The live process is the sender and has a reply of its own in flight.
+            [own] = enqueue_all(tui.outbox, [reply_to(target, "From the TUI")])
+            assert (await tui.outbox.wait_accepted(own, timeout=HANG_GUARD)).state == "accepted"
+            async with outbox_stack(emulator.url, db) as headless:
+                assert not headless.store.hold_sender_lock()
+                [queued] = enqueue_all(headless.outbox, [reply_to(target, "From a script")])
+                row = await headless.outbox.wait_accepted(queued, timeout=HANG_GUARD)
+        finally:
+            worker.cancel()
+            await asyncio.gather(worker, return_exceptions=True)
+    assert row.state in ("accepted", "delivered")
+    assert emulator.count_contents(body="From a script") == 1
+    assert emulator.count_contents(body="From the TUI") == 1

@@ -277,7 +277,8 @@ class Outbox:
                     log.exception("the outbox could not process an entry; trying again later")
                     wait = MAX_DELAY / 10
                 if wait is None or wait > 0:
-                    await self._pause(wait, changed)
+                    # Bounded, so that replies another process queued in the store are seen.
+                    await self._pause(RECHECK * 2 if wait is None else wait, changed)
         finally:
             # Closing: stop the entry in flight; it records itself as unknown.
             task = self._step_task
@@ -335,6 +336,10 @@ class Outbox:
     async def _step(self) -> float | None:
         """Act on the next due entry: 0 when one was handled, else seconds until one is due
         (None when nothing is pending that this process may act on)."""
+        if not self._store.hold_sender_lock():
+            # Another process (the TUI, say) is the sender; it sends what we queued, and the
+            # store shows us the outcome.
+            return RECHECK
         if not self._recovered:
             self._recover()
         row, wait = self._next_due()

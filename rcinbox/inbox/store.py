@@ -18,6 +18,7 @@ This module never touches the network and never imports Textual.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import sqlite3
 import time
@@ -26,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from rcinbox.api.models import Content, Identity
 
@@ -266,9 +267,16 @@ def _bool_or_none(value: Any) -> bool | None:
 class Store:
     """The profile's SQLite database. Open with :meth:`open`; close with :meth:`close`."""
 
-    def __init__(self, connection: sqlite3.Connection, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        clock: Callable[[], float],
+        path: Path | None = None,
+    ) -> None:
         self._db = connection
         self._clock = clock
+        self._path = path
+        self._sender_lock: BinaryIO | None = None
 
     @classmethod
     def open(cls, path: Path | str, *, clock: Callable[[], float] = time.time) -> Store:
@@ -279,14 +287,38 @@ class Store:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
             connection.execute("PRAGMA foreign_keys=ON")
-            store = cls(connection, clock)
+            store = cls(connection, clock, None if str(path) == ":memory:" else Path(path))
             store._migrate()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"cannot open the local store {path}: {error}") from None
         return store
 
     def close(self) -> None:
+        if self._sender_lock is not None:
+            self._sender_lock.close()
+            self._sender_lock = None
         self._db.close()
+
+    def hold_sender_lock(self) -> bool:
+        """Become this store's one sender, or say another live process already is.
+
+        The outbox treats an entry left in ``sending`` as a crashed send and looks for it before
+        sending again. That is only safe when no other process is sending right now, so one
+        process at a time (the TUI, or a headless command) owns the outbox, held with an
+        advisory lock that the operating system releases when the process dies, SIGKILL too.
+        """
+        if self._sender_lock is not None:
+            return True
+        if self._path is None:
+            return True
+        lock = open(f"{self._path}.sender-lock", "a+b")  # noqa: SIM115 - held for the process life
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            return False
+        self._sender_lock = lock
+        return True
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
