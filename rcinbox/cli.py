@@ -1,0 +1,384 @@
+"""The ``rcinbox`` command: parses arguments, builds the pieces, maps failures to exit codes.
+
+Every failure a user can meet (no account, bad flag, server down, API error, malformed answer)
+ends as one line on stderr and a documented exit code, never a traceback. Only the TUI loads
+Textual; the headless commands and ``demo-server`` import nothing from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+from rcinbox import __version__
+
+# Exit codes follow sysexits(3) so that scripts can tell failures apart.
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_DATAERR = 65  # the server refused what we sent (400, 422)
+EXIT_NOT_FOUND = 66  # no such content, thread or identity (404)
+EXIT_LOGIN = 67  # login expired or revoked, or never made: run `rcinbox login`
+EXIT_UNAVAILABLE = 69  # server unreachable, or failing (5xx) after retries
+EXIT_TEMPFAIL = 75  # rate limited, or a reply whose outcome is unknown: try again later
+EXIT_PROTOCOL = 76  # the server's answer could not be understood
+EXIT_NOPERM = 77  # login failed, or the API forbids the action (401, 403)
+EXIT_CONFIG = 78  # no account configured, or a setting is wrong
+
+EXIT_CODES_HELP = """exit codes:
+  0   success
+  2   bad command-line usage
+  65  the server refused the request (400/422), e.g. a reply longer than the channel allows
+  66  not found (404)
+  67  login expired or revoked (or not logged in): run `rcinbox login`
+  69  server unreachable or failing (5xx)
+  75  rate limited, or a reply whose outcome is unknown (check before sending again)
+  76  malformed answer from the server
+  77  not allowed: login failed (401) or the action is forbidden (403)
+  78  no account configured or a bad setting
+"""
+
+ACCOUNT_COMMANDS = ("login", "logout", "whoami", "config")
+# `login --jwt` without a value: ask for the JWT without echo.
+LOGIN_ASK = "\0ask"
+
+LOGIN_HELP = (
+    """With a JWT credential (--jwt, RCINBOX_JWT) rcinbox logs in with it, unattended from then on.
+Without one it logs in through a browser (authorization code with PKCE): it listens on
+http://127.0.0.1:PORT/callback, which must be registered as a redirect URI of the app (give
+the registered PORT with --redirect-port), prints the address to open and opens a browser when
+it can. Over SSH, open the address anywhere, then paste here the address the browser ends on
+(or just the code). Missing pieces are asked for on a terminal, without echo.
+
+"""
+    + EXIT_CODES_HELP
+)
+
+
+def _account_options() -> argparse.ArgumentParser:
+    """Options every command takes; SUPPRESS lets them stand before or after the command name."""
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("account")
+    sup = argparse.SUPPRESS
+    group.add_argument(
+        "--profile",
+        default=sup,
+        metavar="NAME",
+        help="account profile: stored login and [profiles.NAME] (env RCINBOX_PROFILE)",
+    )
+    group.add_argument("--server", default=sup, help="API server URL (env RCINBOX_SERVER)")
+    group.add_argument("--client-id", default=sup, help="app client id (env RCINBOX_CLIENT_ID)")
+    group.add_argument(
+        "--client-secret", default=sup, help="app client secret (env RCINBOX_CLIENT_SECRET)"
+    )
+    group.add_argument("--jwt", default=sup, help="JWT credential (env RCINBOX_JWT)")
+    group.add_argument(
+        "--naming",
+        choices=("channel", "source"),
+        default=sup,
+        help="field names to send: channel* (current) or source* (2024 beta servers)",
+    )
+    group.add_argument(
+        "--demo",
+        action="store_true",
+        default=sup,
+        help="run against a built-in emulator with demo data (no account, no network)",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    account = _account_options()
+    parser = argparse.ArgumentParser(
+        prog="rcinbox",
+        description="A terminal inbox for the RingCentral Social Messaging API.",
+        parents=[account],
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"rcinbox {__version__}")
+    parser.add_argument(
+        "--no-mouse", action="store_true", help="TUI: leave the mouse to the terminal"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            parents=[account],
+            epilog=EXIT_CODES_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    contents = command("contents", "List contents (newest first), with the API's filters.")
+    contents.add_argument("--channel", action="append", metavar="ID", help="channel id (repeat)")
+    contents.add_argument("--thread", action="append", metavar="ID", help="thread id (repeat)")
+    contents.add_argument("--author", action="append", metavar="ID", help="author identity id")
+    contents.add_argument(
+        "--author-group", action="append", metavar="ID", help="author identity group id"
+    )
+    contents.add_argument("--intervention", action="append", metavar="ID", help="intervention id")
+    contents.add_argument(
+        "--text", action="append", metavar="WORDS", help="text to search (repeat: all must match)"
+    )
+    contents.add_argument(
+        "--status",
+        action="append",
+        metavar="STATUS",
+        help="New, Assigned, Replied, UserReply, UserInitiated, Ignored (repeat: any)",
+    )
+    contents.add_argument("--direction", choices=("incoming", "outgoing"))
+    contents.add_argument(
+        "--order-by",
+        choices=(
+            "-creationTime",
+            "+creationTime",
+            "creationTime",
+            "-lastModifiedTime",
+            "+lastModifiedTime",
+            "lastModifiedTime",
+        ),
+    )
+    contents.add_argument("--per-page", type=int, metavar="N", help="page size asked (1-1000)")
+    contents.add_argument("--page-token", metavar="TOKEN", help="start at this page")
+    limit = contents.add_mutually_exclusive_group()
+    limit.add_argument(
+        "--limit", type=int, default=50, metavar="N", help="at most N contents (default 50)"
+    )
+    limit.add_argument("--all", action="store_true", help="follow every page")
+    contents.add_argument("--json", action="store_true", help="JSON with the API's field names")
+
+    thread = command("thread", "Show a whole conversation, oldest message first.")
+    thread.add_argument("thread_id", metavar="THREAD_ID")
+    thread.add_argument("--json", action="store_true", help="JSON with the API's field names")
+
+    reply = command("reply", "Reply to a content, through the outbox (sent exactly once).")
+    reply.add_argument("content_id", metavar="CONTENT_ID", help="the message you answer")
+    reply.add_argument("text", metavar="TEXT", help="the reply; - reads it from standard input")
+    visibility = reply.add_mutually_exclusive_group()
+    visibility.add_argument(
+        "--public", dest="public", action="store_true", default=None, help="reply publicly"
+    )
+    visibility.add_argument(
+        "--private", dest="public", action="store_false", help="reply privately"
+    )
+    reply.add_argument("--json", action="store_true", help="print the created content as JSON")
+    reply.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="wait this long for the server to accept it (default 60); then exit 75, still queued",
+    )
+
+    outbox = command("outbox", "List replies not yet accepted or refused; `flush` sends them.")
+    outbox.add_argument("action", nargs="?", choices=("list", "flush"), default="list")
+    outbox.add_argument("--json", action="store_true", help="JSON output")
+    outbox.add_argument(
+        "--timeout", type=float, default=120.0, metavar="SECONDS", help="flush: give up after"
+    )
+
+    sync = command("sync", "Fetch the newest contents into the local store.")
+    sync.add_argument("--json", action="store_true", help="JSON output")
+
+    watch = command("watch", "Print new contents as NDJSON until interrupted.")
+    watch.add_argument(
+        "--interval", type=float, default=10.0, metavar="SECONDS", help="poll interval (default 10)"
+    )
+
+    identity = command("identity", "Show an identity (a customer or an agent).")
+    identity.add_argument("identity_id", metavar="ID")
+    identity.add_argument("--json", action="store_true", help="JSON with the API's field names")
+
+    # account commands
+    sup = argparse.SUPPRESS
+    profile_option = argparse.ArgumentParser(add_help=False)
+    profile_option.add_argument(
+        "--profile", default=sup, metavar="NAME", help="account profile (env RCINBOX_PROFILE)"
+    )
+
+    def account_command(name: str, help_text: str, epilog: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            parents=[profile_option],
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    login = account_command("login", "Log in and store the login for this profile.", LOGIN_HELP)
+    login.add_argument(
+        "--server",
+        default=sup,
+        metavar="URL",
+        help="production (the default), sandbox or a URL (env RCINBOX_SERVER)",
+    )
+    login.add_argument("--client-id", default=sup, help="app client id (env RCINBOX_CLIENT_ID)")
+    login.add_argument(
+        "--client-secret", default=sup, help="app client secret (env RCINBOX_CLIENT_SECRET)"
+    )
+    login.add_argument(
+        "--jwt",
+        nargs="?",
+        const=LOGIN_ASK,
+        default=sup,
+        metavar="JWT",
+        help="log in with this JWT credential (env RCINBOX_JWT); alone: ask for it",
+    )
+    login.add_argument(
+        "--naming",
+        choices=("channel", "source"),
+        default=sup,
+        help="field names to send: channel* (current) or source* (2024 beta servers)",
+    )
+    browser = login.add_mutually_exclusive_group()
+    browser.add_argument(
+        "--browser", dest="browser", action="store_true", default=None, help="open a browser"
+    )
+    browser.add_argument(
+        "--no-browser",
+        dest="browser",
+        action="store_false",
+        help="only print the address (the default over SSH or without a display)",
+    )
+    login.add_argument(
+        "--redirect-port",
+        type=int,
+        metavar="N",
+        help="listen for the browser on 127.0.0.1:N (default: a free port, or the profile's"
+        " redirect_port); the app must have http://127.0.0.1:N/callback registered",
+    )
+    login.add_argument("--json", action="store_true", help="print who is logged in as JSON")
+
+    account_command(
+        "logout", "Revoke this profile's login on the server and delete it here.", EXIT_CODES_HELP
+    )
+
+    whoami = account_command(
+        "whoami",
+        "Show the profile's server, owner id and token expiry (never a token).",
+        EXIT_CODES_HELP,
+    )
+    whoami.add_argument("--json", action="store_true", help="JSON output")
+
+    config = account_command(
+        "config", "Show where config.toml is, or the settings in effect.", EXIT_CODES_HELP
+    )
+    config.add_argument(
+        "action", choices=("path", "show"), help="path: the file; show: settings, secrets as ***"
+    )
+    config.add_argument("--json", action="store_true", help="show: JSON instead of TOML")
+
+    server = commands.add_parser(
+        "demo-server",
+        help="Serve the API emulator with demo data until interrupted.",
+        description="Serve a faithful emulator of the Social Messaging API and OAuth on loopback.",
+    )
+    server.add_argument("--host", default="127.0.0.1")
+    server.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    server.add_argument("--seed", type=int, default=1)
+    server.add_argument("--contents", type=int, default=2000, metavar="N")
+    server.add_argument("--naming", choices=("channel", "source"), default="channel")
+    server.add_argument(
+        "--faults",
+        default="",
+        metavar="SPEC",
+        help="e.g. latency=20,error_rate=0.1,drop_after_commit=0.3,malformed=0.05,sync_fail=0.2",
+    )
+    server.add_argument("--rate-limit", type=int, default=50, metavar="N", help="requests/minute")
+    server.add_argument(
+        "--inbound-every",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="simulated customers write about this often",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(parser, args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # A reader such as `head` went away; say nothing more.
+        sys.stderr.close()
+        return EXIT_OK
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.command == "demo-server":
+        return _demo_server(args)
+    if args.command in ACCOUNT_COMMANDS:
+        from rcinbox import account_commands
+
+        return account_commands.run(args)
+    if args.command is None:
+        from rcinbox.tui.run import run_tui
+
+        return run_tui(args)
+    from rcinbox import headless
+
+    command = args.command
+    try:
+        return asyncio.run(headless.run(command, args))
+    except headless.CommandError as error:
+        print(f"rcinbox: {error}", file=sys.stderr)
+        return error.exit_code
+
+
+def _demo_server(args: argparse.Namespace) -> int:
+    from rcinbox.emulator import Emulator, EmulatorConfig, parse_faults
+
+    try:
+        faults = parse_faults(args.faults)
+    except ValueError as error:
+        print(f"rcinbox: --faults: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.contents < 1 or args.rate_limit < 1:
+        print("rcinbox: --contents and --rate-limit must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    config = EmulatorConfig(
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        contents=args.contents,
+        naming=args.naming,
+        faults=faults,
+        rate_limit=args.rate_limit,
+        inbound_every=args.inbound_every,
+        now=demo_now(),
+    )
+    try:
+        emulator = Emulator(config).start()
+    except OSError as error:
+        print(
+            f"rcinbox: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr
+        )
+        return EXIT_UNAVAILABLE
+    print(f"listening on {emulator.url}", flush=True)
+    emulator.serve_until_signal()
+    return EXIT_OK
+
+
+def demo_now():
+    """The instant the demo's data leads up to: now, unless a test pins it."""
+    from datetime import UTC, datetime
+
+    pinned = os.environ.get("RCINBOX_DEMO_NOW")
+    if pinned:
+        return datetime.fromisoformat(pinned.replace("Z", "+00:00"))
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
