@@ -156,9 +156,19 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at REAL NOT NULL
     );
     """,
+    # 2: a trigram index of message text, so the filter box finds any substring (any script,
+    # no word splitting needed for Chinese or Japanese) without scanning every message.
+    """
+    CREATE VIRTUAL TABLE contents_text USING fts5(body, title, tokenize = 'trigram');
+    INSERT INTO contents_text (rowid, body, title)
+        SELECT rowid, json_extract(raw, '$.body'), json_extract(raw, '$.title') FROM contents;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+# The trigram index cannot answer shorter queries; those search names and previews only.
+MIN_TEXT_QUERY = 3
 
 
 class StoreError(Exception):
@@ -377,9 +387,13 @@ class Store:
                     # A content without a time still belongs in its thread; "now" keeps it visible.
                     created = self._clock()
                 incoming = content.is_incoming
+                raw = json.dumps(content.raw, ensure_ascii=False, separators=(",", ":"))
                 existed = db.execute(
-                    "SELECT 1 FROM contents WHERE id = ?", (content.id,)
+                    "SELECT raw, thread_id FROM contents WHERE id = ?", (content.id,)
                 ).fetchone()
+                if existed is not None and existed[0] == raw and existed[1] == thread_id:
+                    # Polling sees the same contents again and again: nothing to rewrite.
+                    continue
                 db.execute(
                     "INSERT INTO contents (id, thread_id, channel_id, channel_type,"
                     " author_identity_id, in_reply_to, created, incoming, status, sync_status,"
@@ -403,10 +417,13 @@ class Store:
                         content.status,
                         content.synchronization_status,
                         _preview(content),
-                        json.dumps(content.raw, ensure_ascii=False, separators=(",", ":")),
+                        raw,
                     ),
                 )
+                self._index_text(content)
                 threads.add(thread_id)
+                if existed is not None and existed[1] != thread_id:
+                    threads.add(existed[1])
                 if not existed:
                     new_ids.append(content.id)
                     if incoming:
@@ -414,6 +431,16 @@ class Store:
             for thread_id in threads:
                 self._derive_thread(thread_id)
         return MergeResult(tuple(new_ids), tuple(sorted(threads)), tuple(new_incoming))
+
+    def _index_text(self, content: Content) -> None:
+        rowid = self._db.execute(
+            "SELECT rowid FROM contents WHERE id = ?", (content.id,)
+        ).fetchone()[0]
+        self._db.execute("DELETE FROM contents_text WHERE rowid = ?", (rowid,))
+        self._db.execute(
+            "INSERT INTO contents_text (rowid, body, title) VALUES (?, ?, ?)",
+            (rowid, content.body, content.title),
+        )
 
     def has_content(self, content_id: str) -> bool:
         row = self._db.execute("SELECT 1 FROM contents WHERE id = ?", (content_id,)).fetchone()
@@ -459,16 +486,29 @@ class Store:
 
     def search_threads(self, text: str, *, limit: int = 500) -> list[str]:
         """Threads whose customer's name, a message or a subject contains ``text``
-        (case-insensitive for ASCII), newest activity first."""
+        (case-insensitive), newest activity first."""
+        text = text.strip()
+        if not text:
+            return []
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        if len(text) >= MIN_TEXT_QUERY:
+            # A quoted FTS5 string: the trigram index matches it as a plain substring.
+            in_text = (
+                "id IN (SELECT c.thread_id FROM contents_text AS f"
+                " JOIN contents AS c ON c.rowid = f.rowid WHERE contents_text MATCH :q)"
+            )
+        else:
+            # Too short for trigrams (a two-character Chinese word, say): scan the indexed text.
+            in_text = (
+                "id IN (SELECT c.thread_id FROM contents_text AS f"
+                " JOIN contents AS c ON c.rowid = f.rowid"
+                " WHERE f.body LIKE :p ESCAPE '\\' OR f.title LIKE :p ESCAPE '\\')"
+            )
         rows = self._db.execute(
-            "SELECT id FROM threads WHERE id IN ("
-            "  SELECT thread_id FROM contents"
-            "  WHERE json_extract(raw, '$.body') LIKE :p ESCAPE '\\'"
-            "     OR json_extract(raw, '$.title') LIKE :p ESCAPE '\\')"
+            f"SELECT id FROM threads WHERE {in_text}"
             " OR customer_id IN (SELECT id FROM identities WHERE name LIKE :p ESCAPE '\\')"
             " ORDER BY latest_at DESC, id DESC LIMIT :limit",
-            {"p": pattern, "limit": limit},
+            {"q": '"' + text.replace('"', '""') + '"', "p": pattern, "limit": limit},
         ).fetchall()
         return [row[0] for row in rows]
 
