@@ -28,6 +28,9 @@ EXIT_PROTOCOL = 76  # the server's answer could not be understood
 EXIT_NOPERM = 77  # login failed, or the API forbids the action (401, 403)
 EXIT_CONFIG = 78  # no account configured, or a setting is wrong
 
+# Simulated customers in the TUI demo write about this often, so messages arrive as you watch.
+DEMO_INBOUND_EVERY = 20.0
+
 EXIT_CODES_HELP = """exit codes:
   0   success
   2   bad command-line usage
@@ -292,6 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="e.g. latency=20,error_rate=0.1,drop_after_commit=0.3,malformed=0.05,sync_fail=0.2",
     )
     server.add_argument("--rate-limit", type=int, default=50, metavar="N", help="requests/minute")
+    # For `rcinbox --demo`, which runs the emulator as its child: stop when the parent's end of
+    # standard input closes, so a parent that dies (even by SIGKILL) leaves no server behind.
+    server.add_argument("--exit-with-stdin", action="store_true", help=argparse.SUPPRESS)
     server.add_argument(
         "--inbound-every",
         type=float,
@@ -323,9 +329,15 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
         return account_commands.run(args)
     if args.command is None:
+        demo = None
+        if getattr(args, "demo", False):
+            # Started first, so the emulator builds its data while the TUI imports.
+            from rcinbox.demo import DemoServer
+
+            demo = DemoServer(inbound_every=DEMO_INBOUND_EVERY)
         from rcinbox.tui.run import run_tui
 
-        return run_tui(args)
+        return run_tui(args, demo=demo)
     from rcinbox import headless
 
     command = args.command
@@ -366,8 +378,22 @@ def _demo_server(args: argparse.Namespace) -> int:
         )
         return EXIT_UNAVAILABLE
     print(f"listening on {emulator.url}", flush=True)
+    if args.exit_with_stdin:
+        _stop_when_stdin_closes()
     emulator.serve_until_signal()
     return EXIT_OK
+
+
+def _stop_when_stdin_closes() -> None:
+    import signal
+    import threading
+
+    def watch() -> None:
+        while sys.stdin.buffer.read(4096):
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="rcinbox-parent-watch", daemon=True).start()
 
 
 def demo_now():

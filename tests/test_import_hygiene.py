@@ -6,6 +6,14 @@ import sys
 import pytest
 
 HEADLESS_MODULES = [
+    "rcinbox.inbox",
+    "rcinbox.inbox.engine",
+    "rcinbox.session",
+    "rcinbox.logins",
+    "rcinbox.login_flows",
+    "rcinbox.account_commands",
+    "rcinbox.engine_commands",
+    "rcinbox.notify",
     "rcinbox.api",
     "rcinbox.api.client",
     "rcinbox.api.auth",
@@ -19,8 +27,7 @@ HEADLESS_MODULES = [
 ]
 
 
-@pytest.mark.parametrize("module", HEADLESS_MODULES)
-def test_module_imports_without_textual(module: str) -> None:
+def textual_modules_loaded_by(module: str) -> str:
     probe = (
         f"import sys, importlib; importlib.import_module({module!r}); "
         "loaded = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.')); "
@@ -29,4 +36,37 @@ def test_module_imports_without_textual(module: str) -> None:
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
-    assert result.stdout.strip() == "", f"{module} pulled in {result.stdout.strip()}"
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize("module", HEADLESS_MODULES)
+def test_module_imports_without_textual(module: str) -> None:
+    loaded = textual_modules_loaded_by(module)
+    assert loaded == "", f"{module} pulled in {loaded}"
+
+
+def test_the_probe_sees_textual_when_it_is_imported() -> None:
+    assert "textual.app" in textual_modules_loaded_by("rcinbox.tui.app")
+
+
+def test_the_tui_never_imports_httpx_or_sqlite() -> None:
+    """The TUI talks to the engine facade; the network and the database stay behind it."""
+    import ast
+    from pathlib import Path
+
+    import rcinbox.tui
+
+    forbidden = {"httpx", "sqlite3", "rcinbox.api.client", "rcinbox.api.auth"}
+    offenders = []
+    for path in Path(rcinbox.tui.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            offenders += [
+                f"{path.name}: {n}" for n in names if n.split(".")[0] in forbidden or n in forbidden
+            ]
+    assert offenders == []

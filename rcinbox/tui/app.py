@@ -1,0 +1,681 @@
+"""The rcinbox TUI: sidebar | conversation list | conversation view + composer, status, footer.
+
+The app talks only to the engine's :class:`~rcinbox.inbox.engine.Inbox`: it reads rows from it
+(local and instant), asks it to fetch (older pages, a thread's history), queues replies through
+its outbox, and repaints on its events. It never touches httpx or SQLite.
+
+Start-up paints what the store holds at once, then starts the engine (polling, outbox, names)
+and syncs in the background; with the server unreachable the app still opens, says it is
+offline, keeps drafts and queues replies until the server answers again.
+
+Time comes from an injected clock and animations are off by default, so snapshots are stable
+and nothing moves needlessly over SSH.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from rcinbox.inbox.engine import Inbox
+from rcinbox.inbox.events import (
+    ContentsArrived,
+    IdentitiesResolved,
+    LoginRequired,
+    OutboxChanged,
+    Overflowed,
+    RateChanged,
+    SyncStatus,
+    ThreadsChanged,
+)
+from rcinbox.inbox.store import ThreadFilter, ThreadRow
+from rcinbox.notify import alert_sequence
+from rcinbox.text import one_line, visible
+from rcinbox.tui.commands import InboxCommands
+from rcinbox.tui.formatting import system_clock
+from rcinbox.tui.screens import HelpScreen, LoginRequiredScreen, help_text
+from rcinbox.tui.widgets.composer import Composer, ReplyArea
+from rcinbox.tui.widgets.conversation_list import ConversationList, ListSource
+from rcinbox.tui.widgets.conversation_view import PAGE, ConversationView
+from rcinbox.tui.widgets.sidebar import ALL, ChannelSidebar, SidebarEntry
+from rcinbox.tui.widgets.status_line import StatusLine
+
+# Below this width the panes take turns: the list, or the open conversation.
+NARROW = 100
+# Repaints on engine events are at most this often (seconds); a page of arrivals is one.
+REFRESH_EVERY = 0.05
+
+
+@dataclass(frozen=True)
+class UISettings:
+    theme: str = "textual-dark"
+    mouse: bool = True
+    notifications: str = "bell"  # "bell", "osc9" or "off"
+    animations: bool = False
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    channel_names: Mapping[str, str] = field(default_factory=dict)
+    profile: str = "default"
+
+
+InboxFactory = Callable[[], contextlib.AbstractAsyncContextManager[Inbox]]
+
+
+class InboxApp(App[None]):
+    TITLE = "rcinbox"
+
+    CSS = """
+    Screen { layout: vertical; }
+    #main { height: 1fr; }
+    #list-pane { width: 2fr; min-width: 30; }
+    #filter { display: none; height: 3; border: tall $accent; }
+    #filter.shown { display: block; }
+    #thread-pane { width: 3fr; border-left: solid $primary 30%; }
+    Screen.narrow #sidebar { display: none; }
+    Screen.narrow.sidebar-open #sidebar { display: block; width: 22; }
+    Screen.narrow #thread-pane { display: none; border-left: none; }
+    Screen.narrow.reading #thread-pane { display: block; width: 1fr; }
+    Screen.narrow.reading #list-pane { display: none; }
+    Screen.hide-sidebar #sidebar { display: none; }
+    """
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("n", "next_unread", "Next unread", id="app.next_unread"),
+        Binding("u", "toggle_unread", "Read/unread", id="app.toggle_unread"),
+        Binding("r", "reply", "Reply", id="app.reply"),
+        Binding("slash", "filter", "Filter", id="app.filter"),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="app.sidebar"),
+        Binding("f5", "sync_now", "Sync now", show=False, id="app.sync"),
+        Binding("x", "dismiss_error", "Dismiss error", show=False, id="app.dismiss_error"),
+        Binding("ctrl+r", "retry_failed", "Retry failed reply", show=False, id="app.retry"),
+        Binding("ctrl+e", "edit_failed", "Edit failed reply", show=False, id="app.edit_failed"),
+        Binding("escape", "back", "Back", show=False, id="app.back"),
+    ]
+
+    COMMANDS = App.COMMANDS | {InboxCommands}
+
+    def __init__(
+        self,
+        inbox_factory: InboxFactory,
+        *,
+        settings: UISettings | None = None,
+        clock: Callable[[], datetime] = system_clock,
+        on_theme_change: Callable[[str], None] | None = None,
+        engine: Mapping[str, bool] | None = None,
+    ) -> None:
+        settings = settings or UISettings()
+        super().__init__()
+        self.settings = settings
+        self.clock = clock
+        self._inbox_factory = inbox_factory
+        self._on_theme_change = on_theme_change
+        # Which background work to start (Inbox.start's poll/send/names); all by default.
+        self._engine = dict(engine) if engine is not None else {}
+        self._stack = contextlib.AsyncExitStack()
+        self._inbox: Inbox | None = None
+        self._entry: SidebarEntry | None = None
+        self._open_thread: ThreadRow | None = None
+        self._reply_target: str | None = None
+        self._search: str | None = None
+        self._synced_once = False
+        self._saved_theme: str | None = None
+        self._engine_last_sync: float | None = None
+        self._refresh_scheduled = False
+        self._last_refresh = 0.0
+        self._names_changed = False
+        self.animation_level = "full" if settings.animations else "none"
+        if settings.keymap:
+            self.set_keymap(dict(settings.keymap))
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield ChannelSidebar(channel_names=self.settings.channel_names, id="sidebar")
+            with Vertical(id="list-pane"):
+                search = Input(placeholder="Filter by name or text; esc clears", id="filter")
+                # Like the composer's: no blinking cursor unless animations are wanted.
+                search.cursor_blink = self.animation_level != "none"
+                yield search
+                yield ConversationList(clock=self.clock, name_of=self._name_of, id="list")
+            with Vertical(id="thread-pane"):
+                yield ConversationView(
+                    clock=self.clock, name_of=self._name_of, is_agent=self._is_agent, id="view"
+                )
+                yield Composer(id="composer")
+        yield StatusLine(clock=self.clock, id="status")
+        yield Footer()
+
+    @property
+    def inbox(self) -> Inbox:
+        assert self._inbox is not None, "the inbox opens on mount"
+        return self._inbox
+
+    @property
+    def conversation_list(self) -> ConversationList:
+        return self.query_one(ConversationList)
+
+    @property
+    def view(self) -> ConversationView:
+        return self.query_one(ConversationView)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    @property
+    def sidebar(self) -> ChannelSidebar:
+        return self.query_one(ChannelSidebar)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    def _name_of(self, identity_id: str | None) -> str | None:
+        return self._inbox.name(identity_id) if self._inbox else None
+
+    def _is_agent(self, identity_id: str | None) -> bool | None:
+        return self._inbox.is_agent(identity_id) if self._inbox else None
+
+    # ------------------------------------------------------------------ start and stop
+
+    async def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        else:
+            self.notify(
+                f"No theme called {one_line(self.settings.theme, 40)!r}; using {self.theme}.",
+                severity="warning",
+            )
+        self._saved_theme = self.theme
+        self._inbox = await self._stack.enter_async_context(self._inbox_factory())
+        self._apply_width(self.size.width)
+        self.composer.display = False
+        self._refresh_sidebar()
+        # Set the list's source here rather than through the sidebar's message, so the first
+        # frame already has rows.
+        self._channel_chosen(ChannelSidebar.Chosen(self.sidebar.entry(ALL)))
+        self.conversation_list.focus()
+        self._listen()
+        # The engine's polling loop syncs at once, then at its intervals.
+        await self.inbox.start(**self._engine)
+        # What exists after start-up lives for the session; freezing it keeps the collector's
+        # full passes (tens of ms each, felt as a stutter while moving) to new objects only.
+        self.call_after_refresh(gc.freeze)
+
+    async def on_unmount(self) -> None:
+        await self._stack.aclose()
+
+    def watch_theme(self, theme: str) -> None:
+        # Only a theme the agent picked is written back (never the start-up value).
+        if self._on_theme_change is not None and self._saved_theme not in (None, theme):
+            self._saved_theme = theme
+            self._on_theme_change(theme)
+
+    @work(group="events", exit_on_error=False)
+    async def _listen(self) -> None:
+        subscription = self.inbox.events.subscribe()
+        async for event in _events(subscription):
+            self._on_engine_event(event)
+
+    def _on_engine_event(self, event: Any) -> None:
+        if isinstance(event, ContentsArrived):
+            self._schedule_refresh()
+            if event.incoming_ids and self._synced_once:
+                self._notify_arrival(event.incoming_ids)
+        elif isinstance(event, ThreadsChanged | OutboxChanged | Overflowed):
+            self._schedule_refresh()
+            if isinstance(event, OutboxChanged) and event.entry.state == "failed":
+                self.notify(
+                    one_line(event.entry.error_message or "refused", 200),
+                    title="Reply not sent",
+                    severity="error",
+                )
+        elif isinstance(event, IdentitiesResolved):
+            self._names_changed = True
+            self._schedule_refresh()
+        elif isinstance(event, SyncStatus):
+            status = self.status
+            status.syncing = event.syncing
+            if event.syncing:
+                # A sync that has only started says nothing yet about the connection: the first
+                # one must not show "online" before the server has answered.
+                return
+            status.online = event.online
+            if event.last_sync is not None and event.last_sync != self._engine_last_sync:
+                # The engine stamps syncs with the wall clock; the status line measures "synced
+                # 3m ago" with the app's clock (fixed in snapshots), so the moment is taken on it.
+                self._engine_last_sync = event.last_sync
+                status.last_sync = self.clock().timestamp()
+            if event.online:
+                self._synced_once = True
+                if status.error and event.error is None:
+                    status.error = None
+            elif event.error:
+                status.error = event.error
+            status.rate = self.inbox.rate()
+        elif isinstance(event, RateChanged):
+            self.status.rate = event.state
+        elif isinstance(event, LoginRequired) and not isinstance(self.screen, LoginRequiredScreen):
+            self.push_screen(LoginRequiredScreen(event.message, self.settings.profile))
+
+    def _notify_arrival(self, incoming_ids: tuple[str, ...]) -> None:
+        count = len(incoming_ids)
+        words = "1 new message" if count == 1 else f"{count} new messages"
+        sequence = alert_sequence(self.settings.notifications, words)
+        if sequence and self._driver is not None:
+            self._driver.write(sequence)
+
+    def _schedule_refresh(self) -> None:
+        """Repaint now, then coalesce what follows within :data:`REFRESH_EVERY` into one."""
+        if self._refresh_scheduled:
+            return
+        wait = self._last_refresh + REFRESH_EVERY - time.monotonic()
+        if wait <= 0:
+            self._refresh_now()
+        else:
+            self._refresh_scheduled = True
+            self.set_timer(wait, self._refresh_now)
+
+    def _refresh_now(self) -> None:
+        self._refresh_scheduled = False
+        self._last_refresh = time.monotonic()
+        names_changed, self._names_changed = self._names_changed, False
+        self._refresh_sidebar()
+        if self._search is not None:
+            self._apply_search(self._search, keep_cursor=True)
+        else:
+            self.conversation_list.refresh_rows()
+        if names_changed:
+            self.conversation_list.names_changed()
+        if self._open_thread is not None:
+            self._show_thread(self._open_thread.id, keep_scroll=True)
+        self.status.rate = self.inbox.rate()
+
+    def _refresh_sidebar(self) -> None:
+        channels = self.inbox.channels()
+        unread = sum(c.unread_count for c in channels)
+        self.sidebar.update_channels(channels, unread)
+        if self._open_thread is None:
+            self.view.clear(_summary(unread, len(channels)))
+
+    # ------------------------------------------------------------------ list and sidebar
+
+    def _source_for(self, where: ThreadFilter, key: str) -> ListSource:
+        inbox = self.inbox
+        return ListSource(
+            key=key,
+            count=lambda: inbox.thread_count(where),
+            window=lambda offset, limit: inbox.threads(where, offset, limit),
+            position=lambda thread_id: inbox.thread_position(where, thread_id),
+            one_channel=where.channel_id is not None,
+        )
+
+    @on(ChannelSidebar.Chosen)
+    def _channel_chosen(self, event: ChannelSidebar.Chosen) -> None:
+        self._entry = event.entry
+        self._search = None
+        self.conversation_list.empty_text = (
+            "No unread conversations."
+            if event.entry.where.unread_only
+            else "No conversations here."
+        )
+        self.conversation_list.set_source(self._source_for(event.entry.where, event.entry.key))
+
+    @on(ConversationList.MoreWanted)
+    def _more_wanted(self, event: ConversationList.MoreWanted) -> None:
+        if self._entry is None or event.source_key != self._entry.key:
+            return
+        self.conversation_list.set_loading(True)
+        self._fetch_more(self._entry, event.rows)
+
+    @work(exclusive=True, group="more", exit_on_error=False)
+    async def _fetch_more(self, entry: SidebarEntry, rows: int) -> None:
+        more = True
+        try:
+            more = await self.inbox.ensure_threads(entry.where, rows)
+        except Exception as error:
+            self.status.error = str(error)
+        finally:
+            if self._entry is not None and self._entry.key == entry.key:
+                self.conversation_list.refresh_rows()
+                self.conversation_list.set_loading(False, more_on_server=more)
+
+    @on(ConversationList.Opened)
+    def _thread_opened(self, event: ConversationList.Opened) -> None:
+        self.open_thread(event.thread.id)
+
+    def open_thread(self, thread_id: str) -> None:
+        thread = self.inbox.thread(thread_id)
+        if thread is None:
+            return
+        self._reply_target = None
+        self._open_thread = thread
+        self._show_thread(thread_id, keep_scroll=False)
+        draft = self.inbox.draft(thread_id)
+        self._reply_target = draft.in_reply_to if draft and draft.in_reply_to else None
+        self.composer.display = True
+        self.composer.prepare(
+            thread.channel_type,
+            text=draft.body if draft else "",
+            public=draft.public if draft else None,
+            replying_to=self._target_description(),
+        )
+        self.screen.add_class("reading")
+        if self.screen.has_class("narrow"):
+            self.view.focus()
+        self._complete_thread(thread_id)
+
+    @work(exclusive=True, group="thread", exit_on_error=False)
+    async def _complete_thread(self, thread_id: str) -> None:
+        added = await self.inbox.open_thread(thread_id)
+        if added and self._open_thread is not None and self._open_thread.id == thread_id:
+            self._show_thread(thread_id, keep_scroll=True)
+
+    def _show_thread(self, thread_id: str, *, keep_scroll: bool) -> None:
+        thread = self.inbox.thread(thread_id)
+        if thread is None:
+            return
+        self._open_thread = thread
+        shown = max(PAGE, len([i for i in self.view.items if i.content is not None]))
+        contents = self.inbox.messages(thread_id, limit=shown)
+        self.view.show(
+            thread,
+            contents,
+            self.inbox.pending_replies(thread_id),
+            has_older=thread.content_count > len(contents),
+            target_id=self._current_target(),
+            keep_scroll=keep_scroll,
+        )
+
+    @on(ConversationView.OlderWanted)
+    def _older_wanted(self) -> None:
+        items = [i.content for i in self.view.items if i.content is not None]
+        if self._open_thread is None or not items or items[0].creation_time is None:
+            return
+        older = self.inbox.messages(
+            self._open_thread.id, limit=PAGE, before=items[0].creation_time.timestamp()
+        )
+        self.view.prepend_older(
+            older, has_older=self._open_thread.content_count > len(items) + len(older)
+        )
+
+    def _current_target(self) -> str | None:
+        if self._reply_target:
+            return self._reply_target
+        return self._open_thread.latest_inbound_id if self._open_thread else None
+
+    def _target_description(self) -> str:
+        target = self._current_target()
+        content = self.inbox.store.content(target) if target else None
+        if content is None:
+            return "the newest message"
+        author = self._name_of(content.author_identity_id) or "the customer"
+        return f"{visible(author, multiline=False)}: {content.display_text}"
+
+    @on(ConversationView.TargetChosen)
+    def _target_chosen(self, event: ConversationView.TargetChosen) -> None:
+        self._reply_target = event.content.id
+        self.composer.set_reply_to(self._target_description())
+        self.action_reply()
+
+    @on(ConversationView.CopyRequested)
+    def _copy(self, event: ConversationView.CopyRequested) -> None:
+        self.copy_to_clipboard(event.text)
+        self.notify(f"Copied {len(event.text):,} characters", timeout=2)
+
+    # ------------------------------------------------------------------ composing
+
+    @on(Composer.Edited)
+    def _edited(self, event: Composer.Edited) -> None:
+        if self._open_thread is not None:
+            self.inbox.save_draft(
+                self._open_thread.id,
+                event.text,
+                in_reply_to=self._reply_target,
+                public=self.composer.public,
+            )
+        self.inbox.user_active()
+
+    def action_send_reply(self) -> None:
+        thread = self._open_thread
+        composer = self.composer
+        text = composer.text
+        if thread is None or not text.strip():
+            self.notify("Nothing to send.", severity="warning", timeout=2)
+            return
+        if composer.over_limit:
+            self.notify(
+                f"{len(text):,} characters: {composer.info.label} allows"
+                f" {composer.info.max_body:,}. Shorten the reply to send it.",
+                title="Too long",
+                severity="error",
+            )
+            return
+        try:
+            self.inbox.send(
+                thread.id, text, in_reply_to=self._current_target(), public=composer.public
+            )
+        except ValueError as error:
+            self.notify(str(error), severity="error")
+            return
+        composer.clear()
+        self._reply_target = None
+        composer.set_reply_to(self._target_description())
+        self._show_thread(thread.id, keep_scroll=False)
+
+    def action_toggle_public(self) -> None:
+        if not self.composer.toggle_public():
+            self.notify(f"{self.composer.info.label} has only one kind of reply.", timeout=2)
+        elif self._open_thread is not None:
+            self.inbox.save_draft(
+                self._open_thread.id,
+                self.composer.text,
+                in_reply_to=self._reply_target,
+                public=self.composer.public,
+            )
+
+    def action_leave_composer(self) -> None:
+        target = self.view if self.screen.has_class("narrow") else self.conversation_list
+        target.focus()
+
+    def action_reply(self) -> None:
+        if self._open_thread is None:
+            row = self.conversation_list.selected
+            if row is None:
+                return
+            self.open_thread(row.id)
+        self.composer.display = True
+        self.composer.area.focus()
+
+    def _failed_entry(self):
+        if self._open_thread is None:
+            return None
+        failed = [
+            e for e in self.inbox.pending_replies(self._open_thread.id) if e.state == "failed"
+        ]
+        return failed[-1] if failed else None
+
+    def action_retry_failed(self) -> None:
+        entry = self._failed_entry()
+        if entry is None:
+            self.notify("No failed reply in this conversation.", timeout=2)
+            return
+        self.inbox.retry(entry.id)
+        self._show_thread(entry.thread_id, keep_scroll=True)
+
+    def action_edit_failed(self) -> None:
+        entry = self._failed_entry()
+        if entry is None:
+            self.notify("No failed reply in this conversation.", timeout=2)
+            return
+        self.inbox.discard(entry.id)
+        self.composer.display = True
+        self.composer.area.load_text(entry.body)
+        self.composer.area.focus()
+        self._show_thread(entry.thread_id, keep_scroll=True)
+
+    # ------------------------------------------------------------------ other actions
+
+    def action_next_unread(self) -> None:
+        where = self._entry.where if self._entry else ThreadFilter()
+        current = self.conversation_list.selected
+        thread_id = self.inbox.next_unread(where, current.id if current else None)
+        if thread_id is None:
+            self.notify("No unread conversations.", timeout=2)
+            return
+        self.conversation_list.select_thread(thread_id)
+        self.open_thread(thread_id)
+
+    def action_toggle_unread(self) -> None:
+        row = self.conversation_list.selected
+        if row is not None:
+            self.inbox.toggle_unread(row.id)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("shown")
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        text = event.value.strip()
+        if text:
+            self._apply_search(text)
+        elif self._entry is not None:
+            self._search = None
+            self.conversation_list.set_source(self._source_for(self._entry.where, self._entry.key))
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.conversation_list.focus()
+
+    def _apply_search(self, text: str, *, keep_cursor: bool = False) -> None:
+        self._search = text
+        ids = self.inbox.search(text)
+        inbox = self.inbox
+        source = ListSource(
+            key=f"search:{text}",
+            count=lambda: len(ids),
+            window=lambda offset, limit: inbox.store.threads_by_ids(ids[offset : offset + limit]),
+            position=lambda thread_id: ids.index(thread_id) if thread_id in ids else None,
+            more_on_server=False,
+        )
+        self.conversation_list.empty_text = f"Nothing matches {one_line(text, 40)!r}."
+        if keep_cursor and self.conversation_list.source is not None:
+            self.conversation_list._source = source
+            self.conversation_list.refresh_rows()
+        else:
+            self.conversation_list.set_source(source)
+
+    def action_back(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.has_focus or box.has_class("shown"):
+            box.value = ""
+            box.remove_class("shown")
+            self.conversation_list.focus()
+            return
+        if self.screen.has_class("narrow") and self.screen.has_class("reading"):
+            self.screen.remove_class("reading")
+            self.conversation_list.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        if self.screen.has_class("narrow"):
+            self.screen.toggle_class("sidebar-open")
+        else:
+            self.screen.toggle_class("hide-sidebar")
+
+    def action_dismiss_error(self) -> None:
+        self.status.error = None
+
+    def action_help(self) -> None:
+        groups = [
+            ("Everywhere", self.BINDINGS),
+            ("Conversation list", ConversationList.BINDINGS),
+            ("Conversation view", ConversationView.BINDINGS),
+            ("Composer", ReplyArea.BINDINGS),
+            (
+                "Command palette",
+                [
+                    Binding(
+                        "ctrl+p",
+                        "command_palette",
+                        "Jump to a thread, a channel or an action",
+                        id="app.command_palette",
+                    )
+                ],
+            ),
+        ]
+        self.push_screen(HelpScreen(help_text(groups, self.settings.keymap)))
+
+    @work(exclusive=True, group="sync", exit_on_error=False)
+    async def action_sync_now(self) -> None:
+        self.status.syncing = True
+        try:
+            await self.inbox.sync_now()
+        except Exception as error:
+            self.status.error = str(error)
+        finally:
+            self.status.syncing = False
+
+    def get_system_commands(self, screen: Screen) -> Any:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Next unread", "Open the next unread conversation", self.action_next_unread
+        )
+        yield SystemCommand(
+            "Toggle sidebar", "Show or hide the channel sidebar", self.action_toggle_sidebar
+        )
+        yield SystemCommand("Sync now", "Fetch the newest messages", self.action_sync_now)
+        yield SystemCommand("Keys", "Show every key binding", self.action_help)
+
+    # ------------------------------------------------------------------ responsiveness
+
+    def on_resize(self, event) -> None:
+        self._apply_width(event.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        self.screen.set_class(width < NARROW, "narrow")
+
+    def on_key(self) -> None:
+        if self._inbox is not None:
+            self._inbox.user_active()
+
+
+def _summary(unread: int, channels: int) -> str:
+    if channels == 0:
+        return "No conversations yet. New messages appear here as they arrive."
+    waiting = (
+        "Nothing unread."
+        if unread == 0
+        else (
+            f"{unread} unread conversation{'s' if unread != 1 else ''}"
+            f" across {channels} channel{'s' if channels != 1 else ''}."
+        )
+    )
+    return (
+        f"{waiting}\n\n"
+        "enter   open the selected conversation\n"
+        "n       next unread\n"
+        "/       filter by name or text\n"
+        "ctrl+p  jump to a thread, a channel or an action\n"
+        "?       every key"
+    )
+
+
+async def _events(subscription) -> AsyncIterator[Any]:
+    while True:
+        yield await subscription.get()

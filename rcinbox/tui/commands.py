@@ -1,0 +1,88 @@
+"""The command palette (ctrl+p): jump to a thread by name or text, to a channel, or run an action.
+
+Threads are found by the store (customer names, message text, subjects), so the palette reaches
+conversations that are not on screen without loading the whole list.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from rcinbox.text import one_line, visible
+from rcinbox.tui.formatting import channel_label, short_id
+from rcinbox.tui.widgets.sidebar import channel_name
+
+if TYPE_CHECKING:
+    from rcinbox.tui.app import InboxApp
+
+
+class InboxCommands(Provider):
+    """Threads, channels and inbox actions."""
+
+    @property
+    def _app(self) -> InboxApp:
+        return self.app  # type: ignore[return-value]
+
+    def _actions(self) -> list[tuple[str, str, object]]:
+        app = self._app
+        return [
+            ("Next unread conversation", "Open the next unread thread", app.action_next_unread),
+            ("Reply", "Write a reply to the open conversation", app.action_reply),
+            ("Filter conversations", "Search names and messages", app.action_filter),
+            ("Toggle sidebar", "Show or hide the channels", app.action_toggle_sidebar),
+            ("Sync now", "Fetch the newest messages", app.action_sync_now),
+            ("Keys", "Every key binding", app.action_help),
+        ]
+
+    def _channels(self) -> list[tuple[str, str]]:
+        app = self._app
+        if app._inbox is None:
+            return []
+        return [
+            (
+                f"Channel: {channel_name(c, app.settings.channel_names)}",
+                f"channel:{c.id}",
+            )
+            for c in app.inbox.channels()
+        ]
+
+    async def discover(self) -> Hits:
+        for title, help_text, action in self._actions():
+            yield DiscoveryHit(title, action, help=help_text)
+        for title, key in self._channels():
+            yield DiscoveryHit(title, partial(self._app.sidebar.choose, key))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, action in self._actions():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), action, help=help_text)
+        for title, key in self._channels():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), partial(self._app.sidebar.choose, key))
+        app = self._app
+        if app._inbox is None or len(query.strip()) < 2:
+            return
+        for row in app.inbox.store.threads_by_ids(app.inbox.search(query.strip())[:20]):
+            name = row.customer_name or app.inbox.name(row.customer_id) or short_id(row.customer_id)
+            label = Text(end="")
+            label.append("Open: ")
+            label.append(visible(name, multiline=False), "bold")
+            label.append(f" · {channel_label(row.channel_type)}")
+            yield Hit(
+                0.5,
+                label,
+                partial(self._open, row.id),
+                help=one_line(row.preview, 80),
+            )
+
+    def _open(self, thread_id: str) -> None:
+        app = self._app
+        app.conversation_list.select_thread(thread_id)
+        app.open_thread(thread_id)

@@ -1,0 +1,89 @@
+"""Small pure helpers that turn engine rows into the words and glyphs the TUI shows.
+
+Kept apart from the widgets so they can be tested without a terminal, and so that every place
+that shows a time, a reply state or a name says it the same way. Customer text always passes
+through :func:`rcinbox.text.visible` before it reaches a Rich ``Text`` (never markup).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from rcinbox.api.channels import channel_info
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def relative_time(moment: datetime, now: datetime) -> str:
+    """Short and stable: "now", "5m", "3h", "Tue", "Nov 20", "2025-11-20"."""
+    delta = now - moment
+    if delta < timedelta(minutes=1):
+        return "now"
+    if delta < timedelta(hours=1):
+        return f"{int(delta.total_seconds() // 60)}m"
+    if delta < timedelta(hours=24):
+        return f"{int(delta.total_seconds() // 3600)}h"
+    local = moment.astimezone()
+    if delta < timedelta(days=6):
+        return local.strftime("%a")
+    if local.year == now.astimezone().year:
+        return f"{local.strftime('%b')} {local.day}"
+    return local.strftime("%Y-%m-%d")
+
+
+def full_time(moment: datetime | None, now: datetime) -> str:
+    """For message headers: "14:02" today, "Tue 14:02" this week, "Nov 3 14:02" this year,
+    else the full date."""
+    if moment is None:
+        return ""
+    local = moment.astimezone()
+    today = now.astimezone().date()
+    if local.date() == today:
+        return local.strftime("%H:%M")
+    if today - local.date() < timedelta(days=6):
+        return local.strftime("%a %H:%M")
+    if local.year == today.year:
+        return f"{local.strftime('%b')} {local.day} {local.strftime('%H:%M')}"
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+# Outbox and delivery states in the agent's words, with a glyph that reads at a glance.
+REPLY_STATES: dict[str, tuple[str, str]] = {
+    "draft": ("✎", "draft"),
+    "queued": ("◷", "queued"),
+    "sending": ("↑", "sending"),
+    "unknown": ("?", "checking"),
+    "accepted": ("✓", "sent"),
+    "delivered": ("✓✓", "delivered"),
+    "failed": ("✗", "failed"),
+}
+
+
+def reply_state_label(state: str | None) -> tuple[str, str]:
+    if not state:
+        return ("", "")
+    return REPLY_STATES.get(state, ("·", state))
+
+
+def channel_label(channel_type: str | None) -> str:
+    return channel_info(channel_type).label
+
+
+def short_id(identifier: str | None) -> str:
+    return f"…{identifier[-4:]}" if identifier else "unknown"
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return "size unknown"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"

@@ -1,0 +1,107 @@
+"""Modal screens: the help generated from the bindings, and the log-in-again notice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from rcinbox.text import visible
+
+
+def _key_label(keys: str) -> str:
+    names = {
+        "question_mark": "?",
+        "slash": "/",
+        "pagedown": "PgDn",
+        "pageup": "PgUp",
+        "escape": "esc",
+        "enter": "enter",
+    }
+    return " / ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
+
+
+def help_text(
+    groups: Iterable[tuple[str, Iterable[BindingType]]], keymap: Mapping[str, str]
+) -> Text:
+    """One section per area, one line per binding, with the keys the keymap gives it."""
+    text = Text(end="")
+    for title, bindings in groups:
+        text.append(f"{title}\n", "bold underline")
+        for binding in bindings:
+            if not isinstance(binding, Binding) or not binding.description:
+                continue
+            keys = keymap.get(binding.id or "", binding.key)
+            text.append(f"  {_key_label(keys):<16}", "bold")
+            text.append(binding.description)
+            if binding.id:
+                text.append(f"  ({binding.id})", "dim")
+            text.append("\n")
+        text.append("\n")
+    text.append("Remap any key in config.toml under [keymap], by the id in brackets,\n", "dim")
+    text.append('e.g.  "app.quit" = "ctrl+q"', "dim")
+    return text
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
+    ]
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical {
+        width: 76; max-width: 100%; height: 80%; max-height: 100%;
+        border: round $primary; background: $panel; padding: 0 1;
+    }
+    HelpScreen #help-title { text-style: bold; margin: 0 0 1 0; }
+    """
+
+    def __init__(self, body: Text) -> None:
+        super().__init__()
+        self._body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text("rcinbox keys  (esc closes)", end=""), id="help-title")
+            with VerticalScroll():
+                yield Static(self._body)
+
+
+class LoginRequiredScreen(ModalScreen[None]):
+    """Shown instead of failing when the refresh token expired or was revoked."""
+
+    BINDINGS = [Binding("q,escape", "app.quit", "Quit", id="login.quit")]
+
+    DEFAULT_CSS = """
+    LoginRequiredScreen { align: center middle; }
+    LoginRequiredScreen > Vertical {
+        width: 70; max-width: 100%; height: auto;
+        border: thick $error; background: $panel; padding: 1 2;
+    }
+    """
+
+    def __init__(self, message: str, profile: str) -> None:
+        super().__init__()
+        self._message = message
+        self._profile = profile
+
+    def compose(self) -> ComposeResult:
+        text = Text(end="")
+        text.append("Please log in again\n\n", "bold")
+        text.append(visible(self._message, multiline=False) + "\n\n")
+        text.append(
+            "Your drafts and queued replies are kept and will be sent after you log in.\n\n"
+        )
+        text.append("Quit (q), then run:\n\n")
+        login = "rcinbox login" + (
+            "" if self._profile == "default" else f" --profile {self._profile}"
+        )
+        text.append(f"    {login}\n", "bold")
+        with Vertical():
+            yield Static(text)

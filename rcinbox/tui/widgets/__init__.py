@@ -1,0 +1,1 @@
+"""Widgets of the inbox: sidebar, conversation list, conversation view, composer, status."""

@@ -1,0 +1,151 @@
+"""The composer: a multi-line reply with a counter against the channel's limit.
+
+It only edits text and says what the agent wants (``Composer.Send``, ``Composer.Edited``);
+the app writes drafts and queues replies through the engine, whose outbox sends them in the
+background, so typing never waits on the network. ``ctrl+s`` and ``alt+enter`` send (a bare
+``ctrl+enter`` does not reach the program in most terminals, and not at all over SSH).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Static, TextArea
+
+from rcinbox.api.channels import ChannelInfo, Visibility, channel_info
+from rcinbox.text import one_line
+
+
+class ReplyArea(TextArea):
+    """The text box; its own bindings so a keymap can move them."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "app.send_reply", "Send", priority=True, id="composer.send"),
+        Binding("alt+enter", "app.send_reply", "Send", show=False, id="composer.send_alt"),
+        Binding("ctrl+t", "app.toggle_public", "Public/private", id="composer.visibility"),
+        Binding("escape", "app.leave_composer", "Leave", id="composer.leave"),
+    ]
+
+
+class Composer(Vertical):
+    DEFAULT_CSS = """
+    Composer {
+        height: auto;
+        max-height: 50%;
+        border-top: solid $primary 50%;
+        background: $surface;
+        & > #reply-to {
+            color: $text-muted; height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
+        }
+        & > ReplyArea { height: auto; min-height: 1; max-height: 12; border: none; padding: 0 1; }
+        & > ReplyArea:focus { min-height: 3; }
+        & > ReplyArea:focus { border: none; }
+        & > Horizontal { height: 1; padding: 0 1; }
+        & #counter { width: auto; color: $text-muted; }
+        & #counter.over { color: $text-error; text-style: bold; }
+        & #visibility { width: 1fr; color: $text-muted; }
+        & #hint { width: auto; color: $text-muted; }
+    }
+    """
+
+    public: reactive[bool | None] = reactive(None)
+
+    class Edited(Message):
+        def __init__(self, text: str) -> None:
+            self.text = text
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._info: ChannelInfo = channel_info(None)
+        self._loading = False
+
+    def compose(self):
+        yield Static(id="reply-to")
+        area = ReplyArea(soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        # A blinking cursor repaints twice a second: noise over SSH and in snapshots.
+        area.cursor_blink = self.app.animation_level != "none"
+        yield area
+        with Horizontal():
+            yield Static(id="visibility")
+            yield Static(id="counter")
+            yield Static(Text("  ctrl+s send · esc leave", end=""), id="hint")
+
+    @property
+    def area(self) -> ReplyArea:
+        return self.query_one(ReplyArea)
+
+    @property
+    def text(self) -> str:
+        return self.area.text
+
+    @property
+    def info(self) -> ChannelInfo:
+        return self._info
+
+    @property
+    def over_limit(self) -> bool:
+        return len(self.text) > self._info.max_body
+
+    def prepare(
+        self, channel_type: str | None, *, text: str, public: bool | None, replying_to: str
+    ) -> None:
+        """Set up for a thread: its channel's rules, its draft, the message it answers."""
+        self._info = channel_info(channel_type)
+        self._loading = True
+        self.area.load_text(text)
+        self._loading = False
+        self.area.move_cursor(self.area.document.end)
+        if self._info.visibility is Visibility.PRIVATE_ONLY:
+            self.public = False
+        elif self._info.visibility is Visibility.PUBLIC_ONLY:
+            self.public = True
+        else:
+            self.public = True if public is None else public
+        self.set_reply_to(replying_to)
+        self._update_counter()
+
+    def set_reply_to(self, description: str) -> None:
+        self.query_one("#reply-to", Static).update(
+            Text(f"Replying to: {one_line(description, 200)}", end="")
+        )
+
+    def clear(self) -> None:
+        self._loading = True
+        self.area.load_text("")
+        self._loading = False
+        self._update_counter()
+
+    def toggle_public(self) -> bool:
+        """Switch public/private where the channel has both; False when it has not."""
+        if not self._info.has_private_choice:
+            return False
+        self.public = not self.public
+        return True
+
+    def watch_public(self, public: bool | None) -> None:
+        if not self.is_mounted:
+            return
+        label = Text(end="")
+        if self._info.has_private_choice:
+            label.append("public" if public else "private", "bold")
+            label.append(" (ctrl+t)")
+        else:
+            label.append("public" if public else "private")
+        self.query_one("#visibility", Static).update(label)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self._update_counter()
+        if not self._loading:
+            self.post_message(self.Edited(self.text))
+
+    def _update_counter(self) -> None:
+        counter = self.query_one("#counter", Static)
+        length = len(self.text)
+        counter.update(Text(f"{length:,}/{self._info.max_body:,}", end=""))
+        counter.set_class(length > self._info.max_body, "over")
+        self.watch_public(self.public)

@@ -1,0 +1,68 @@
+"""The status line: online or offline, last sync, rate budget left, the last error.
+
+It keeps no state of its own beyond what the app sets; the last error stays until the agent
+dismisses it (``x``) or a later success replaces the offline notice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from rcinbox.api.ratelimit import RateState
+from rcinbox.text import one_line
+from rcinbox.tui.formatting import relative_time
+
+
+class StatusLine(Static):
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $text-muted;
+    }
+    """
+
+    online: reactive[bool | None] = reactive(None)
+    syncing = reactive(False)
+    last_sync: reactive[float | None] = reactive(None)
+    rate: reactive[RateState | None] = reactive(None)
+    error: reactive[str | None] = reactive(None)
+    note: reactive[str | None] = reactive(None)
+
+    def __init__(self, *, clock: Callable[[], datetime], id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._clock = clock
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        if self.online is None:
+            text.append("○ connecting", "dim")
+        elif self.online:
+            text.append("● online", "green")
+        else:
+            text.append("● offline", "bold red")
+            text.append(" · showing stored messages; replies wait in the outbox", "dim")
+        if self.syncing:
+            text.append(" · syncing…")
+        elif self.last_sync is not None:
+            moment = datetime.fromtimestamp(self.last_sync, UTC)
+            text.append(f" · synced {relative_time(moment, self._clock())}")
+        state = self.rate
+        if state is not None and state.limit:
+            left = state.available if state.available is not None else state.remaining
+            text.append(f" · {left}/{state.limit} requests left")
+            if state.blocked_for > 0:
+                text.append(f" · waiting {state.blocked_for:.0f}s (rate limit)", "yellow")
+        if self.note:
+            text.append(f" · {one_line(self.note, 80)}")
+        if self.error:
+            text.append(" · ")
+            text.append(one_line(self.error, 120), "bold red")
+            text.append(" (x dismiss)", "dim")
+        return text

@@ -1,0 +1,263 @@
+"""Snapshots of the TUI on seeded data with a fixed clock (pytest --snapshot-update to accept).
+
+Every scenario drives the app with keys, as an agent would, then waits for a still screen with
+:func:`tui_harness.settle` (or polls a condition first). Scenarios that only look share one
+emulator and one warm store; a scenario that writes (opening a thread marks it read, a reply is
+sent) gets a fresh copy of the store, or its own emulator when the server has to behave
+differently, so no scenario depends on the ones before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.command import CommandList
+from textual.pilot import Pilot
+from textual.widgets import Input
+from tui_harness import copy_store, make_app, pin_time_zone, settle, until, warm_store
+
+from rcinbox.emulator import Emulator, EmulatorConfig, Faults
+from rcinbox.inbox.events import LoginRequired
+
+WIDE = (120, 40)
+NARROW = (80, 24)
+# Every app logs in once; the emulator's default allows five logins a minute per client.
+LOGINS = 1000
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory):
+    """One emulator and one warm store for the scenarios that only look."""
+    pin_time_zone()
+    emulator = Emulator(EmulatorConfig(auth_rate_limit=LOGINS)).start()
+    store = warm_store(emulator, tmp_path_factory.mktemp("store") / "inbox.sqlite3")
+    yield emulator, store
+    emulator.stop()
+
+
+@pytest.fixture
+def fresh(seeded, tmp_path: Path):
+    """The shared emulator with a copy of the warm store, for a scenario that writes to it."""
+    emulator, store = seeded
+    return emulator, copy_store(store, tmp_path)
+
+
+@pytest.fixture
+def own_emulator(tmp_path: Path):
+    """``own_emulator(**EmulatorConfig fields)``: an emulator and a warm store of its own."""
+    pin_time_zone()
+    started: list[Emulator] = []
+
+    def start(**options: object) -> tuple[Emulator, Path]:
+        emulator = Emulator(EmulatorConfig(auth_rate_limit=LOGINS, **options)).start()
+        started.append(emulator)
+        return emulator, warm_store(emulator, tmp_path / f"inbox-{len(started)}.sqlite3")
+
+    yield start
+    for emulator in started:
+        emulator.stop()
+
+
+async def _filter_and_open(pilot: Pilot, text: str) -> None:
+    """Filter the list by ``text``, then open the first match, as an agent would."""
+    await settle(pilot)
+    await pilot.press("slash", *text, "enter", "enter")
+    await settle(pilot)
+
+
+async def _reply(pilot: Pilot, text: str) -> None:
+    await pilot.press("r", *text)
+
+
+# ---------------------------------------------------------------------------------- the list
+
+
+def test_start_screen_120x40(snap_compare: Callable, seeded) -> None:
+    emulator, store = seeded
+    assert snap_compare(make_app(emulator, store), terminal_size=WIDE, run_before=settle)
+
+
+def test_start_screen_80x24(snap_compare: Callable, seeded) -> None:
+    emulator, store = seeded
+    assert snap_compare(make_app(emulator, store), terminal_size=NARROW, run_before=settle)
+
+
+def test_channel_selected_in_sidebar(snap_compare: Callable, seeded) -> None:
+    async def choose_twitter(pilot: Pilot) -> None:
+        await settle(pilot)
+        # All, Unread, then the channels by name: X (Twitter) is the fourteenth entry.
+        await pilot.press("shift+tab", *["down"] * 13)
+        await settle(pilot)
+
+    emulator, store = seeded
+    assert snap_compare(make_app(emulator, store), terminal_size=WIDE, run_before=choose_twitter)
+
+
+def test_filter_matching_nothing_says_so(snap_compare: Callable, seeded) -> None:
+    async def filter_nothing(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("slash", *"no such words")
+        await settle(pilot)
+
+    emulator, store = seeded
+    assert snap_compare(make_app(emulator, store), terminal_size=WIDE, run_before=filter_nothing)
+
+
+def test_offline_start_shows_stored_rows(snap_compare: Callable, fresh) -> None:
+    _, store = fresh
+    gone = Emulator(EmulatorConfig(contents=0)).start()
+    gone.stop()  # nothing listens on its address any more
+    assert snap_compare(make_app(gone, store), terminal_size=WIDE, run_before=settle)
+
+
+# ---------------------------------------------------------------------------------- a thread
+
+
+def test_thread_open(snap_compare: Callable, fresh) -> None:
+    async def open_seventh(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press(*["j"] * 6, "enter")  # a WhatsApp thread with photos and a receipt
+        await settle(pilot)
+
+    emulator, store = fresh
+    assert snap_compare(make_app(emulator, store), terminal_size=WIDE, run_before=open_seventh)
+
+
+def test_thread_open_80x24_takes_the_whole_width(snap_compare: Callable, fresh) -> None:
+    async def open_seventh(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press(*["j"] * 6, "enter")
+        await settle(pilot)
+
+    emulator, store = fresh
+    assert snap_compare(make_app(emulator, store), terminal_size=NARROW, run_before=open_seventh)
+
+
+def test_composing_shows_the_counter(snap_compare: Callable, fresh) -> None:
+    async def compose(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press(*["j"] * 4, "enter")  # Facebook: public or private, ctrl+t
+        await _reply(pilot, "Hi Emma, it ships today.")
+        await settle(pilot)
+
+    emulator, store = fresh
+    assert snap_compare(make_app(emulator, store), terminal_size=WIDE, run_before=compose)
+
+
+def test_long_names_emoji_and_rtl_text(snap_compare: Callable, fresh) -> None:
+    async def open_long_name(pilot: Pilot) -> None:
+        await settle(pilot)
+        # The first Email channel holds CJK, Hebrew and very long names; the twelfth thread
+        # is María Fernanda de los Ángeles García-Villanueva y Montenegro de la Santísima Trinidad.
+        await pilot.press("shift+tab", "down", "down", "down", "tab", *["j"] * 11, "enter")
+        await settle(pilot)
+
+    emulator, store = fresh
+    assert snap_compare(make_app(emulator, store), terminal_size=WIDE, run_before=open_long_name)
+
+
+# ---------------------------------------------------------------------------------- hostile text
+
+
+def test_markup_in_a_body_is_shown_as_text(snap_compare: Callable, fresh) -> None:
+    async def open_markup(pilot: Pilot) -> None:
+        await _filter_and_open(pilot, "click me")
+        pilot.app.view.scroll_home(animate=False, immediate=True)
+        await settle(pilot)
+
+    emulator, store = fresh
+    assert snap_compare(make_app(emulator, store), terminal_size=WIDE, run_before=open_markup)
+
+
+def test_ansi_escapes_in_a_body_are_shown_as_symbols(snap_compare: Callable, fresh) -> None:
+    async def open_ansi(pilot: Pilot) -> None:
+        await _filter_and_open(pilot, "still red")
+        pilot.app.view.scroll_home(animate=False, immediate=True)
+        await settle(pilot)
+
+    emulator, store = fresh
+    assert snap_compare(make_app(emulator, store), terminal_size=WIDE, run_before=open_ansi)
+
+
+def test_bidi_overrides_are_shown_as_symbols_80x24(snap_compare: Callable, fresh) -> None:
+    emulator, store = fresh
+    assert snap_compare(
+        make_app(emulator, store),
+        terminal_size=NARROW,
+        run_before=lambda pilot: _filter_and_open(pilot, "Isolated:"),
+    )
+
+
+# ---------------------------------------------------------------------------------- replies
+
+
+def test_reply_delivered(snap_compare: Callable, own_emulator) -> None:
+    emulator, store = own_emulator(sync_delay=0.05)
+    app = make_app(emulator, store)
+
+    async def send(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("n")  # the newest unread: Marie F. on LinkedIn
+        await _reply(pilot, "Danke, Marie!")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: bool(app.inbox.outbox_entries(("delivered",))))
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=WIDE, run_before=send)
+
+
+def test_reply_not_delivered_shows_the_channel_error(snap_compare: Callable, own_emulator) -> None:
+    emulator, store = own_emulator(sync_delay=0.05, faults=Faults(sync_fail=1))
+    app = make_app(emulator, store)
+
+    async def send(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("n")
+        await _reply(pilot, "Danke, Marie!")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: bool(app.inbox.outbox_entries(("failed",))))
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=WIDE, run_before=send)
+
+
+# ---------------------------------------------------------------------------------- screens
+
+
+def test_help_screen(snap_compare: Callable, seeded) -> None:
+    async def help_screen(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+
+    emulator, store = seeded
+    assert snap_compare(make_app(emulator, store), terminal_size=WIDE, run_before=help_screen)
+
+
+def test_command_palette_with_a_query(snap_compare: Callable, seeded) -> None:
+    async def palette(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        # Textual's palette blinks its cursor whatever the app's animation level.
+        pilot.app.screen.query_one(Input).cursor_blink = False
+        await pilot.press(*"noah")
+        await until(pilot, lambda: pilot.app.screen.query_one(CommandList).option_count > 0)
+        await settle(pilot)
+
+    emulator, store = seeded
+    assert snap_compare(make_app(emulator, store), terminal_size=WIDE, run_before=palette)
+
+
+def test_login_required_screen(snap_compare: Callable, seeded) -> None:
+    async def expire(pilot: Pilot) -> None:
+        await settle(pilot)
+        pilot.app.inbox.events.publish(
+            LoginRequired("The refresh token has expired (OAU-213): log in again.")
+        )
+        await settle(pilot)
+
+    emulator, store = seeded
+    assert snap_compare(make_app(emulator, store), terminal_size=WIDE, run_before=expire)

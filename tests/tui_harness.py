@@ -1,0 +1,120 @@
+"""Builds the TUI on seeded emulator data with a fixed clock, for snapshot and pilot tests.
+
+Snapshots must be identical run after run, so everything that could vary is pinned: the seeded
+emulator (its data leads up to the seed's fixed instant), a store filled before the app starts
+(names included, so no placeholder races a name), the clock, the time zone, polling off unless a
+test wants it, and no animation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rcinbox.api import OAuthSession, SocialMessagingClient, new_http_client
+from rcinbox.config import Credentials
+from rcinbox.emulator import Emulator
+from rcinbox.emulator.seed import DEFAULT_NOW
+from rcinbox.inbox.engine import EngineSettings
+from rcinbox.inbox.store import Store
+from rcinbox.session import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_JWT,
+    Account,
+    open_inbox,
+)
+from rcinbox.tui.app import InboxApp, UISettings
+
+FIXED_NOW: datetime = DEFAULT_NOW.astimezone(UTC)
+
+# One sync at start (the store is warm, so it changes nothing), then no tick for an hour:
+# a later tick could land between two snapshot runs. Live-update tests pass short intervals.
+QUIET = EngineSettings(poll_active=3600.0, poll_idle=3600.0, idle_after=3600.0)
+
+
+def pin_time_zone() -> None:
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+
+
+def credentials(emulator: Emulator) -> Credentials:
+    return Credentials(emulator.url, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT)
+
+
+async def _fill(emulator: Emulator, store_path: Path, pages: int, names: bool) -> None:
+    async with new_http_client() as http:
+        auth = OAuthSession(
+            emulator.url, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, http=http, jwt=DEMO_JWT
+        )
+        client = SocialMessagingClient(emulator.url, auth, http=http)
+        store = Store.open(store_path)
+        try:
+            async for page in client.iter_content_pages(per_page=1000, max_pages=pages):
+                store.merge_contents(page.records)
+            if names:
+                async for page in client.iter_identity_pages(per_page=1000):
+                    store.save_identities(page.records, fetched_at=time.time())
+        finally:
+            store.close()
+
+
+def warm_store(emulator: Emulator, store_path: Path, *, pages: int = 3, names: bool = True) -> Path:
+    """Fill a store with the emulator's contents (``pages`` of 1,000) and every identity."""
+    asyncio.run(_fill(emulator, store_path, pages, names))
+    return store_path
+
+
+def copy_store(store_path: Path, directory: Path) -> Path:
+    """A copy of a closed store in ``directory``: a fresh inbox for a test that writes to it."""
+    copy = directory / store_path.name
+    for suffix in ("", "-wal"):
+        if Path(f"{store_path}{suffix}").exists():
+            shutil.copyfile(f"{store_path}{suffix}", f"{copy}{suffix}")
+    return copy
+
+
+def make_app(
+    emulator: Emulator,
+    store_path: Path,
+    *,
+    settings: EngineSettings = QUIET,
+    ui: UISettings | None = None,
+    engine: dict[str, bool] | None = None,
+    clock: Callable[[], datetime] = lambda: FIXED_NOW,
+) -> InboxApp:
+    """The app on ``store_path`` against ``emulator``; ``engine`` picks the background work."""
+    account = Account(credentials(emulator), store_path)
+    return InboxApp(
+        lambda: open_inbox(account, settings=settings),
+        settings=ui or UISettings(),
+        clock=clock,
+        engine=engine if engine is not None else {"poll": True, "send": True, "names": False},
+    )
+
+
+async def settle(pilot, *, online: bool = True, timeout: float = 10.0) -> None:
+    """Wait until the first sync has answered (when polling runs) and the screen is still."""
+    app = pilot.app
+    waited = 0.0
+    while online and app.status.online is None and waited < timeout:
+        await pilot.pause(0.05)
+        waited += 0.05
+    busy = [w for w in app.workers if w.group != "events" and not w.is_finished]
+    if busy:  # an empty list would mean "every worker", the endless event listener included
+        await app.workers.wait_for_complete(busy)
+    await pilot.pause(0.2)
+
+
+async def until(pilot, condition: Callable[[], bool], *, timeout: float = 10.0) -> None:
+    """Let the app run until ``condition()`` holds; AssertionError if it never does."""
+    waited = 0.0
+    while not condition():
+        assert waited < timeout, "the condition never held"
+        await pilot.pause(0.05)
+        waited += 0.05
