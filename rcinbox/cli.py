@@ -8,7 +8,6 @@ Textual; the headless commands and ``demo-server`` import nothing from it.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from collections.abc import Sequence
@@ -342,6 +341,8 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
     command = args.command
     try:
+        import asyncio  # here, not at the top: `demo-server` and `--demo` start without it
+
         return asyncio.run(headless.run(command, args))
     except headless.CommandError as error:
         print(f"rcinbox: {error}", file=sys.stderr)

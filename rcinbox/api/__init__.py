@@ -1,8 +1,8 @@
 """The RingCentral Social Messaging HTTP client: models, errors, OAuth, rate budget, client.
 
-Import-light on purpose: the standard-library-only modules (models, errors, rate budget, channel
-facts) are imported plainly; the client and OAuth, which need httpx, load on first use, so the
-CLI starts fast. Everything here is headless and must never import textual.
+Import-light on purpose: every name loads its module on first use, so code that needs one piece
+(the emulator needs only the channel table) does not pay for httpx or asyncio. Everything here
+is headless and must never import textual.
 """
 
 from __future__ import annotations
@@ -10,55 +10,96 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from rcinbox.api.channels import CHANNELS, ChannelInfo, Initiation, Visibility, channel_info
-from rcinbox.api.errors import (
-    PLAIN_WORDS,
-    APIError,
-    BadRequest,
-    ErrorDetail,
-    Forbidden,
-    InvalidGrant,
-    MalformedResponse,
-    NotFound,
-    OAuthError,
-    RateLimited,
-    RCError,
-    ServerError,
-    TransportError,
-    Unauthorized,
-    Unprocessable,
-    error_from_response,
-)
-from rcinbox.api.models import (
-    Attachment,
-    Content,
-    CreateContent,
-    Direction,
-    Identity,
-    Naming,
-    Page,
-    Subscription,
-)
-from rcinbox.api.ratelimit import RateBudget, RateState
-
 if TYPE_CHECKING:
     from rcinbox.api.auth import OAuthSession, Token, authorize_url, make_pkce
+    from rcinbox.api.channels import (
+        CHANNELS,
+        ChannelInfo,
+        Initiation,
+        Visibility,
+        channel_info,
+    )
     from rcinbox.api.client import (
         DEFAULT_TIMEOUT,
         USER_AGENT,
         SocialMessagingClient,
         new_http_client,
     )
+    from rcinbox.api.errors import (
+        PLAIN_WORDS,
+        APIError,
+        BadRequest,
+        ErrorDetail,
+        Forbidden,
+        InvalidGrant,
+        MalformedResponse,
+        NotFound,
+        OAuthError,
+        RateLimited,
+        RCError,
+        ServerError,
+        TransportError,
+        Unauthorized,
+        Unprocessable,
+        error_from_response,
+    )
+    from rcinbox.api.models import (
+        Attachment,
+        Content,
+        CreateContent,
+        Direction,
+        Identity,
+        Naming,
+        Page,
+        Subscription,
+    )
+    from rcinbox.api.ratelimit import RateBudget, RateState
 
+# Every public name, by the module that defines it: nothing loads until a name is used, so the
+# emulator (which needs only the channel table) and the CLI's first lines start fast.
 _LAZY: dict[str, str] = {
-    "OAuthSession": "auth",
-    "Token": "auth",
-    "authorize_url": "auth",
-    "make_pkce": "auth",
-    "DEFAULT_TIMEOUT": "client",
-    "USER_AGENT": "client",
-    "SocialMessagingClient": "client",
-    "new_http_client": "client",
+    **dict.fromkeys(["OAuthSession", "Token", "authorize_url", "make_pkce"], "auth"),
+    **dict.fromkeys(
+        ["CHANNELS", "ChannelInfo", "Initiation", "Visibility", "channel_info"], "channels"
+    ),
+    **dict.fromkeys(
+        ["DEFAULT_TIMEOUT", "USER_AGENT", "SocialMessagingClient", "new_http_client"], "client"
+    ),
+    **dict.fromkeys(
+        [
+            "PLAIN_WORDS",
+            "APIError",
+            "BadRequest",
+            "ErrorDetail",
+            "Forbidden",
+            "InvalidGrant",
+            "MalformedResponse",
+            "NotFound",
+            "OAuthError",
+            "RateLimited",
+            "RCError",
+            "ServerError",
+            "TransportError",
+            "Unauthorized",
+            "Unprocessable",
+            "error_from_response",
+        ],
+        "errors",
+    ),
+    **dict.fromkeys(
+        [
+            "Attachment",
+            "Content",
+            "CreateContent",
+            "Direction",
+            "Identity",
+            "Naming",
+            "Page",
+            "Subscription",
+        ],
+        "models",
+    ),
+    **dict.fromkeys(["RateBudget", "RateState"], "ratelimit"),
 }
 
 __all__ = [
