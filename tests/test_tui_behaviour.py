@@ -111,6 +111,26 @@ async def test_new_inbound_message_appears_without_a_keypress_and_keeps_the_sele
         assert listing._row(0).id == written["threadId"]
         assert listing.selected.id == chosen.id
         assert listing.cursor == 4
+        # At the top of the list the new arrival stays in sight.
+        assert listing.scroll_y == 0
+
+
+async def test_an_arrival_above_a_scrolled_list_moves_nothing_on_screen(seeded) -> None:
+    emulator, store = seeded
+    app = make_app(emulator, store, settings=LIVE)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("pagedown", "pagedown", "j")
+        listing = app.conversation_list
+        chosen = listing.selected
+        on_screen = listing.cursor * 2 - round(listing.scroll_y)
+        assert listing.scroll_y > 0
+        before = listing.total
+        emulator.add_inbound()
+        await until(pilot, lambda: listing.total == before + 1)
+        await settle(pilot)
+        assert listing.selected.id == chosen.id
+        assert listing.cursor * 2 - round(listing.scroll_y) == on_screen
 
 
 async def test_j_k_g_G_and_page_down_move_the_selection(seeded) -> None:

@@ -64,3 +64,12 @@ async def test_an_unknown_theme_in_config_falls_back_with_a_warning(seeded) -> N
         await settle(pilot)
         assert app.theme == "textual-dark"
         assert app.is_running
+
+
+def test_alt_enter_from_a_legacy_terminal_is_alt_enter_not_enter() -> None:
+    from textual._xterm_parser import XTermParser
+
+    import rcinbox.tui.app  # noqa: F401 - teaches Textual the sequence on import
+
+    keys = [event.key for event in XTermParser().feed("\x1b\r") if hasattr(event, "key")]
+    assert keys == ["alt+enter"]

@@ -45,12 +45,15 @@ from rcinbox.notify import alert_sequence
 from rcinbox.text import one_line, visible
 from rcinbox.tui.commands import InboxCommands
 from rcinbox.tui.formatting import system_clock
+from rcinbox.tui.keys import teach_alt_enter
 from rcinbox.tui.screens import HelpScreen, LoginRequiredScreen, help_text
 from rcinbox.tui.widgets.composer import Composer, ReplyArea
 from rcinbox.tui.widgets.conversation_list import ConversationList, ListSource
 from rcinbox.tui.widgets.conversation_view import PAGE, ConversationView
 from rcinbox.tui.widgets.sidebar import ALL, ChannelSidebar, SidebarEntry
 from rcinbox.tui.widgets.status_line import StatusLine
+
+teach_alt_enter()
 
 # Below this width the panes take turns: the list, or the open conversation.
 NARROW = 100

@@ -205,8 +205,11 @@ class ConversationList(ScrollView, can_focus=True):
                 new_cursor = position
         new_cursor = max(0, min(new_cursor, self._total - 1)) if self._total else 0
         self._update_virtual_size()
-        if keep_selection and new_cursor != old_cursor:
+        at_top = round(self.scroll_y) == 0
+        if keep_selection and new_cursor != old_cursor and not at_top:
             # Rows arrived above: scroll by as much, so nothing under the agent's eyes moves.
+            # At the very top the agent is watching for arrivals: those stay in sight, and the
+            # selection (the same thread still) moves down with its row.
             self.scroll_to(
                 y=max(0, new_cursor * ROW_HEIGHT - old_offset), animate=False, immediate=True
             )
