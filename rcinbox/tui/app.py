@@ -27,6 +27,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input
 
 from rcinbox.inbox.engine import Inbox
@@ -59,6 +60,8 @@ teach_alt_enter()
 NARROW = 100
 # Repaints on engine events are at most this often (seconds); a page of arrivals is one.
 REFRESH_EVERY = 0.05
+# The filter box searches this long after the last keystroke (seconds).
+SEARCH_AFTER = 0.15
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,7 @@ class InboxApp(App[None]):
         self._engine_last_sync: float | None = None
         self._refresh_scheduled = False
         self._last_refresh = 0.0
+        self._search_timer: Timer | None = None
         self._names_changed = False
         self.animation_level = "full" if settings.animations else "none"
         if settings.keymap:
@@ -556,8 +560,13 @@ class InboxApp(App[None]):
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         text = event.value.strip()
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
         if text:
-            self._apply_search(text)
+            # A search of a large store takes tens of milliseconds: run it once typing pauses,
+            # not on every keystroke.
+            self._search_timer = self.set_timer(SEARCH_AFTER, lambda: self._apply_search(text))
         elif self._entry is not None:
             self._search = None
             self.conversation_list.set_source(self._source_for(self._entry.where, self._entry.key))
