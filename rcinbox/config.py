@@ -559,24 +559,3 @@ class Credentials:
     client_secret: str | None = field(default=None, repr=False)
     jwt: str | None = field(default=None, repr=False)
     naming: str = "channel"
-
-    @classmethod
-    def resolve(
-        cls,
-        *,
-        server: str | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        jwt: str | None = None,
-        naming: str | None = None,
-        environ: Mapping[str, str] | None = None,
-    ) -> Credentials:
-        """Flags win over ``RCINBOX_*`` variables; missing pieces raise ConfigError."""
-        return AccountSettings.gather(
-            server=server,
-            client_id=client_id,
-            client_secret=client_secret,
-            jwt=jwt,
-            naming=naming,
-            environ=environ,
-        ).credentials()
