@@ -115,6 +115,7 @@ async def test_new_inbound_message_appears_without_a_keypress_and_keeps_the_sele
         assert listing.scroll_y == 0
 
 
+@server()
 async def test_an_arrival_above_a_scrolled_list_moves_nothing_on_screen(seeded) -> None:
     emulator, store = seeded
     app = make_app(emulator, store, settings=LIVE)
