@@ -418,3 +418,30 @@ async def test_ten_simulated_minutes_of_polling_show_every_inbound_content_witho
         assert len(created) > 30
         assert r.store.known_content_ids(created) == created
         assert emulator.stats.rate_limited == 0
+
+
+async def test_an_unreachable_server_is_reported_offline_before_the_retries_end(
+    tmp_path: Path,
+) -> None:
+    from rcinbox.inbox.engine import Inbox
+
+    server = "http://127.0.0.1:9"  # nothing listens on the discard port
+    store = Store.open(tmp_path / "inbox.sqlite3")
+    async with httpx.AsyncClient() as http:
+        auth = OAuthSession(server, "id", "secret", http=http, jwt="jwt")
+        # Long backoff: the retries would take about half a minute to give up.
+        client = SocialMessagingClient(server, auth, http=http, backoff=4.0)
+        inbox = Inbox(store=store, client=client)
+        updates = inbox.events.subscribe()
+        syncing = asyncio.ensure_future(inbox.sync_now())
+        try:
+            started = time.monotonic()
+            event = await asyncio.wait_for(wait_for(updates, offline), timeout=5)
+            assert time.monotonic() - started < 3
+            assert not syncing.done(), "said offline while the client is still retrying"
+        finally:
+            syncing.cancel()
+            await asyncio.gather(syncing, return_exceptions=True)
+            await inbox.close()
+    store.close()
+    assert event.error

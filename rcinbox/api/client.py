@@ -158,6 +158,9 @@ class SocialMessagingClient:
         self._backoff = backoff
         self._sleep = sleep
         self._timeout = timeout
+        # Told of each failure that will be retried, so a UI can say "offline" at once rather
+        # than after the last retry.
+        self.on_retry: Callable[[RCError], None] | None = None
 
     @property
     def rate(self) -> RateBudget:
@@ -349,6 +352,8 @@ class SocialMessagingClient:
                 raise error
             retries += 1
             log.debug("%s %s failed (%s); retry %d", method, path, error, retries)
+            if self.on_retry is not None:
+                self.on_retry(error)
             if not isinstance(error, RateLimited):
                 # A 429 needs no backoff of its own: the budget holds the next try until the
                 # penalty has passed.

@@ -86,6 +86,7 @@ class Inbox:
             poll_idle=settings.poll_idle,
             idle_after=settings.idle_after,
         )
+        client.on_retry = self.syncer.connection_trouble
         self.identities = IdentityDirectory(**common, ttl=settings.identity_ttl)
         self.outbox = Outbox(**common, sleep=sleep, owner_id=owner_id)
         self._receiver: WebhookReceiver | None = None

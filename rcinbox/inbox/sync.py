@@ -31,7 +31,14 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine, Hashable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from rcinbox.api.errors import BadRequest, InvalidGrant, RCError, Unprocessable, one_line
+from rcinbox.api.errors import (
+    BadRequest,
+    InvalidGrant,
+    RCError,
+    TransportError,
+    Unprocessable,
+    one_line,
+)
 from rcinbox.api.models import Content, Page
 from rcinbox.inbox.events import (
     ContentsArrived,
@@ -104,6 +111,15 @@ class Syncer:
     @property
     def last_sync(self) -> float | None:
         return self._last_sync
+
+    def connection_trouble(self, error: RCError) -> None:
+        """A request failed and is being retried: if the server is unreachable, say so now."""
+        if not isinstance(error, TransportError) or self._online is False:
+            return
+        self._online = False
+        self._events.publish(
+            SyncStatus(online=False, last_sync=self._last_sync, error=one_line(str(error), 200))
+        )
 
     def user_active(self) -> None:
         """The agent did something: poll at the quick interval for the next ``idle_after`` s."""
