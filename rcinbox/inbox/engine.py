@@ -162,6 +162,9 @@ class Inbox:
         self.identities.want(c.author_identity_id for c in contents if c.author_identity_id)
         return contents
 
+    def content(self, content_id: str) -> Content | None:
+        return self.store.content(content_id)
+
     def pending_replies(self, thread_id: str) -> list[OutboxRow]:
         """Replies of this thread that the server has not confirmed (or that failed)."""
         return [e for e in self.store.thread_outbox(thread_id) if e.content_id is None]
@@ -179,7 +182,14 @@ class Inbox:
         return self.outbox.draft(thread_id)
 
     def search(self, text: str) -> list[str]:
+        """Ids of threads whose customer's name, a message or a subject contains ``text``."""
         return self.store.search_threads(text)
+
+    def threads_by_ids(self, thread_ids: list[str]) -> list[ThreadRow]:
+        """Rows for these threads in the given order (search results); names asked for."""
+        rows = self.store.threads_by_ids(thread_ids)
+        self.identities.want(row.customer_id for row in rows if row.customer_id)
+        return rows
 
     def rate(self) -> RateState:
         return self.client.rate.snapshot()

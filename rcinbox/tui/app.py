@@ -167,6 +167,11 @@ class InboxApp(App[None]):
         yield Footer()
 
     @property
+    def inbox_ready(self) -> bool:
+        """False until the store is open (the palette can be opened before)."""
+        return self._inbox is not None
+
+    @property
     def inbox(self) -> Inbox:
         assert self._inbox is not None, "the inbox opens on mount"
         return self._inbox
@@ -427,7 +432,7 @@ class InboxApp(App[None]):
 
     def _target_description(self) -> str:
         target = self._current_target()
-        content = self.inbox.store.content(target) if target else None
+        content = self.inbox.content(target) if target else None
         if content is None:
             return "the newest message"
         author = self._name_of(content.author_identity_id) or "the customer"
@@ -582,14 +587,13 @@ class InboxApp(App[None]):
         source = ListSource(
             key=f"search:{text}",
             count=lambda: len(ids),
-            window=lambda offset, limit: inbox.store.threads_by_ids(ids[offset : offset + limit]),
+            window=lambda offset, limit: inbox.threads_by_ids(ids[offset : offset + limit]),
             position=lambda thread_id: ids.index(thread_id) if thread_id in ids else None,
             more_on_server=False,
         )
         self.conversation_list.empty_text = f"Nothing matches {one_line(text, 40)!r}."
         if keep_cursor and self.conversation_list.source is not None:
-            self.conversation_list._source = source
-            self.conversation_list.refresh_rows()
+            self.conversation_list.update_source(source)
         else:
             self.conversation_list.set_source(source)
 

@@ -40,7 +40,7 @@ class InboxCommands(Provider):
 
     def _channels(self) -> list[tuple[str, str]]:
         app = self._app
-        if app._inbox is None:
+        if not app.inbox_ready:
             return []
         return [
             (
@@ -67,9 +67,9 @@ class InboxCommands(Provider):
             if score > 0:
                 yield Hit(score, matcher.highlight(title), partial(self._app.sidebar.choose, key))
         app = self._app
-        if app._inbox is None or len(query.strip()) < 2:
+        if not app.inbox_ready or len(query.strip()) < 2:
             return
-        for row in app.inbox.store.threads_by_ids(app.inbox.search(query.strip())[:20]):
+        for row in app.inbox.threads_by_ids(app.inbox.search(query.strip())[:20]):
             name = row.customer_name or app.inbox.name(row.customer_id) or short_id(row.customer_id)
             label = Text(end="")
             label.append("Open: ")

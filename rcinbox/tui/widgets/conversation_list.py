@@ -163,6 +163,11 @@ class ConversationList(ScrollView, can_focus=True):
         self._announce()
         self._check_more()
 
+    def update_source(self, source: ListSource) -> None:
+        """The same listing with new contents (search results again): keep the selection."""
+        self._source = source
+        self._reload(keep_selection=True)
+
     def set_loading(self, loading: bool, *, more_on_server: bool | None = None) -> None:
         if self._source is not None and more_on_server is not None:
             self._source = dataclasses.replace(self._source, more_on_server=more_on_server)
