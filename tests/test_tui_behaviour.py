@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from tui_harness import QUIET, copy_store, make_app, pin_time_zone, settle, until, warm_store
 
-from rcinbox.emulator import Emulator, EmulatorConfig
+from rcinbox.emulator import Emulator, EmulatorConfig, Faults
 from rcinbox.inbox.engine import EngineSettings
 from rcinbox.inbox.store import ThreadFilter
 from rcinbox.tui.app import InboxApp
@@ -292,6 +292,21 @@ async def test_a_sent_reply_reaches_delivered(seeded) -> None:
         assert "Danke!" in _bubble_text(_last_bubble(app))
         assert app.inbox.thread(thread.id).reply_state == "delivered"
         assert emulator.count_contents(body="Danke!") == 1
+
+
+@server(sync_delay=0.05, faults=Faults(sync_fail=1.0))
+async def test_a_reply_the_channel_refused_can_be_reworded_from_its_text(seeded) -> None:
+    emulator, store = seeded
+    app = make_app(emulator, store)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "r", *"Refund on its way", "ctrl+s")
+        await until(pilot, lambda: bool(app.inbox.outbox_entries(("failed",))))
+        await settle(pilot)
+        assert "not delivered" in _bubble_text(_last_bubble(app))
+        await pilot.press("escape", "ctrl+e")
+        assert app.composer.text == "Refund on its way"
+        assert app.composer.area.has_focus
 
 
 @server()

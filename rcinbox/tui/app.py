@@ -41,7 +41,7 @@ from rcinbox.inbox.events import (
     SyncStatus,
     ThreadsChanged,
 )
-from rcinbox.inbox.store import ThreadFilter, ThreadRow
+from rcinbox.inbox.store import OutboxRow, ThreadFilter, ThreadRow
 from rcinbox.notify import alert_sequence
 from rcinbox.text import one_line, visible
 from rcinbox.tui.commands import InboxCommands
@@ -513,7 +513,7 @@ class InboxApp(App[None]):
         self.composer.display = True
         self.composer.area.focus()
 
-    def _failed_entry(self):
+    def _failed_entry(self) -> OutboxRow | None:
         if self._open_thread is None:
             return None
         failed = [
@@ -521,24 +521,40 @@ class InboxApp(App[None]):
         ]
         return failed[-1] if failed else None
 
+    def _undelivered_text(self) -> str | None:
+        """The text of our newest reply that the server accepted but the channel refused."""
+        for item in reversed(self.view.items):
+            content = item.content
+            if content is not None and not content.is_incoming:
+                failed = (content.synchronization_status or "").lower() == "failed"
+                return content.display_text if failed else None
+        return None
+
     def action_retry_failed(self) -> None:
         entry = self._failed_entry()
-        if entry is None:
+        if entry is not None:
+            self.inbox.retry(entry.id)
+            self._show_thread(entry.thread_id, keep_scroll=True)
+        elif self._undelivered_text() is not None:
+            # The server has that reply (with its channel error); sending it again makes a
+            # new one, which the agent may want to word differently: offer the text instead.
+            self.action_edit_failed()
+        else:
             self.notify("No failed reply in this conversation.", timeout=2)
-            return
-        self.inbox.retry(entry.id)
-        self._show_thread(entry.thread_id, keep_scroll=True)
 
     def action_edit_failed(self) -> None:
         entry = self._failed_entry()
-        if entry is None:
+        text = entry.body if entry is not None else self._undelivered_text()
+        if text is None:
             self.notify("No failed reply in this conversation.", timeout=2)
             return
-        self.inbox.discard(entry.id)
+        if entry is not None:
+            self.inbox.discard(entry.id)
         self.composer.display = True
-        self.composer.area.load_text(entry.body)
+        self.composer.area.load_text(text)
         self.composer.area.focus()
-        self._show_thread(entry.thread_id, keep_scroll=True)
+        if self._open_thread is not None:
+            self._show_thread(self._open_thread.id, keep_scroll=True)
 
     # ------------------------------------------------------------------ other actions
 

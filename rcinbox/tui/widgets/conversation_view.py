@@ -317,6 +317,8 @@ class ConversationView(VerticalScroll, can_focus=True):
         if content.synchronization_error:
             text.append("\n✗ not delivered: ", "bold red")
             text.append(visible(content.synchronization_error, multiline=False), "red")
+            if not content.is_incoming:
+                text.append("\n  ctrl+e puts the text back in the composer", "dim")
         return text
 
     # ------------------------------------------------------------------ selection
