@@ -161,6 +161,7 @@ async def _watch(inbox: Inbox, args: argparse.Namespace) -> int:
                         sys.stdout.write(json.dumps(content.raw, ensure_ascii=False) + "\n")
                 sys.stdout.flush()
     finally:
+        inbox.events.unsubscribe(subscription)
         stopping.cancel()
         for signum in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):

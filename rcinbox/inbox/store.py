@@ -36,8 +36,6 @@ PREVIEW_CHARS = 240
 # Each entry moves the schema one version forward; a database is never changed in place otherwise.
 MIGRATIONS: tuple[str, ...] = (
     """
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-
     CREATE TABLE contents (
         id TEXT PRIMARY KEY,
         thread_id TEXT NOT NULL,
@@ -356,19 +354,6 @@ class Store:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
-
-    # ------------------------------------------------------------------ meta
-
-    def get_meta(self, key: str) -> str | None:
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        self._db.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
 
     # ------------------------------------------------------------------ contents and threads
 
