@@ -360,3 +360,16 @@ async def test_the_composer_refuses_a_reply_over_the_channel_limit(seeded) -> No
         assert app.composer.query_one("#counter").has_class("over")
         assert app.composer.text == "x" * 281
         assert app.inbox.outbox_entries() == []
+
+
+async def test_enter_in_the_filter_box_filters_at_once(seeded) -> None:
+    emulator, store = seeded
+    app = make_app(emulator, store)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        # No pause between the typing and the keys: enter must not wait for the debounce.
+        await pilot.press("slash", *"click me", "enter", "enter")
+        assert app.view.thread is not None
+        assert "[@click=app.quit]" in _bubble_text(_last_bubble(app)) or any(
+            "[@click=app.quit]" in (item.text or "") for item in app.view.items
+        )

@@ -593,7 +593,15 @@ class InboxApp(App[None]):
             self.conversation_list.set_source(self._source_for(self._entry.where, self._entry.key))
 
     @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        # enter confirms the filter: search now if typing has not paused long enough yet, so
+        # the next key acts on the filtered list.
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+            text = event.value.strip()
+            if text:
+                self._apply_search(text)
         self.conversation_list.focus()
 
     def _apply_search(self, text: str, *, keep_cursor: bool = False) -> None:
