@@ -371,14 +371,24 @@ def _demo_server(args: argparse.Namespace) -> int:
         inbound_every=args.inbound_every,
         now=demo_now(),
     )
+
+    def announce(url: str) -> None:
+        # First line on stdout, flushed: other tools wait for it.
+        print(f"listening on {url}", flush=True)
+
     try:
-        emulator = Emulator(config).start()
+        if args.exit_with_stdin:
+            # The TUI's demo child: say where to connect before building the data, so the
+            # parent's start-up overlaps the build; its first requests wait for the build.
+            emulator = Emulator(config).start(on_listening=announce)
+        else:
+            emulator = Emulator(config).start()
+            announce(emulator.url)
     except OSError as error:
         print(
             f"rcinbox: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr
         )
         return EXIT_UNAVAILABLE
-    print(f"listening on {emulator.url}", flush=True)
     if args.exit_with_stdin:
         _stop_when_stdin_closes()
     emulator.serve_until_signal()

@@ -87,14 +87,21 @@ class Emulator:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def start(self) -> Emulator:
-        """Generate the data, bind, and serve in background threads. Returns self."""
+    def start(self, *, on_listening: Callable[[str], None] | None = None) -> Emulator:
+        """Bind, generate the data, and serve in background threads. Returns self.
+
+        ``on_listening(url)`` is called once the socket listens, before the data is built:
+        a client may connect at once, and its requests wait in the backlog until serving
+        starts (``rcinbox --demo`` uses this to overlap its own start-up with the build).
+        """
         with self._lifecycle:
             if self._server is not None or self._stopped:
                 raise RuntimeError("an Emulator starts once")
-            self._build()
             server_class = _Server6 if ":" in self.config.host else _Server
             self._server = server_class((self.config.host, self.config.port), _Handler, self)
+            if on_listening is not None:
+                on_listening(self.url)
+            self._build()
             self._subscriptions.base_url = self.url
             self._scheduler.start()
             self._dispatcher.start()
