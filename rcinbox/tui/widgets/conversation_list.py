@@ -1,9 +1,10 @@
 """The conversation list: one two-line row per thread, drawn with Textual's line API.
 
-A ``ListView`` mounts a widget per row and slows to a crawl at a few thousand threads. This
-widget mounts nothing per row: it asks the engine for the window of rows on screen (the store
-answers from an index, in about a millisecond), renders only the lines Textual asks for, and
-keeps a small cache of rows and rendered lines. Its cost follows the viewport, not the inbox.
+Textual's list-view widget mounts a widget per row and slows to a crawl at a few thousand
+threads. This widget mounts nothing per row: it asks the engine for the window of rows on
+screen (the store answers from an index, in about a millisecond), renders only the lines
+Textual asks for, and keeps a small cache of rows and rendered lines. Its cost follows the
+viewport, not the inbox.
 
 When the view comes within a screen of the end of what the store holds, it posts
 :class:`ConversationList.MoreWanted` so that the app fetches older pages, and shows a loading
