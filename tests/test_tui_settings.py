@@ -73,3 +73,21 @@ def test_alt_enter_from_a_legacy_terminal_is_alt_enter_not_enter() -> None:
 
     keys = [event.key for event in XTermParser().feed("\x1b\r") if hasattr(event, "key")]
     assert keys == ["alt+enter"]
+
+
+async def test_a_store_from_a_newer_rcinbox_ends_with_one_line_not_a_traceback(
+    seeded, tmp_path
+) -> None:
+    import sqlite3
+
+    emulator, _ = seeded
+    path = tmp_path / "newer.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 999")
+    db.close()
+    app = make_app(emulator, path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        said = " ".join(str(message) for message in app._exit_renderables)
+    assert app.return_code == 1
+    assert "newer rcinbox" in said and "\n" not in said

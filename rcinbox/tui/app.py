@@ -41,7 +41,7 @@ from rcinbox.inbox.events import (
     SyncStatus,
     ThreadsChanged,
 )
-from rcinbox.inbox.store import OutboxRow, ThreadFilter, ThreadRow
+from rcinbox.inbox.store import OutboxRow, StoreError, ThreadFilter, ThreadRow
 from rcinbox.notify import alert_sequence
 from rcinbox.text import one_line, visible
 from rcinbox.tui.commands import InboxCommands
@@ -213,7 +213,12 @@ class InboxApp(App[None]):
                 severity="warning",
             )
         self._saved_theme = self.theme
-        self._inbox = await self._stack.enter_async_context(self._inbox_factory())
+        try:
+            self._inbox = await self._stack.enter_async_context(self._inbox_factory())
+        except (StoreError, OSError) as error:
+            # No store, no inbox: leave with the reason in one line, not a traceback.
+            self.exit(return_code=1, message=f"rcinbox: {one_line(str(error), 300)}")
+            return
         self._apply_width(self.size.width)
         self.composer.display = False
         self._refresh_sidebar()
