@@ -398,3 +398,20 @@ def test_subscription_reads_delivery_mode() -> None:
     assert subscription.transport_type == "WebHook"
     assert subscription.expires_in == 604799
     assert subscription.expiration_time == datetime(2024, 5, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("status", "outcome"),
+    [
+        ("Success", True),
+        ("success", True),
+        (" Synchronized ", True),
+        ("Failed", False),
+        ("error", False),
+        ("Pending", None),
+        ("SomethingNew", None),
+        (None, None),
+    ],
+)
+def test_synchronization_status_reads_as_delivered_refused_or_pending(status, outcome) -> None:
+    assert Content.from_json({"id": "x", "synchronizationStatus": status}).exported is outcome

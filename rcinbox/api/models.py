@@ -33,6 +33,11 @@ Naming = Literal["channel", "source"]
 
 T = TypeVar("T")
 
+# synchronizationStatus has no enum in the spec; the live server sent "Success". Spellings a
+# server may use for the two outcomes (compared lowercased); anything else means "not yet".
+_EXPORTED = frozenset({"success", "succeeded", "successful", "synchronized"})
+_EXPORT_FAILED = frozenset({"failed", "failure", "error"})
+
 # Before ``contentDirection`` existed, the guide and the demo app split directions by status.
 INBOUND_STATUSES = frozenset({"New", "Replied", "Ignored", "Assigned"})
 OUTBOUND_STATUSES = frozenset({"UserReply", "UserInitiated", "PendingApproval"})
@@ -183,6 +188,11 @@ class Content:
         if self.status in OUTBOUND_STATUSES:
             return False
         return self.creator_id is None
+
+    @property
+    def exported(self) -> bool | None:
+        """True once the channel has this content, False if it refused it, None until then."""
+        return export_outcome(self.synchronization_status)
 
     @property
     def display_text(self) -> str:
@@ -383,6 +393,16 @@ class Subscription:
             transport_type=_str(delivery.get("transportType")),
             raw=d,
         )
+
+
+def export_outcome(sync_status: str | None) -> bool | None:
+    """A ``synchronizationStatus`` read as: delivered (True), refused (False), pending (None)."""
+    status = (sync_status or "").strip().lower()
+    if status in _EXPORTED:
+        return True
+    if status in _EXPORT_FAILED:
+        return False
+    return None
 
 
 def _require_dict(data: Any, what: str) -> dict[str, Any]:

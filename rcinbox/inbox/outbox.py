@@ -86,8 +86,6 @@ FOLLOW_FOR = 24 * 3600.0
 # How often a flush re-checks when entries are pending but none may go (another process sends).
 RECHECK = 1.0
 
-_EXPORTED = frozenset({"success", "succeeded", "successful", "synchronized"})
-_EXPORT_FAILED = frozenset({"failed", "failure", "error"})
 _EXPORT_FAILED_WORDS = "The channel did not accept the message."
 
 
@@ -627,7 +625,7 @@ class Outbox:
         assert row.content_id is not None
         content_id = row.content_id
         content = self._store.content(content_id)
-        if content is None or _export_state(content) is None:
+        if content is None or content.exported is None:
             try:
                 content = await self._scheduler.run(
                     Priority.BACKGROUND, functools.partial(self._client.get_content, content_id)
@@ -645,13 +643,13 @@ class Outbox:
             merged = self._store.merge_contents([content])
             if merged.changed_thread_ids:
                 self._events.publish(ThreadsChanged(merged.changed_thread_ids))
-        outcome = _export_state(content)
+        outcome = content.exported
         current = self._store.outbox_entry(row.id)
         if outcome is None or current is None or current.state != ACCEPTED:
             self._follow_later(row.id, checks + 1)
             return
         self._follow.pop(row.id, None)
-        if outcome == DELIVERED:
+        if outcome:
             self._change(row.id, state=DELIVERED)
         else:
             words = (content.synchronization_error or "").strip() or _EXPORT_FAILED_WORDS
@@ -726,15 +724,6 @@ def _is_reply(content: Content, row: OutboxRow, owner: str | None) -> bool:
 def _words(text: str) -> str:
     # Servers may normalise line endings and trailing spaces; the words are what must match.
     return " ".join(text.split())
-
-
-def _export_state(content: Content) -> str | None:
-    status = (content.synchronization_status or "").strip().lower()
-    if status in _EXPORTED:
-        return DELIVERED
-    if status in _EXPORT_FAILED:
-        return FAILED
-    return None
 
 
 def _mark_seen(task: asyncio.Task[Any]) -> None:

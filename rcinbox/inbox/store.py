@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from rcinbox.api.models import Content, Identity
+from rcinbox.api.models import Content, Identity, export_outcome
 
 PREVIEW_CHARS = 240
 
@@ -564,7 +564,7 @@ class Store:
                 inbound[0] if inbound else None,
                 inbound[1] if inbound else None,
                 outbound[0] if outbound else None,
-                _reply_state(outbound[1]) if outbound else None,
+                reply_state(outbound[1]) if outbound else None,
                 count,
             ),
         )
@@ -588,7 +588,7 @@ class Store:
             " ORDER BY created DESC, id DESC LIMIT 1",
             (thread_id,),
         ).fetchone()
-        state = _reply_state(outbound[0]) if outbound else None
+        state = reply_state(outbound[0]) if outbound else None
         self._db.execute("UPDATE threads SET reply_state = ? WHERE id = ?", (state, thread_id))
 
     def _derive_unread(self, thread_id: str) -> None:
@@ -1016,11 +1016,9 @@ def _preview(content: Content) -> str:
     return text[:PREVIEW_CHARS]
 
 
-def _reply_state(sync_status: str | None) -> str:
-    """The server's synchronizationStatus in the outbox's words."""
-    status = (sync_status or "").lower()
-    if status in ("success", "succeeded", "successful", "synchronized"):
-        return "delivered"
-    if status in ("failed", "failure", "error"):
-        return "failed"
-    return "accepted"
+def reply_state(sync_status: str | None) -> str:
+    """Our reply's state in the outbox's words, from the server's synchronizationStatus."""
+    outcome = export_outcome(sync_status)
+    if outcome is None:
+        return "accepted"
+    return "delivered" if outcome else "failed"

@@ -531,8 +531,7 @@ class InboxApp(App[None]):
         for item in reversed(self.view.items):
             content = item.content
             if content is not None and not content.is_incoming:
-                failed = (content.synchronization_status or "").lower() == "failed"
-                return content.display_text if failed else None
+                return content.display_text if content.exported is False else None
         return None
 
     def action_retry_failed(self) -> None:

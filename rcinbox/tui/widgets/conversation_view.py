@@ -27,7 +27,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from rcinbox.api.models import Content
-from rcinbox.inbox.store import OutboxRow, ThreadRow
+from rcinbox.inbox.store import OutboxRow, ThreadRow, reply_state
 from rcinbox.text import visible
 from rcinbox.tui.formatting import (
     channel_label,
@@ -100,7 +100,7 @@ class MessageBubble(Static):
             self.add_class("incoming")
         else:
             self.add_class("outgoing")
-            if item.content and (item.content.synchronization_status or "").lower() == "failed":
+            if item.content and item.content.exported is False:
                 self.add_class("failed")
 
 
@@ -294,7 +294,7 @@ class ConversationView(VerticalScroll, can_focus=True):
         if content.rating is not None:
             text.append(" · " + "★" * max(0, min(content.rating, 5)), "yellow")
         if not content.is_incoming:
-            state = _delivery_state(content)
+            state = reply_state(content.synchronization_status)
             glyph, words = reply_state_label(state)
             text.append(f" · {glyph} {words}", "bold red" if state == "failed" else "dim")
         if content.id == self._target_id:
@@ -387,15 +387,6 @@ class ConversationView(VerticalScroll, can_focus=True):
             return whole[-1]
         partly = [i for i, b in enumerate(bubbles) if view.overlaps(b.region)]
         return partly[-1] if partly else len(self._items) - 1
-
-
-def _delivery_state(content: Content) -> str:
-    status = (content.synchronization_status or "").lower()
-    if status in ("success", "succeeded", "successful", "synchronized"):
-        return "delivered"
-    if status in ("failed", "failure", "error"):
-        return "failed"
-    return "accepted"
 
 
 def _shown(body: str) -> str:
