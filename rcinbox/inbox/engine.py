@@ -22,7 +22,8 @@ from typing import Any
 from rcinbox.api.errors import InvalidGrant, RCError
 from rcinbox.api.models import Content
 from rcinbox.api.ratelimit import RateState
-from rcinbox.inbox.events import EventBus, LoginRequired, ThreadsChanged
+from rcinbox.inbox.backfill import DEFAULT_HORIZON_DAYS, HistoryBackfill
+from rcinbox.inbox.events import EventBus, HistoryCoverage, LoginRequired, ThreadsChanged
 from rcinbox.inbox.identities import IdentityDirectory
 from rcinbox.inbox.outbox import Outbox
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
@@ -50,6 +51,8 @@ class EngineSettings:
     identity_ttl: float = 24 * 3600
     webhook_listen: tuple[str, int] | None = None
     webhook_url: str | None = None
+    # Days of history back-filled in the background, so counts and search cover them whole.
+    horizon_days: int = DEFAULT_HORIZON_DAYS
 
 
 class Inbox:
@@ -89,6 +92,15 @@ class Inbox:
         client.on_retry = self.syncer.connection_trouble
         self.identities = IdentityDirectory(**common, ttl=settings.identity_ttl)
         self.outbox = Outbox(**common, sleep=sleep, owner_id=owner_id)
+        self.backfill = HistoryBackfill(
+            store=store,
+            syncer=self.syncer,
+            scheduler=self.scheduler,
+            events=self.events,
+            horizon_days=settings.horizon_days,
+            clock=clock,
+            sleep=sleep,
+        )
         self._receiver: WebhookReceiver | None = None
         if settings.webhook_listen is not None:
             self._receiver = WebhookReceiver(
@@ -105,8 +117,11 @@ class Inbox:
 
     # ------------------------------------------------------------------ life cycle
 
-    async def start(self, *, poll: bool = True, send: bool = True, names: bool = True) -> None:
-        """Start background work: polling (and webhooks), the outbox worker, name resolution."""
+    async def start(
+        self, *, poll: bool = True, send: bool = True, names: bool = True, history: bool = True
+    ) -> None:
+        """Start background work: polling (and webhooks), the outbox worker, name resolution,
+        history back-fill."""
         if self._receiver is not None:
             await self._receiver.start()
             self._spawn(self._receiver.run(), "webhooks")
@@ -116,6 +131,8 @@ class Inbox:
             self._spawn(self.outbox.run(), "outbox")
         if names:
             self._spawn(self.identities.run(), "identities")
+        if history:
+            self._spawn(self.backfill.run(), "history")
 
     def _spawn(self, coroutine: Awaitable[Any], name: str) -> None:
         self._tasks.append(asyncio.ensure_future(coroutine))
@@ -191,6 +208,11 @@ class Inbox:
         self.identities.want(row.customer_id for row in rows if row.customer_id)
         return rows
 
+    def history(self) -> HistoryCoverage:
+        """How much of the history horizon the store holds: until ``complete``, counts and
+        search results cover only ``days`` of ``horizon_days`` and must say so."""
+        return self.backfill.coverage()
+
     def rate(self) -> RateState:
         return self.client.rate.snapshot()
 
@@ -199,6 +221,10 @@ class Inbox:
     async def ensure_threads(self, where: ThreadFilter, count: int) -> bool:
         """Fetch older pages until ``count`` threads exist for ``where``; False when no more."""
         return await self.syncer.ensure_threads(where, count)
+
+    async def fill_history(self) -> HistoryCoverage:
+        """Back-fill history to the horizon now (headless); raises RCError when it cannot."""
+        return await self.backfill.fill()
 
     async def sync_now(self) -> None:
         """Fetch the newest contents now, at user priority (a key, or a headless command)."""

@@ -161,6 +161,11 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO contents_text (rowid, body, title)
         SELECT rowid, json_extract(raw, '$.body'), json_extract(raw, '$.title') FROM contents;
     """,
+    # 3: how far back in time each listing's pages have reached (the creation time of the oldest
+    # content met), so the inbox can tell whether its counts cover the history horizon.
+    """
+    ALTER TABLE cursors ADD COLUMN reached REAL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -961,15 +966,32 @@ class Store:
         ).fetchone()
         return (row[0], bool(row[1])) if row else None
 
-    def set_cursor(self, key: str, next_page_token: str | None, exhausted: bool) -> None:
+    def set_cursor(
+        self,
+        key: str,
+        next_page_token: str | None,
+        exhausted: bool,
+        *,
+        reached: float | None = None,
+    ) -> None:
+        """Save where a listing's paging goes on; ``reached`` (the creation time of the oldest
+        content of the page just merged) only ever moves the listing's reach further back."""
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO cursors (key, next_page_token, exhausted, updated_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
+                "INSERT INTO cursors (key, next_page_token, exhausted, updated_at, reached)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
                 " next_page_token = excluded.next_page_token, exhausted = excluded.exhausted,"
-                " updated_at = excluded.updated_at",
-                (key, next_page_token, int(exhausted), self._clock()),
+                " updated_at = excluded.updated_at,"
+                " reached = CASE WHEN cursors.reached IS NULL THEN excluded.reached"
+                " WHEN excluded.reached IS NULL THEN cursors.reached"
+                " ELSE MIN(cursors.reached, excluded.reached) END",
+                (key, next_page_token, int(exhausted), self._clock(), reached),
             )
+
+    def cursor_reach(self, key: str) -> float | None:
+        """The creation time (epoch) of the oldest content the listing's pages have reached."""
+        row = self._db.execute("SELECT reached FROM cursors WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
 
 _THREAD_SELECT = (
