@@ -242,3 +242,36 @@ def test_the_horizon_comes_from_config_toml(tmp_path: Path) -> None:
     assert Config.load(path).sync.horizon_days == 14
     path.write_text("[sync]\nhorizon_days = 30\n")
     assert Config.load(path).sync.horizon_days == 30
+
+
+def test_headless_sync_with_history_fills_to_the_horizon_once(
+    emulator: Emulator, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    import os
+
+    from rcinbox import cli
+
+    for name, value in (
+        ("RCINBOX_SERVER", emulator.url),
+        ("RCINBOX_CLIENT_ID", CLIENT_ID),
+        ("RCINBOX_CLIENT_SECRET", CLIENT_SECRET),
+        ("RCINBOX_JWT", JWT),
+    ):
+        monkeypatch.setenv(name, value)
+    # Longer than the seeded 90 days whatever today's date: back-fill ends where the server does.
+    config = Path(os.environ["RCINBOX_CONFIG_DIR"])
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "config.toml").write_text("[sync]\nhorizon_days = 3650\n")
+
+    assert cli.main(["sync", "--history", "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["horizonDays"] == 3650 and 0 < answer["historyDays"] < 3650
+    listed = emulator.stats.requests[LIST]
+    assert listed >= 2000 // 500
+
+    # Done once is done: the next run asks only for the newest page.
+    assert cli.main(["sync", "--history"]) == 0
+    assert "history complete" in capsys.readouterr().out
+    assert emulator.stats.requests[LIST] == listed + 1
+    assert emulator.stats.rate_limited == 0

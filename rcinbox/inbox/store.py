@@ -172,6 +172,8 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 # The trigram index cannot answer shorter queries; those search names and previews only.
 MIN_TEXT_QUERY = 3
+# Threads a search returns at most (a UI says "500+" when it gets this many).
+SEARCH_LIMIT = 500
 
 
 class StoreError(Exception):
@@ -474,7 +476,7 @@ class Store:
             "SELECT COUNT(*) FROM contents WHERE thread_id = ?", (thread_id,)
         ).fetchone()[0]
 
-    def search_threads(self, text: str, *, limit: int = 500) -> list[str]:
+    def search_threads(self, text: str, *, limit: int = SEARCH_LIMIT) -> list[str]:
         """Threads whose customer's name, a message or a subject contains ``text``
         (case-insensitive), newest activity first."""
         text = text.strip()
