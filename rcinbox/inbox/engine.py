@@ -118,10 +118,11 @@ class Inbox:
     # ------------------------------------------------------------------ life cycle
 
     async def start(
-        self, *, poll: bool = True, send: bool = True, names: bool = True, history: bool = True
+        self, *, poll: bool = True, send: bool = True, names: bool = True, history: bool = False
     ) -> None:
         """Start background work: polling (and webhooks), the outbox worker, name resolution,
-        history back-fill."""
+        and, when asked (a UI that shows counts), history back-fill: a headless command has no
+        counts to complete, and ``watch`` would print old contents as if they had arrived."""
         if self._receiver is not None:
             await self._receiver.start()
             self._spawn(self._receiver.run(), "webhooks")

@@ -130,8 +130,8 @@ class InboxApp(App[None]):
         self.clock = clock
         self._inbox_factory = inbox_factory
         self._on_theme_change = on_theme_change
-        # Which background work to start (Inbox.start's poll/send/names); all by default.
-        self._engine = dict(engine) if engine is not None else {}
+        # Which background work to start (Inbox.start's poll/send/names/history); all by default.
+        self._engine = dict(engine) if engine is not None else {"history": True}
         self._stack = contextlib.AsyncExitStack()
         self._inbox: Inbox | None = None
         self._entry: SidebarEntry | None = None
@@ -626,10 +626,10 @@ class InboxApp(App[None]):
         history = self.inbox.history()
         searched = "" if history.complete else f" ({_searched(history)})"
         self.conversation_list.empty_text = f"Nothing matches {one_line(text, 40)!r}{searched}."
-        found = f"{len(ids)}{'+' if len(ids) >= SEARCH_LIMIT else ''} found"
+        found = f"{len(ids)}{'+' if len(ids) >= SEARCH_LIMIT else ''} found" if ids else ""
         # No customer text here: the border subtitle is read as markup.
         self.query_one("#filter", Input).border_subtitle = (
-            found if history.complete else f"{found} · {_searched(history)}"
+            found if history.complete else " · ".join(filter(None, (found, _searched(history))))
         )
         if keep_cursor and self.conversation_list.source is not None:
             self.conversation_list.update_source(source)
