@@ -3,29 +3,16 @@ once back-fill completes they are exact and say nothing more."""
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from textual.widgets import Input
 
 from rcinbox.emulator import Emulator, EmulatorConfig
-from rcinbox.inbox.engine import Inbox
-from rcinbox.inbox.store import Store
-from rcinbox.session import api_client
 from rcinbox.tui.app import InboxApp
-from tests.tui_harness import (
-    FIXED_NOW,
-    QUIET,
-    copy_store,
-    credentials,
-    pin_time_zone,
-    settle,
-    until,
-    warm_store,
-)
+from tests.tui_harness import copy_store, make_app, pin_time_zone, settle, until, warm_store
 
 WIDE = (120, 40)
 NARROW = (80, 24)
@@ -47,30 +34,6 @@ def half_loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emul
 def seeded(half_loaded: tuple[Emulator, Path], tmp_path: Path) -> tuple[Emulator, Path]:
     emulator, store = half_loaded
     return emulator, copy_store(store, tmp_path)
-
-
-def make_app(emulator: Emulator, store_path: Path) -> InboxApp:
-    """The app with the engine's clock at the seeded data's instant, so 14 days mean the same
-    contents on any day the test runs; back-fill starts only when a test runs it."""
-
-    @contextlib.asynccontextmanager
-    async def open_inbox() -> AsyncIterator[Inbox]:
-        async with api_client(credentials(emulator)) as client:
-            store = Store.open(store_path)
-            inbox = Inbox(store=store, client=client, settings=QUIET, clock=FIXED_NOW.timestamp)
-            try:
-                yield inbox
-            finally:
-                try:
-                    await inbox.close()
-                finally:
-                    store.close()
-
-    return InboxApp(
-        open_inbox,
-        clock=lambda: FIXED_NOW,
-        engine={"poll": True, "send": True, "names": False, "history": False},
-    )
 
 
 def sidebar_counts(app: InboxApp) -> list[str]:
@@ -117,10 +80,19 @@ async def test_sidebar_counts_carry_a_plus_until_history_is_complete(seeded, siz
         if size == WIDE:
             assert f"{counts[0]} unread conversations" in summary(app)
             first_line = summary(app).splitlines()[0]
-            assert (
-                first_line == f"{counts[0]} unread conversations across {len(channels)} channels."
+            assert first_line == (
+                f"{counts[0]} unread conversations across {len(channels)} channels"
+                " in the last 14 days."
             )
             assert "still loading" not in summary(app)
+
+            # Scrolling on into pages older than the horizon changes no count.
+            stored = app.inbox.store.content_count()
+            for _ in range(5):
+                await pilot.press("G")
+                await settle(pilot)
+            assert app.inbox.store.content_count() > stored
+            assert sidebar_counts(app) == counts
 
 
 async def test_search_says_how_much_history_it_searched(seeded) -> None:

@@ -109,10 +109,17 @@ def make_app(
     clock: Callable[[], datetime] = lambda: FIXED_NOW,
 ) -> InboxApp:
     """The app on ``store_path`` against ``emulator``; ``engine`` picks the background work
-    (history back-fill only when a test asks: it would page the server under the others)."""
+    (history back-fill only when a test asks: it would page the server under the others).
+
+    The engine's clock starts at the app's ``clock`` and runs on from there: "the last 14
+    days" then hold the same seeded contents on any day, and timers still move."""
     account = Account(credentials(emulator), store_path)
+    started = time.monotonic()
+    anchor = clock().timestamp()
     return InboxApp(
-        lambda: open_inbox(account, settings=settings),
+        lambda: open_inbox(
+            account, settings=settings, clock=lambda: anchor + time.monotonic() - started
+        ),
         settings=ui or UISettings(),
         clock=clock,
         engine=engine

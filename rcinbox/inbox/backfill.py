@@ -75,13 +75,17 @@ class HistoryBackfill:
         self._max_backoff = max_backoff
         self._published: HistoryCoverage | None = None
 
+    def horizon_start(self) -> float:
+        """The moment (epoch) the horizon begins: ``horizon_days`` before now."""
+        return self._clock() - self.horizon_days * DAY
+
     def coverage(self) -> HistoryCoverage:
         """How far back the store holds every content, as of now."""
         cursor = self._store.cursor(ALL.cursor_key)
         no_more = cursor is not None and cursor[1]
         reached = self._store.cursor_reach(ALL.cursor_key)
         now = self._clock()
-        horizon_start = now - self.horizon_days * DAY
+        horizon_start = self.horizon_start()
         reached_horizon = reached is not None and reached <= horizon_start
         days = 0 if reached is None else math.floor(max(now - reached, 0.0) / DAY)
         if reached_horizon:

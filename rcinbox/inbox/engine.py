@@ -16,7 +16,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rcinbox.api.errors import InvalidGrant, RCError
@@ -156,7 +156,11 @@ class Inbox:
     # ------------------------------------------------------------------ what the UI shows
 
     def channels(self) -> list[ChannelRow]:
-        return self.store.channels()
+        """Every channel with a stored thread; ``unread_count`` counts the unread threads active
+        within the history horizon, the part of history the store holds whole (see
+        :meth:`history`), so the count does not grow as older pages load while scrolling."""
+        unread = self.store.unread_by_channel(self.backfill.horizon_start())
+        return [replace(row, unread_count=unread.get(row.id, 0)) for row in self.store.channels()]
 
     def thread_count(self, where: ThreadFilter) -> int:
         return self.store.thread_count(where)

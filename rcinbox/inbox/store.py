@@ -663,6 +663,16 @@ class Store:
         ).fetchone()
         return row[0] if row else 0
 
+    def unread_by_channel(self, since: float) -> dict[str | None, int]:
+        """Unread threads with activity at or after ``since``, per channel (from the unread
+        index, which has the order: the cost follows the unread threads, not all of them)."""
+        rows = self._db.execute(
+            "SELECT channel_id, COUNT(*) FROM threads WHERE unread = 1 AND latest_at >= ?"
+            " GROUP BY channel_id",
+            (since,),
+        ).fetchall()
+        return {row[0]: row[1] for row in rows}
+
     def channels(self) -> list[ChannelRow]:
         rows = self._db.execute(
             "SELECT id, type, thread_count, unread_count FROM channels"

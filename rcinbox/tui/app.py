@@ -727,7 +727,8 @@ def _summary(unread: int, channels: int, history: HistoryCoverage) -> str:
         if unread == 0
         else (
             f"{unread}{plus} unread conversation{'s' if unread != 1 else ''}"
-            f" across {channels}{plus} channel{'s' if channels != 1 else ''}."
+            f" across {channels}{plus} channel{'s' if channels != 1 else ''}"
+            f" in the last {history.horizon_days} days."
         )
     )
     if history.partial:
