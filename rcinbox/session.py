@@ -155,7 +155,7 @@ async def open_inbox(
     ``clock`` is the engine's (tests anchor it to seeded data, so "the last 14 days" holds
     the same contents on any day they run)."""
     async with api_client(account.credentials, login=account.login) as client:
-        store = Store.open(account.store_path)
+        store = Store.open(account.store_path, clock=clock)
         auth = client.auth
         inbox = Inbox(
             store=store,
