@@ -84,16 +84,11 @@ class HistoryBackfill:
         cursor = self._store.cursor(ALL.cursor_key)
         no_more = cursor is not None and cursor[1]
         reached = self._store.cursor_reach(ALL.cursor_key)
-        now = self._clock()
-        horizon_start = self.horizon_start()
-        reached_horizon = reached is not None and reached <= horizon_start
-        days = 0 if reached is None else math.floor(max(now - reached, 0.0) / DAY)
-        if reached_horizon:
-            days = self.horizon_days
+        days = 0 if reached is None else math.floor(max(self._clock() - reached, 0.0) / DAY)
         return HistoryCoverage(
             horizon_days=self.horizon_days,
             days=min(days, self.horizon_days),
-            complete=no_more or reached_horizon,
+            complete=no_more or (reached is not None and reached <= self.horizon_start()),
         )
 
     async def run(self) -> None:

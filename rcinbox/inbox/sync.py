@@ -204,14 +204,10 @@ class Syncer:
         self, where: ThreadFilter, count: int, *, priority: Priority = Priority.VISIBLE
     ) -> bool:
         """Fetch older pages until ``where`` has ``count`` threads; True if more may exist."""
-        key = where.cursor_key
         while self._store.thread_count(where) < count:
-            if self._exhausted(key):
+            if not await self.fetch_older_page(where, priority=priority):
                 return False
-            await _single_flight(
-                self._paging, key, lambda: self._fetch_older(key, where.channel_id, priority)
-            )
-        return not self._exhausted(key)
+        return not self._exhausted(where.cursor_key)
 
     async def fetch_older_page(
         self, where: ThreadFilter, *, priority: Priority, per_page: int | None = None

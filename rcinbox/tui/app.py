@@ -710,10 +710,13 @@ class InboxApp(App[None]):
             self._inbox.user_active()
 
 
+def _days_loaded(history: HistoryCoverage) -> str:
+    """ "6 of 14 days": how much of the horizon the store holds, while back-fill goes on."""
+    return f"{history.days or '<1'} of {history.horizon_days} days"
+
+
 def _searched(history: HistoryCoverage) -> str:
-    """How much history a search looked at, while back-fill is not complete."""
-    days = str(history.days) if history.days else "<1"
-    return f"searched {days} of {history.horizon_days} days so far"
+    return f"searched {_days_loaded(history)} so far"
 
 
 def _summary(unread: int, channels: int, history: HistoryCoverage) -> str:
@@ -732,10 +735,8 @@ def _summary(unread: int, channels: int, history: HistoryCoverage) -> str:
         )
     )
     if history.partial:
-        days = str(history.days) if history.days else "<1"
         waiting += (
-            f"\nHistory is still loading ({days} of {history.horizon_days} days):"
-            " counts marked + may grow."
+            f"\nHistory is still loading ({_days_loaded(history)}): counts marked + may grow."
         )
     return (
         f"{waiting}\n\n"

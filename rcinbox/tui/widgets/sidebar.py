@@ -3,8 +3,8 @@
 While history is still being back-filled the counts are lower bounds and say so: ``34+``.
 
 A handful of entries, so an ``OptionList`` suits it (the conversation list, which can hold
-100,000 rows, is the one that must not mount a widget per row). Counts come from the store's
-channels table, which triggers keep current, so a refresh costs one small query.
+100,000 rows, is the one that must not mount a widget per row). Counts come from the engine's
+channel rows (unread threads of the history horizon), so a refresh costs two small queries.
 """
 
 from __future__ import annotations
