@@ -711,7 +711,7 @@ class InboxApp(App[None]):
 
 
 def _days_loaded(history: HistoryCoverage) -> str:
-    """ "6 of 14 days": how much of the horizon the store holds, while back-fill goes on."""
+    """How much of the horizon the store holds ("6 of 14 days") while back-fill goes on."""
     return f"{history.days or '<1'} of {history.horizon_days} days"
 
 
