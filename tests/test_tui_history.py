@@ -77,6 +77,9 @@ async def test_sidebar_counts_carry_a_plus_until_history_is_complete(seeded, siz
         channels = app.inbox.channels()
         assert len(counts) == 1 + len([c for c in channels if c.unread_count])
         assert sum(int(count) for count in counts[1:]) == int(counts[0])
+        if size == NARROW:
+            # All of them on screen at once, none scrolled out of the 80x24 sidebar.
+            assert app.sidebar.option_count <= app.sidebar.scrollable_content_region.height
         if size == WIDE:
             assert f"{counts[0]} unread conversations" in summary(app)
             first_line = summary(app).splitlines()[0]
