@@ -112,8 +112,28 @@ async def test_search_says_how_much_history_it_searched(seeded) -> None:
 
         await app.inbox.backfill.run()
         await until(pilot, lambda: "searched" not in str(box.border_subtitle))
-        assert str(box.border_subtitle) == f"{app.conversation_list.total} found"
+        assert str(box.border_subtitle).startswith(f"{app.conversation_list.total} found")
         assert app.conversation_list.total >= found_before
+        in_horizon = app.conversation_list.total - older_found(box)
+
+        # Scrolling loads older pages: the same search finds more, and says which are older.
+        await pilot.press("escape")
+        for _ in range(5):
+            await pilot.press("G")
+            await settle(pilot)
+        await pilot.press("slash", *"backpack", "enter")
+        await settle(pilot)
+        older = older_found(box)
+        assert older > 0
+        assert str(box.border_subtitle) == (
+            f"{app.conversation_list.total} found · {older} older than 14 days (not all history)"
+        )
+        assert app.conversation_list.total - older == in_horizon
+
+
+def older_found(box: Input) -> int:
+    found = re.search(r"· (\d+) older than", str(box.border_subtitle))
+    return int(found.group(1)) if found else 0
 
 
 async def test_a_search_finding_nothing_says_it_searched_part_of_the_history(seeded) -> None:

@@ -61,7 +61,7 @@ class HistoryBackfill:
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         page_size: int = PAGE_SIZE,
         first_backoff: float = 5.0,
-        max_backoff: float = 300.0,
+        max_backoff: float = 60.0,
     ) -> None:
         self._store = store
         self._syncer = syncer

@@ -207,6 +207,11 @@ class Inbox:
         """Ids of threads whose customer's name, a message or a subject contains ``text``."""
         return self.store.search_threads(text)
 
+    def older_than_horizon(self, thread_ids: list[str]) -> int:
+        """How many of these threads (search results) were last active before the history
+        horizon: those were found only because scrolling happened to load them."""
+        return self.store.count_threads_before(thread_ids, self.backfill.horizon_start())
+
     def threads_by_ids(self, thread_ids: list[str]) -> list[ThreadRow]:
         """Rows for these threads in the given order (search results); names asked for."""
         rows = self.store.threads_by_ids(thread_ids)

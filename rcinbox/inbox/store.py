@@ -504,6 +504,18 @@ class Store:
         ).fetchall()
         return [row[0] for row in rows]
 
+    def count_threads_before(self, thread_ids: Sequence[str], moment: float) -> int:
+        """How many of these threads had their latest activity before ``moment``."""
+        count = 0
+        for start in range(0, len(thread_ids), 500):
+            chunk = list(thread_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            count += self._db.execute(
+                f"SELECT COUNT(*) FROM threads WHERE id IN ({marks}) AND latest_at < ?",
+                (*chunk, moment),
+            ).fetchone()[0]
+        return count
+
     def threads_by_ids(self, thread_ids: Sequence[str]) -> list[ThreadRow]:
         """Rows for these threads, in the order given (ids that do not exist are left out)."""
         if not thread_ids:

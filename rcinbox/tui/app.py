@@ -627,10 +627,13 @@ class InboxApp(App[None]):
         searched = "" if history.complete else f" ({_searched(history)})"
         self.conversation_list.empty_text = f"Nothing matches {one_line(text, 40)!r}{searched}."
         found = f"{len(ids)}{'+' if len(ids) >= SEARCH_LIMIT else ''} found" if ids else ""
+        if history.partial:
+            found = " · ".join(filter(None, (found, _searched(history))))
+        elif older := self.inbox.older_than_horizon(ids):
+            # Beyond the horizon only what scrolling loaded was searched: say which those are.
+            found += f" · {older} older than {history.horizon_days} days (not all history)"
         # No customer text here: the border subtitle is read as markup.
-        self.query_one("#filter", Input).border_subtitle = (
-            found if history.complete else " · ".join(filter(None, (found, _searched(history))))
-        )
+        self.query_one("#filter", Input).border_subtitle = found
         if keep_cursor and self.conversation_list.source is not None:
             self.conversation_list.update_source(source)
         else:
