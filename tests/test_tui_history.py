@@ -126,7 +126,7 @@ async def test_search_says_how_much_history_it_searched(seeded) -> None:
         older = older_found(box)
         assert older > 0
         assert str(box.border_subtitle) == (
-            f"{app.conversation_list.total} found · {older} older than 14 days (not all history)"
+            f"{app.conversation_list.total} found · {older} older than 14 days"
         )
         assert app.conversation_list.total - older == in_horizon
 

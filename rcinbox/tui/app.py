@@ -631,7 +631,7 @@ class InboxApp(App[None]):
             found = " · ".join(filter(None, (found, _searched(history))))
         elif older := self.inbox.older_than_horizon(ids):
             # Beyond the horizon only what scrolling loaded was searched: say which those are.
-            found += f" · {older} older than {history.horizon_days} days (not all history)"
+            found += f" · {older} older than {history.horizon_days} days"
         # No customer text here: the border subtitle is read as markup.
         self.query_one("#filter", Input).border_subtitle = found
         if keep_cursor and self.conversation_list.source is not None:
