@@ -275,3 +275,17 @@ def test_headless_sync_with_history_fills_to_the_horizon_once(
     assert "history complete" in capsys.readouterr().out
     assert emulator.stats.requests[LIST] == listed + 1
     assert emulator.stats.rate_limited == 0
+
+
+def test_a_listing_reach_only_moves_back_in_time(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "inbox.db")
+    assert store.cursor_reach("all") is None
+    store.set_cursor("all", "page-2", False, reached=1000.0)
+    store.set_cursor("all", "page-3", False, reached=900.0)
+    # A listing paged again from the top (a refused token) reaches less far: the store still
+    # holds what was reached before.
+    store.set_cursor("all", "page-2", False, reached=1500.0)
+    store.set_cursor("all", "page-3", False)
+    assert store.cursor_reach("all") == 900.0
+    assert store.cursor("all") == ("page-3", False)
+    store.close()
