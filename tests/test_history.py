@@ -21,7 +21,7 @@ from rcinbox.inbox.backfill import DAY
 from rcinbox.inbox.engine import EngineSettings, Inbox
 from rcinbox.inbox.events import HistoryChanged
 from rcinbox.inbox.scheduler import RESERVE, Priority
-from rcinbox.inbox.store import Store
+from rcinbox.inbox.store import Store, ThreadFilter
 
 CLIENT_ID, CLIENT_SECRET, JWT = "rcinbox-demo", "rcinbox-demo-secret", "rcinbox-demo-jwt"
 LIST = "GET /contents"
@@ -289,3 +289,17 @@ def test_a_listing_reach_only_moves_back_in_time(tmp_path: Path) -> None:
     assert store.cursor_reach("all") == 900.0
     assert store.cursor("all") == ("page-3", False)
     store.close()
+
+
+async def test_scrolling_the_list_back_moves_the_coverage_and_says_so(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    async with engine(emulator, tmp_path / "inbox.db") as run:
+        inbox = run.inbox
+        await inbox.sync_now()
+        before = inbox.history()
+        updates = inbox.events.subscribe()
+        await inbox.ensure_threads(ThreadFilter(), inbox.thread_count(ThreadFilter()) + 100)
+        after = inbox.history()
+        assert after.days > before.days
+        assert HistoryChanged(after) in drain(updates)

@@ -94,7 +94,7 @@ class HistoryBackfill:
     async def run(self) -> None:
         """Fill until complete, then stop; failures back off and never end the loop early."""
         failures = 0
-        self._publish()
+        self.announce()
         while not self.coverage().complete:
             try:
                 await self._next_page(Priority.BACKGROUND)
@@ -109,15 +109,15 @@ class HistoryBackfill:
                 await self._sleep(self._backoff(failures))
                 continue
             failures = 0
-            self._publish()
-        self._publish()
+            self.announce()
+        self.announce()
 
     async def fill(self, *, priority: Priority = Priority.VISIBLE) -> HistoryCoverage:
         """Fill until complete now (a headless ``sync --history``); RCError on failure."""
         while not self.coverage().complete:
             await self._next_page(priority)
-            self._publish()
-        self._publish()
+            self.announce()
+        self.announce()
         return self.coverage()
 
     async def _next_page(self, priority: Priority) -> None:
@@ -133,7 +133,8 @@ class HistoryBackfill:
     def _backoff(self, failures: int) -> float:
         return min(self._max_backoff, self._first_backoff * 2 ** (failures - 1))
 
-    def _publish(self) -> None:
+    def announce(self) -> None:
+        """Publish ``HistoryChanged`` if the coverage differs from the one last published."""
         coverage = self.coverage()
         if coverage != self._published:
             self._published = coverage

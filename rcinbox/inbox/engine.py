@@ -230,7 +230,11 @@ class Inbox:
 
     async def ensure_threads(self, where: ThreadFilter, count: int) -> bool:
         """Fetch older pages until ``count`` threads exist for ``where``; False when no more."""
-        return await self.syncer.ensure_threads(where, count)
+        try:
+            return await self.syncer.ensure_threads(where, count)
+        finally:
+            # Scrolling pages the listing back-fill goes on from: its coverage may have grown.
+            self.backfill.announce()
 
     async def fill_history(self) -> HistoryCoverage:
         """Back-fill history to the horizon now (headless); raises RCError when it cannot."""
