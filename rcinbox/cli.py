@@ -187,6 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sync = command("sync", "Fetch the newest contents into the local store.")
     sync.add_argument("--json", action="store_true", help="JSON output")
+    sync.add_argument(
+        "--history",
+        action="store_true",
+        help="also fetch older contents back to [sync] horizon_days (default 14)",
+    )
 
     watch = command("watch", "Print new contents as NDJSON until interrupted.")
     watch.add_argument(

@@ -15,6 +15,8 @@
     [poll]
     active = 10                 # seconds between polls while the user is active, and idle
     idle = 60
+    [sync]
+    horizon_days = 14           # history fetched in the background: counts cover it whole
 
 Keys rcinbox does not know are ignored, and kept: the app writes the file only when the user
 changes a UI setting through it (:meth:`Config.save_ui_change`), and then it rewrites the file's
@@ -56,6 +58,8 @@ NAMINGS = ("channel", "source")
 NOTIFICATIONS = ("bell", "osc9", "off")
 DEFAULT_THEME = "textual-dark"
 REDACTED = "***"
+# Ten years: a longer history horizon is surely a typo.
+MAX_DAYS = 3650
 
 # A profile name becomes a directory name: no separators, no leading dot.
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -173,6 +177,13 @@ class PollConfig:
     idle: float = 60.0
 
 
+@dataclass(frozen=True)
+class SyncConfig:
+    """How many days of history are back-filled, so unread counts and search cover them."""
+
+    horizon_days: int = 14
+
+
 UI_KEYS = tuple(f.name for f in dataclasses.fields(UIConfig))
 
 
@@ -186,6 +197,7 @@ class Config:
     ui: UIConfig = field(default_factory=UIConfig)
     keymap: dict[str, str] = field(default_factory=dict)
     poll: PollConfig = field(default_factory=PollConfig)
+    sync: SyncConfig = field(default_factory=SyncConfig)
     # Problems worth telling the user that do not stop rcinbox (already logged as warnings).
     warnings: list[str] = field(default_factory=list)
 
@@ -240,6 +252,7 @@ class Config:
             "ui": dataclasses.asdict(self.ui),
             "keymap": dict(self.keymap),
             "poll": dataclasses.asdict(self.poll),
+            "sync": dataclasses.asdict(self.sync),
         }
 
     def _warn_if_shared(self) -> None:
@@ -355,6 +368,10 @@ class _Reader:
             active=self._seconds(("poll",), "active", poll, PollConfig.active),
             idle=self._seconds(("poll",), "idle", poll, PollConfig.idle),
         )
+        sync = self._table((), "sync", raw)
+        config.sync = SyncConfig(
+            horizon_days=self._days(("sync",), "horizon_days", sync, SyncConfig.horizon_days)
+        )
 
     def _profile(self, name: str, table: Any) -> ProfileConfig:
         where = ("profiles", name)
@@ -436,6 +453,17 @@ class _Reader:
         ):
             self._fail(where, key, f"{_dotted((*where, key))} must be a positive number of seconds")
         return float(value)
+
+    def _days(self, where: tuple[str, ...], key: str, table: dict[str, Any], default: int) -> int:
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DAYS:
+            self._fail(
+                where,
+                key,
+                f"{_dotted((*where, key))} must be a whole number of days from 1 to {MAX_DAYS},"
+                f" not {value!r}",
+            )
+        return value
 
     def _fail(self, where: tuple[str, ...], key: str, problem: str) -> NoReturn:
         line = self._line_of(where, key)

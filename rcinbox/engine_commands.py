@@ -18,6 +18,7 @@ from typing import Any
 
 from rcinbox import cli
 from rcinbox.api.channels import channel_info
+from rcinbox.config import Config
 from rcinbox.headless import CommandError, print_json, reply_visibility, when
 from rcinbox.inbox.engine import EngineSettings, Inbox
 from rcinbox.inbox.events import ContentsArrived, LoginRequired
@@ -34,6 +35,8 @@ async def run(command: str, account: Account, args: argparse.Namespace) -> int:
     settings = None
     if command == "watch":
         settings = EngineSettings(poll_active=args.interval, poll_idle=args.interval)
+    elif command == "sync" and args.history:
+        settings = EngineSettings(horizon_days=Config.load().sync.horizon_days)
     async with open_inbox(account, settings=settings) as inbox:
         if command == "reply":
             return await _reply(inbox, args)
@@ -116,18 +119,22 @@ async def _outbox(inbox: Inbox, args: argparse.Namespace) -> int:
 
 async def _sync(inbox: Inbox, args: argparse.Namespace) -> int:
     result = await inbox.syncer.sync_newest(priority=Priority.USER)
+    history = await inbox.fill_history() if args.history else None
     if args.json:
-        print_json(
-            {
-                "newContentIds": list(result.new_content_ids),
-                "threadIds": list(result.changed_thread_ids),
-            }
-        )
+        answer: dict[str, object] = {
+            "newContentIds": list(result.new_content_ids),
+            "threadIds": list(result.changed_thread_ids),
+        }
+        if history is not None:
+            answer["historyDays"] = history.days
+            answer["horizonDays"] = history.horizon_days
+        print_json(answer)
     else:
         print(
             f"{len(result.new_content_ids)} new contents in"
             f" {len(result.changed_thread_ids)} threads;"
             f" {inbox.store.content_count()} contents stored"
+            + (f"; history complete ({history.days} days)" if history is not None else "")
         )
     return cli.EXIT_OK
 

@@ -22,6 +22,7 @@ from rcinbox.emulator import Emulator
 from rcinbox.emulator.seed import DEFAULT_NOW
 from rcinbox.inbox.engine import EngineSettings
 from rcinbox.inbox.store import Store
+from rcinbox.inbox.sync import ALL_LISTING
 from rcinbox.session import (
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
@@ -47,7 +48,9 @@ def credentials(emulator: Emulator) -> Credentials:
     return Credentials(emulator.url, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT)
 
 
-async def _fill(emulator: Emulator, store_path: Path, pages: int, names: bool) -> None:
+async def _fill(
+    emulator: Emulator, store_path: Path, pages: int, names: bool, per_page: int
+) -> None:
     async with new_http_client() as http:
         auth = OAuthSession(
             emulator.url, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, http=http, jwt=DEMO_JWT
@@ -55,8 +58,16 @@ async def _fill(emulator: Emulator, store_path: Path, pages: int, names: bool) -
         client = SocialMessagingClient(emulator.url, auth, http=http)
         store = Store.open(store_path)
         try:
-            async for page in client.iter_content_pages(per_page=1000, max_pages=pages):
+            async for page in client.iter_content_pages(per_page=per_page, max_pages=pages):
                 store.merge_contents(page.records)
+                # Where the listing stands, as the engine's own paging would have left it: a
+                # store holding the whole history says so, and its counts are exact.
+                store.set_cursor(
+                    ALL_LISTING,
+                    page.next_page_token,
+                    not page.next_page_token,
+                    reached=min(c.creation_time.timestamp() for c in page.records),
+                )
             if names:
                 async for page in client.iter_identity_pages(per_page=1000):
                     store.save_identities(page.records, fetched_at=time.time())
@@ -64,9 +75,18 @@ async def _fill(emulator: Emulator, store_path: Path, pages: int, names: bool) -
             store.close()
 
 
-def warm_store(emulator: Emulator, store_path: Path, *, pages: int = 3, names: bool = True) -> Path:
-    """Fill a store with the emulator's contents (``pages`` of 1,000) and every identity."""
-    asyncio.run(_fill(emulator, store_path, pages, names))
+def warm_store(
+    emulator: Emulator,
+    store_path: Path,
+    *,
+    pages: int = 3,
+    names: bool = True,
+    per_page: int = 1000,
+) -> Path:
+    """Fill a store with the emulator's contents (``pages`` of ``per_page``) and every identity; the
+    listing's cursor is saved too, so history back-fill goes on from there (or has nothing
+    left to do: three pages hold the default 2,000 contents)."""
+    asyncio.run(_fill(emulator, store_path, pages, names, per_page))
     return store_path
 
 
@@ -88,13 +108,23 @@ def make_app(
     engine: dict[str, bool] | None = None,
     clock: Callable[[], datetime] = lambda: FIXED_NOW,
 ) -> InboxApp:
-    """The app on ``store_path`` against ``emulator``; ``engine`` picks the background work."""
+    """The app on ``store_path`` against ``emulator``; ``engine`` picks the background work
+    (history back-fill only when a test asks: it would page the server under the others).
+
+    The engine's clock starts at the app's ``clock`` and runs on from there: "the last 14
+    days" then hold the same seeded contents on any day, and timers still move."""
     account = Account(credentials(emulator), store_path)
+    started = time.monotonic()
+    anchor = clock().timestamp()
     return InboxApp(
-        lambda: open_inbox(account, settings=settings),
+        lambda: open_inbox(
+            account, settings=settings, clock=lambda: anchor + time.monotonic() - started
+        ),
         settings=ui or UISettings(),
         clock=clock,
-        engine=engine if engine is not None else {"poll": True, "send": True, "names": False},
+        engine=engine
+        if engine is not None
+        else {"poll": True, "send": True, "names": False, "history": False},
     )
 
 

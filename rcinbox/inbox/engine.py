@@ -16,13 +16,14 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rcinbox.api.errors import InvalidGrant, RCError
 from rcinbox.api.models import Content
 from rcinbox.api.ratelimit import RateState
-from rcinbox.inbox.events import EventBus, LoginRequired, ThreadsChanged
+from rcinbox.inbox.backfill import DEFAULT_HORIZON_DAYS, HistoryBackfill
+from rcinbox.inbox.events import EventBus, HistoryCoverage, LoginRequired, ThreadsChanged
 from rcinbox.inbox.identities import IdentityDirectory
 from rcinbox.inbox.outbox import Outbox
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
@@ -50,6 +51,8 @@ class EngineSettings:
     identity_ttl: float = 24 * 3600
     webhook_listen: tuple[str, int] | None = None
     webhook_url: str | None = None
+    # Days of history back-filled in the background, so counts and search cover them whole.
+    horizon_days: int = DEFAULT_HORIZON_DAYS
 
 
 class Inbox:
@@ -89,6 +92,15 @@ class Inbox:
         client.on_retry = self.syncer.connection_trouble
         self.identities = IdentityDirectory(**common, ttl=settings.identity_ttl)
         self.outbox = Outbox(**common, sleep=sleep, owner_id=owner_id)
+        self.backfill = HistoryBackfill(
+            store=store,
+            syncer=self.syncer,
+            scheduler=self.scheduler,
+            events=self.events,
+            horizon_days=settings.horizon_days,
+            clock=clock,
+            sleep=sleep,
+        )
         self._receiver: WebhookReceiver | None = None
         if settings.webhook_listen is not None:
             self._receiver = WebhookReceiver(
@@ -105,8 +117,12 @@ class Inbox:
 
     # ------------------------------------------------------------------ life cycle
 
-    async def start(self, *, poll: bool = True, send: bool = True, names: bool = True) -> None:
-        """Start background work: polling (and webhooks), the outbox worker, name resolution."""
+    async def start(
+        self, *, poll: bool = True, send: bool = True, names: bool = True, history: bool = False
+    ) -> None:
+        """Start background work: polling (and webhooks), the outbox worker, name resolution,
+        and, when asked (a UI that shows counts), history back-fill: a headless command has no
+        counts to complete, and ``watch`` would print old contents as if they had arrived."""
         if self._receiver is not None:
             await self._receiver.start()
             self._spawn(self._receiver.run(), "webhooks")
@@ -116,6 +132,8 @@ class Inbox:
             self._spawn(self.outbox.run(), "outbox")
         if names:
             self._spawn(self.identities.run(), "identities")
+        if history:
+            self._spawn(self.backfill.run(), "history")
 
     def _spawn(self, coroutine: Awaitable[Any], name: str) -> None:
         self._tasks.append(asyncio.ensure_future(coroutine))
@@ -138,7 +156,11 @@ class Inbox:
     # ------------------------------------------------------------------ what the UI shows
 
     def channels(self) -> list[ChannelRow]:
-        return self.store.channels()
+        """Every channel with a stored thread; ``unread_count`` counts the unread threads active
+        within the history horizon, the part of history the store holds whole (see
+        :meth:`history`), so the count does not grow as older pages load while scrolling."""
+        unread = self.store.unread_by_channel(self.backfill.horizon_start())
+        return [replace(row, unread_count=unread.get(row.id, 0)) for row in self.store.channels()]
 
     def thread_count(self, where: ThreadFilter) -> int:
         return self.store.thread_count(where)
@@ -185,11 +207,21 @@ class Inbox:
         """Ids of threads whose customer's name, a message or a subject contains ``text``."""
         return self.store.search_threads(text)
 
+    def older_than_horizon(self, thread_ids: list[str]) -> int:
+        """How many of these threads (search results) were last active before the history
+        horizon: those were found only because scrolling happened to load them."""
+        return self.store.count_threads_before(thread_ids, self.backfill.horizon_start())
+
     def threads_by_ids(self, thread_ids: list[str]) -> list[ThreadRow]:
         """Rows for these threads in the given order (search results); names asked for."""
         rows = self.store.threads_by_ids(thread_ids)
         self.identities.want(row.customer_id for row in rows if row.customer_id)
         return rows
+
+    def history(self) -> HistoryCoverage:
+        """How much of the history horizon the store holds: until ``complete``, counts and
+        search results cover only ``days`` of ``horizon_days`` and must say so."""
+        return self.backfill.coverage()
 
     def rate(self) -> RateState:
         return self.client.rate.snapshot()
@@ -198,7 +230,15 @@ class Inbox:
 
     async def ensure_threads(self, where: ThreadFilter, count: int) -> bool:
         """Fetch older pages until ``count`` threads exist for ``where``; False when no more."""
-        return await self.syncer.ensure_threads(where, count)
+        try:
+            return await self.syncer.ensure_threads(where, count)
+        finally:
+            # Scrolling pages the listing back-fill goes on from: its coverage may have grown.
+            self.backfill.announce()
+
+    async def fill_history(self) -> HistoryCoverage:
+        """Back-fill history to the horizon now (headless); raises RCError when it cannot."""
+        return await self.backfill.fill()
 
     async def sync_now(self) -> None:
         """Fetch the newest contents now, at user priority (a key, or a headless command)."""

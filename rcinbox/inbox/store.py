@@ -161,12 +161,19 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO contents_text (rowid, body, title)
         SELECT rowid, json_extract(raw, '$.body'), json_extract(raw, '$.title') FROM contents;
     """,
+    # 3: how far back in time each listing's pages have reached (the creation time of the oldest
+    # content met), so the inbox can tell whether its counts cover the history horizon.
+    """
+    ALTER TABLE cursors ADD COLUMN reached REAL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # The trigram index cannot answer shorter queries; those search names and previews only.
 MIN_TEXT_QUERY = 3
+# Threads a search returns at most (a UI says "500+" when it gets this many).
+SEARCH_LIMIT = 500
 
 
 class StoreError(Exception):
@@ -469,7 +476,7 @@ class Store:
             "SELECT COUNT(*) FROM contents WHERE thread_id = ?", (thread_id,)
         ).fetchone()[0]
 
-    def search_threads(self, text: str, *, limit: int = 500) -> list[str]:
+    def search_threads(self, text: str, *, limit: int = SEARCH_LIMIT) -> list[str]:
         """Threads whose customer's name, a message or a subject contains ``text``
         (case-insensitive), newest activity first."""
         text = text.strip()
@@ -496,6 +503,18 @@ class Store:
             {"q": '"' + text.replace('"', '""') + '"', "p": pattern, "limit": limit},
         ).fetchall()
         return [row[0] for row in rows]
+
+    def count_threads_before(self, thread_ids: Sequence[str], moment: float) -> int:
+        """How many of these threads had their latest activity before ``moment``."""
+        count = 0
+        for start in range(0, len(thread_ids), 500):
+            chunk = list(thread_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            count += self._db.execute(
+                f"SELECT COUNT(*) FROM threads WHERE id IN ({marks}) AND latest_at < ?",
+                (*chunk, moment),
+            ).fetchone()[0]
+        return count
 
     def threads_by_ids(self, thread_ids: Sequence[str]) -> list[ThreadRow]:
         """Rows for these threads, in the order given (ids that do not exist are left out)."""
@@ -655,6 +674,16 @@ class Store:
             f"SELECT {column} FROM channels WHERE id = ?", (where.channel_id,)
         ).fetchone()
         return row[0] if row else 0
+
+    def unread_by_channel(self, since: float) -> dict[str | None, int]:
+        """Unread threads with activity at or after ``since``, per channel (from the unread
+        index, which has the order: the cost follows the unread threads, not all of them)."""
+        rows = self._db.execute(
+            "SELECT channel_id, COUNT(*) FROM threads WHERE unread = 1 AND latest_at >= ?"
+            " GROUP BY channel_id",
+            (since,),
+        ).fetchall()
+        return {row[0]: row[1] for row in rows}
 
     def channels(self) -> list[ChannelRow]:
         rows = self._db.execute(
@@ -961,15 +990,32 @@ class Store:
         ).fetchone()
         return (row[0], bool(row[1])) if row else None
 
-    def set_cursor(self, key: str, next_page_token: str | None, exhausted: bool) -> None:
+    def set_cursor(
+        self,
+        key: str,
+        next_page_token: str | None,
+        exhausted: bool,
+        *,
+        reached: float | None = None,
+    ) -> None:
+        """Save where a listing's paging goes on; ``reached`` (the creation time of the oldest
+        content of the page just merged) only ever moves the listing's reach further back."""
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO cursors (key, next_page_token, exhausted, updated_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
+                "INSERT INTO cursors (key, next_page_token, exhausted, updated_at, reached)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
                 " next_page_token = excluded.next_page_token, exhausted = excluded.exhausted,"
-                " updated_at = excluded.updated_at",
-                (key, next_page_token, int(exhausted), self._clock()),
+                " updated_at = excluded.updated_at,"
+                " reached = CASE WHEN cursors.reached IS NULL THEN excluded.reached"
+                " WHEN excluded.reached IS NULL THEN cursors.reached"
+                " ELSE MIN(cursors.reached, excluded.reached) END",
+                (key, next_page_token, int(exhausted), self._clock(), reached),
             )
+
+    def cursor_reach(self, key: str) -> float | None:
+        """The creation time (epoch) of the oldest content the listing's pages have reached."""
+        row = self._db.execute("SELECT reached FROM cursors WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
 
 _THREAD_SELECT = (

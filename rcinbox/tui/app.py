@@ -33,6 +33,8 @@ from textual.widgets import Footer, Input
 from rcinbox.inbox.engine import Inbox
 from rcinbox.inbox.events import (
     ContentsArrived,
+    HistoryChanged,
+    HistoryCoverage,
     IdentitiesResolved,
     LoginRequired,
     OutboxChanged,
@@ -41,7 +43,7 @@ from rcinbox.inbox.events import (
     SyncStatus,
     ThreadsChanged,
 )
-from rcinbox.inbox.store import OutboxRow, StoreError, ThreadFilter, ThreadRow
+from rcinbox.inbox.store import SEARCH_LIMIT, OutboxRow, StoreError, ThreadFilter, ThreadRow
 from rcinbox.notify import alert_sequence
 from rcinbox.text import one_line, visible
 from rcinbox.tui.commands import InboxCommands
@@ -128,8 +130,8 @@ class InboxApp(App[None]):
         self.clock = clock
         self._inbox_factory = inbox_factory
         self._on_theme_change = on_theme_change
-        # Which background work to start (Inbox.start's poll/send/names); all by default.
-        self._engine = dict(engine) if engine is not None else {}
+        # Which background work to start (Inbox.start's poll/send/names/history); all by default.
+        self._engine = dict(engine) if engine is not None else {"history": True}
         self._stack = contextlib.AsyncExitStack()
         self._inbox: Inbox | None = None
         self._entry: SidebarEntry | None = None
@@ -253,7 +255,7 @@ class InboxApp(App[None]):
             self._schedule_refresh()
             if event.incoming_ids and self._synced_once:
                 self._notify_arrival(event.incoming_ids)
-        elif isinstance(event, ThreadsChanged | OutboxChanged | Overflowed):
+        elif isinstance(event, ThreadsChanged | OutboxChanged | Overflowed | HistoryChanged):
             self._schedule_refresh()
             if isinstance(event, OutboxChanged) and event.entry.state == "failed":
                 self.notify(
@@ -325,9 +327,10 @@ class InboxApp(App[None]):
     def _refresh_sidebar(self) -> None:
         channels = self.inbox.channels()
         unread = sum(c.unread_count for c in channels)
-        self.sidebar.update_channels(channels, unread)
+        history = self.inbox.history()
+        self.sidebar.update_channels(channels, unread, partial=history.partial)
         if self._open_thread is None:
-            self.view.clear(_summary(unread, len(channels)))
+            self.view.clear(_summary(unread, len(channels), history))
 
     # ------------------------------------------------------------------ list and sidebar
 
@@ -594,6 +597,7 @@ class InboxApp(App[None]):
             self._search_timer = self.set_timer(SEARCH_AFTER, lambda: self._apply_search(text))
         elif self._entry is not None:
             self._search = None
+            self.query_one("#filter", Input).border_subtitle = ""
             self.conversation_list.set_source(self._source_for(self._entry.where, self._entry.key))
 
     @on(Input.Submitted, "#filter")
@@ -619,7 +623,17 @@ class InboxApp(App[None]):
             position=lambda thread_id: ids.index(thread_id) if thread_id in ids else None,
             more_on_server=False,
         )
-        self.conversation_list.empty_text = f"Nothing matches {one_line(text, 40)!r}."
+        history = self.inbox.history()
+        searched = "" if history.complete else f" ({_searched(history)})"
+        self.conversation_list.empty_text = f"Nothing matches {one_line(text, 40)!r}{searched}."
+        found = f"{len(ids)}{'+' if len(ids) >= SEARCH_LIMIT else ''} found" if ids else ""
+        if history.partial:
+            found = " · ".join(filter(None, (found, _searched(history))))
+        elif older := self.inbox.older_than_horizon(ids):
+            # Beyond the horizon only what scrolling loaded was searched: say which those are.
+            found += f" · {older} older than {history.horizon_days} days"
+        # No customer text here: the border subtitle is read as markup.
+        self.query_one("#filter", Input).border_subtitle = found
         if keep_cursor and self.conversation_list.source is not None:
             self.conversation_list.update_source(source)
         else:
@@ -699,17 +713,34 @@ class InboxApp(App[None]):
             self._inbox.user_active()
 
 
-def _summary(unread: int, channels: int) -> str:
+def _days_loaded(history: HistoryCoverage) -> str:
+    """How much of the horizon the store holds ("6 of 14 days") while back-fill goes on."""
+    return f"{history.days or '<1'} of {history.horizon_days} days"
+
+
+def _searched(history: HistoryCoverage) -> str:
+    return f"searched {_days_loaded(history)} so far"
+
+
+def _summary(unread: int, channels: int, history: HistoryCoverage) -> str:
     if channels == 0:
+        if history.partial:
+            return "No conversations yet. Older history is still loading."
         return "No conversations yet. New messages appear here as they arrive."
+    plus = "+" if history.partial else ""
     waiting = (
-        "Nothing unread."
+        ("Nothing unread so far." if history.partial else "Nothing unread.")
         if unread == 0
         else (
-            f"{unread} unread conversation{'s' if unread != 1 else ''}"
-            f" across {channels} channel{'s' if channels != 1 else ''}."
+            f"{unread}{plus} unread conversation{'s' if unread != 1 else ''}"
+            f" across {channels}{plus} channel{'s' if channels != 1 else ''}"
+            f" in the last {history.horizon_days} days."
         )
     )
+    if history.partial:
+        waiting += (
+            f"\nHistory is still loading ({_days_loaded(history)}): counts marked + may grow."
+        )
     return (
         f"{waiting}\n\n"
         "enter   open the selected conversation\n"

@@ -79,7 +79,11 @@ def _run(args: argparse.Namespace, demo: DemoServer | None, stack: contextlib.Ex
         channel_names=config.channels,
         profile=profile,
     )
-    engine = EngineSettings(poll_active=config.poll.active, poll_idle=config.poll.idle)
+    engine = EngineSettings(
+        poll_active=config.poll.active,
+        poll_idle=config.poll.idle,
+        horizon_days=config.sync.horizon_days,
+    )
     app = InboxApp(
         lambda: open_inbox(account, settings=engine),
         settings=settings,
