@@ -10,7 +10,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,9 +146,13 @@ async def api_client(
 
 @contextlib.asynccontextmanager
 async def open_inbox(
-    account: Account, *, settings: EngineSettings | None = None
+    account: Account,
+    *,
+    settings: EngineSettings | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> AsyncIterator[Inbox]:
-    """The account's engine, not yet started; closed in the right order on the way out."""
+    """The account's engine, not yet started; closed in the right order on the way out.
+    ``clock`` is the engine's (tests pin it, so an undo countdown is the same every run)."""
     async with api_client(account.credentials, login=account.login) as client:
         store = Store.open(account.store_path)
         auth = client.auth
@@ -156,6 +161,7 @@ async def open_inbox(
             client=client,
             owner_id=lambda: auth.token.owner_id if auth.token else None,
             settings=settings,
+            clock=clock,
         )
         try:
             yield inbox
