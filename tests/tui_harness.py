@@ -9,6 +9,7 @@ test wants it, and no animation.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import shutil
 import time
@@ -87,12 +88,18 @@ def make_app(
     ui: UISettings | None = None,
     engine: dict[str, bool] | None = None,
     clock: Callable[[], datetime] = lambda: FIXED_NOW,
+    undo_seconds: float = 0.0,
+    engine_clock: Callable[[], float] = time.time,
 ) -> InboxApp:
-    """The app on ``store_path`` against ``emulator``; ``engine`` picks the background work."""
+    """The app on ``store_path`` against ``emulator``; ``engine`` picks the background work.
+
+    Replies leave at once unless ``undo_seconds`` says otherwise (the app's default is 5 s);
+    ``engine_clock`` is the engine's clock, which the undo countdown is measured on.
+    """
     account = Account(credentials(emulator), store_path)
     return InboxApp(
-        lambda: open_inbox(account, settings=settings),
-        settings=ui or UISettings(),
+        lambda: open_inbox(account, settings=settings, clock=engine_clock),
+        settings=dataclasses.replace(ui or UISettings(), undo_seconds=undo_seconds),
         clock=clock,
         engine=engine if engine is not None else {"poll": True, "send": True, "names": False},
     )
