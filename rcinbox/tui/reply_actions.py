@@ -136,10 +136,14 @@ class ReplyActions(_Base):
             return
         try:
             draft = self.inbox.cancel_send(entry.id)
-        except AlreadySent:
-            self.notify(
-                "Already sent: the reply had left before the undo.", severity="warning", timeout=4
-            )
+        except AlreadySent as late:
+            words = "Already sent: the reply had left before the undo."
+            if late.state == "failed":
+                words = (
+                    "Too late to undo: the reply left and was refused;"
+                    f" {self._key_of('app.edit_failed')} puts it back in the composer."
+                )
+            self.notify(words, severity="warning", timeout=4)
             return
         finally:
             if self._last_sent is not None and self._last_sent.id == entry.id:

@@ -2,7 +2,8 @@
 
 Customer messages sit on the left with an accent bar, the agent's on the right with another, so
 who said what reads at a glance. Each message shows its author, time, type, attachments (name,
-type, size) and, for ours, the delivery state and the channel's ``synchronizationError``.
+type, size) and, for ours, the delivery state and the channel's ``synchronizationError``. A reply
+still in its undo window counts down ("sending in 4 s · ctrl+g undo") on the outbox's clock.
 
 A thread holds tens of messages, not thousands, so one widget per message is fine here. The view
 starts with the newest :data:`PAGE` messages and loads older ones from the store when scrolled to
