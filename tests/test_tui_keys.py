@@ -196,6 +196,23 @@ async def test_retry_and_edit_act_on_the_selected_failed_reply_not_only_the_newe
         assert app.composer.text == older.body
 
 
+@server(sync_delay=0.05, faults=Faults(sync_fail=1.0))
+async def test_a_reply_the_channel_refused_comes_back_once_however_often_asked(seeded) -> None:
+    emulator, store = seeded
+    app = make_app(emulator, store)
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "r", *"Refund sent", "ctrl+s")
+        await until(pilot, lambda: bool(app.inbox.outbox_entries(("failed",))))
+        await settle(pilot)
+        # The server holds that reply (its channel refused it), so nothing is discarded:
+        # asking again must not paste a second copy.
+        await pilot.press("ctrl+o", "ctrl+o", "ctrl+r")
+        await settle(pilot)
+        assert app.composer.text == "Refund sent"
+    assert emulator.count_contents(body="Refund sent") == 1
+
+
 async def test_ctrl_e_in_the_composer_is_end_of_line_again(seeded) -> None:
     emulator, store = seeded
     app = make_app(emulator, store)

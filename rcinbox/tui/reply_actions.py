@@ -108,7 +108,9 @@ class ReplyActions(_Base):
         if answered:
             self._reply_target = answered
         composer.display = True
-        composer.area.load_text(f"{text}\n\n{started}" if started.strip() else text)
+        if text.strip() not in started:
+            # (A reply the server holds stays there: pressing the key again adds no copy.)
+            composer.area.load_text(f"{text}\n\n{started}" if started.strip() else text)
         composer.area.move_cursor(composer.area.document.end)
         composer.set_reply_to(self._target_description())
         composer.area.focus()
