@@ -1,8 +1,8 @@
-"""One line above the conversation list saying what it shows, when that is not everything.
+"""One line above the conversation list naming the channel it shows, and the filter.
 
-At 80 columns the sidebar is hidden, so a channel chosen from the palette (or a filter typed
-earlier) would narrow the list with nothing on screen to say so. This line says it at every
-width: "WhatsApp 63ca · filter: backpack". It is hidden when the list shows all conversations.
+At 80 columns the sidebar is hidden, so a channel chosen from the palette would narrow the list
+with nothing on screen to say so. This line says it at every width: "WhatsApp 63ca · filter:
+backpack". On All it is hidden: a filter there is already in its own box above the list.
 
 The filter text is the agent's, and channel names come from config or the server: both pass
 through :func:`rcinbox.text.visible` and are fitted to the width, never drawn past it.
@@ -42,4 +42,4 @@ class ScopeLine(Static):
             text.append(visible(search, multiline=False), "bold")
             text.append(" · esc clears", "dim")
         self.update(text)
-        self.set_class(bool(channel or search), "shown")
+        self.set_class(bool(channel), "shown")
