@@ -177,6 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="wait this long for the server to accept it (default 60); then exit 75, still queued",
     )
+    reply.add_argument(
+        "--undo-seconds",
+        type=float,
+        default=0.0,
+        metavar="N",
+        help="hold the reply N seconds before it leaves; ctrl+c in that time takes it back",
+    )
 
     outbox = command("outbox", "List replies not yet accepted or refused; `flush` sends them.")
     outbox.add_argument("action", nargs="?", choices=("list", "flush"), default="list")

@@ -17,6 +17,8 @@
     idle = 60
     [sync]
     horizon_days = 14           # history fetched in the background: counts cover it whole
+    [compose]
+    undo_seconds = 5            # a sent reply waits this long, and can be taken back; 0 = off
 
 Keys rcinbox does not know are ignored, and kept: the app writes the file only when the user
 changes a UI setting through it (:meth:`Config.save_ui_change`), and then it rewrites the file's
@@ -184,6 +186,16 @@ class SyncConfig:
     horizon_days: int = 14
 
 
+@dataclass(frozen=True)
+class ComposeConfig:
+    """Seconds a sent reply waits in the outbox, and can be taken back (undo send); 0 = off."""
+
+    undo_seconds: float = 5.0
+
+
+# An undo window longer than this is a scheduled send, which rcinbox does not offer.
+MAX_UNDO_SECONDS = 600.0
+
 UI_KEYS = tuple(f.name for f in dataclasses.fields(UIConfig))
 
 
@@ -198,6 +210,7 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
     poll: PollConfig = field(default_factory=PollConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
+    compose: ComposeConfig = field(default_factory=ComposeConfig)
     # Problems worth telling the user that do not stop rcinbox (already logged as warnings).
     warnings: list[str] = field(default_factory=list)
 
@@ -253,6 +266,7 @@ class Config:
             "keymap": dict(self.keymap),
             "poll": dataclasses.asdict(self.poll),
             "sync": dataclasses.asdict(self.sync),
+            "compose": dataclasses.asdict(self.compose),
         }
 
     def _warn_if_shared(self) -> None:
@@ -372,6 +386,17 @@ class _Reader:
         config.sync = SyncConfig(
             horizon_days=self._days(("sync",), "horizon_days", sync, SyncConfig.horizon_days)
         )
+        compose = self._table((), "compose", raw)
+        config.compose = ComposeConfig(
+            undo_seconds=self._seconds(
+                ("compose",),
+                "undo_seconds",
+                compose,
+                ComposeConfig.undo_seconds,
+                zero=True,
+                most=MAX_UNDO_SECONDS,
+            )
+        )
 
     def _profile(self, name: str, table: Any) -> ProfileConfig:
         where = ("profiles", name)
@@ -442,16 +467,28 @@ class _Reader:
         return value
 
     def _seconds(
-        self, where: tuple[str, ...], key: str, table: dict[str, Any], default: float
+        self,
+        where: tuple[str, ...],
+        key: str,
+        table: dict[str, Any],
+        default: float,
+        *,
+        zero: bool = False,
+        most: float = math.inf,
     ) -> float:
         value = table.get(key, default)
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
             or not math.isfinite(value)
-            or value <= 0
+            or value < 0
+            or (value == 0 and not zero)
+            or value > most
         ):
-            self._fail(where, key, f"{_dotted((*where, key))} must be a positive number of seconds")
+            wanted = "a number of seconds, 0 or more" if zero else "a positive number of seconds"
+            if most != math.inf:
+                wanted += f", at most {most:g}"
+            self._fail(where, key, f"{_dotted((*where, key))} must be {wanted}")
         return float(value)
 
     def _days(self, where: tuple[str, ...], key: str, table: dict[str, Any], default: int) -> int:

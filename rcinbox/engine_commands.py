@@ -18,10 +18,11 @@ from typing import Any
 
 from rcinbox import cli
 from rcinbox.api.channels import channel_info
-from rcinbox.config import Config
+from rcinbox.config import MAX_UNDO_SECONDS, Config
 from rcinbox.headless import CommandError, print_json, reply_visibility, when
 from rcinbox.inbox.engine import EngineSettings, Inbox
 from rcinbox.inbox.events import ContentsArrived, LoginRequired
+from rcinbox.inbox.outbox import AlreadySent
 from rcinbox.inbox.scheduler import Priority
 from rcinbox.inbox.store import OutboxRow
 from rcinbox.session import Account, open_inbox
@@ -55,6 +56,11 @@ async def _reply(inbox: Inbox, args: argparse.Namespace) -> int:
         raise CommandError("the reply is empty", cli.EXIT_USAGE)
     if args.timeout <= 0:
         raise CommandError("--timeout must be positive", cli.EXIT_USAGE)
+    undo = getattr(args, "undo_seconds", 0.0) or 0.0
+    if not 0 <= undo <= MAX_UNDO_SECONDS:
+        raise CommandError(
+            f"--undo-seconds must be between 0 and {MAX_UNDO_SECONDS:g}", cli.EXIT_USAGE
+        )
     original = inbox.store.content(args.content_id)
     if original is None:
         original = await inbox.syncer.fetch_content(args.content_id, priority=Priority.USER)
@@ -67,9 +73,11 @@ async def _reply(inbox: Inbox, args: argparse.Namespace) -> int:
         )
     public = reply_visibility(info.visibility, args.public, original.public)
     entry = inbox.send(
-        original.thread_id or original.id, text, in_reply_to=original.id, public=public
+        original.thread_id or original.id, text, in_reply_to=original.id, public=public, delay=undo
     )
     await inbox.start(poll=False, names=False)
+    if undo > 0:
+        await _undo_window(inbox, entry, undo)
     try:
         entry = await inbox.outbox.wait_accepted(entry.id, args.timeout)
     except TimeoutError:
@@ -86,6 +94,24 @@ async def _reply(inbox: Inbox, args: argparse.Namespace) -> int:
     else:
         print(entry.content_id)
     return cli.EXIT_OK
+
+
+async def _undo_window(inbox: Inbox, entry: OutboxRow, seconds: float) -> None:
+    """Hold the reply ``seconds``; an interrupt (ctrl+c) in that time takes it back."""
+    print(f"sending in {seconds:g} s; ctrl+c takes it back", file=sys.stderr, flush=True)
+    try:
+        await asyncio.sleep(max(0.0, (entry.not_before or 0.0) - inbox.now()))
+    except asyncio.CancelledError:
+        try:
+            inbox.cancel_send(entry.id)
+        except AlreadySent:
+            print("rcinbox: too late to take it back: the reply had left", file=sys.stderr)
+        else:
+            print(
+                "rcinbox: reply taken back; nothing was sent (its text is the draft again)",
+                file=sys.stderr,
+            )
+        raise
 
 
 async def _outbox(inbox: Inbox, args: argparse.Namespace) -> int:
@@ -196,6 +222,7 @@ def _entry_json(entry: OutboxRow) -> dict[str, Any]:
         "public": entry.public,
         "attempts": entry.attempts,
         "createdAt": entry.created_at,
+        "notBefore": entry.not_before,
         "contentId": entry.content_id,
         "errorCode": entry.error_code,
         "errorMessage": entry.error_message,

@@ -153,7 +153,8 @@ async def open_inbox(
 ) -> AsyncIterator[Inbox]:
     """The account's engine, not yet started; closed in the right order on the way out.
     ``clock`` is the engine's (tests anchor it to seeded data, so "the last 14 days" holds
-    the same contents on any day they run)."""
+    the same contents on any day they run, and pin it so an undo countdown is the same every
+    run)."""
     async with api_client(account.credentials, login=account.login) as client:
         store = Store.open(account.store_path, clock=clock)
         auth = client.auth

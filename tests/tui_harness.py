@@ -9,6 +9,7 @@ test wants it, and no animation.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import shutil
 import time
@@ -107,20 +108,27 @@ def make_app(
     ui: UISettings | None = None,
     engine: dict[str, bool] | None = None,
     clock: Callable[[], datetime] = lambda: FIXED_NOW,
+    undo_seconds: float = 0.0,
+    engine_clock: Callable[[], float] | None = None,
 ) -> InboxApp:
     """The app on ``store_path`` against ``emulator``; ``engine`` picks the background work
     (history back-fill only when a test asks: it would page the server under the others).
 
-    The engine's clock starts at the app's ``clock`` and runs on from there: "the last 14
-    days" then hold the same seeded contents on any day, and timers still move."""
+    The engine's clock, unless ``engine_clock`` pins it (the undo countdown is measured on it),
+    starts at the app's ``clock`` and runs on from there: "the last 14 days" then hold the same
+    seeded contents on any day, and timers still move. Replies leave at once unless
+    ``undo_seconds`` says otherwise (the app's default is 5 s).
+    """
     account = Account(credentials(emulator), store_path)
     started = time.monotonic()
     anchor = clock().timestamp()
     return InboxApp(
         lambda: open_inbox(
-            account, settings=settings, clock=lambda: anchor + time.monotonic() - started
+            account,
+            settings=settings,
+            clock=engine_clock or (lambda: anchor + time.monotonic() - started),
         ),
-        settings=ui or UISettings(),
+        settings=dataclasses.replace(ui or UISettings(), undo_seconds=undo_seconds),
         clock=clock,
         engine=engine
         if engine is not None

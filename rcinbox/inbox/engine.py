@@ -203,9 +203,13 @@ class Inbox:
     def draft(self, thread_id: str) -> DraftRow | None:
         return self.outbox.draft(thread_id)
 
-    def search(self, text: str) -> list[str]:
-        """Ids of threads whose customer's name, a message or a subject contains ``text``."""
-        return self.store.search_threads(text)
+    def search(self, text: str, where: ThreadFilter | None = None) -> list[str]:
+        """Ids of threads whose customer's name, a message or a subject contains ``text``
+        (within ``where``'s channel, or its unread threads, when given)."""
+        ids = self.store.search_threads(text)
+        if where is None or not (where.channel_id or where.unread_only):
+            return ids
+        return [row.id for row in self.store.threads_by_ids(ids) if where.admits(row)]
 
     def older_than_horizon(self, thread_ids: list[str]) -> int:
         """How many of these threads (search results) were last active before the history
@@ -297,8 +301,10 @@ class Inbox:
         *,
         in_reply_to: str | None = None,
         public: bool | None = None,
+        delay: float = 0.0,
     ) -> OutboxRow:
-        """Queue a reply (durably, before anything is sent); the outbox worker sends it.
+        """Queue a reply (durably, before anything is sent); the outbox worker sends it,
+        no sooner than ``delay`` seconds from now (the undo window; :meth:`cancel_send`).
 
         It answers ``in_reply_to`` when given, else the thread's newest customer message.
         """
@@ -314,7 +320,20 @@ class Inbox:
             channel_type=thread.channel_type if thread else None,
             body=body,
             public=public,
+            delay=delay,
         )
+
+    def cancel_send(self, entry_id: str) -> DraftRow:
+        """Undo send: take back a reply that has not left; its text is the draft again.
+        Raises :class:`~rcinbox.inbox.outbox.AlreadySent` when it had begun to leave."""
+        return self.outbox.cancel(entry_id)
+
+    def discard_draft(self, thread_id: str) -> None:
+        self.outbox.discard_draft(thread_id)
+
+    def now(self) -> float:
+        """The engine's clock: what an entry's ``not_before`` is measured against."""
+        return self._clock()
 
     def retry(self, entry_id: str) -> OutboxRow:
         return self.outbox.retry(entry_id)

@@ -166,6 +166,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE cursors ADD COLUMN reached REAL;
     """,
+    # 4: undo send. A reply may wait in the outbox until ``not_before`` (our clock) before it
+    # leaves; kept apart from ``next_attempt_at``, which retries and backoff rewrite.
+    """
+    ALTER TABLE outbox ADD COLUMN not_before REAL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -195,6 +200,12 @@ class ThreadFilter:
         if self.channel_id:
             return "WHERE channel_id = ?", (self.channel_id,)
         return "", ()
+
+    def admits(self, row: ThreadRow) -> bool:
+        """Whether ``row`` is one of the threads this filter shows (what ``where()`` selects)."""
+        if self.channel_id is not None and row.channel_id != self.channel_id:
+            return False
+        return row.unread or not self.unread_only
 
     @property
     def cursor_key(self) -> str:
@@ -253,6 +264,8 @@ class OutboxRow:
     content_id: str | None
     error_code: str | None
     error_message: str | None
+    # Undo send: the entry does not leave before this moment (the outbox's clock), or None.
+    not_before: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -892,14 +905,18 @@ class Store:
         body: str,
         public: bool | None,
         delete_draft: bool = True,
+        not_before: float | None = None,
     ) -> OutboxRow:
-        """Queue a reply (and drop the thread's draft) in one commit: it is never in neither."""
+        """Queue a reply (and drop the thread's draft) in one commit: it is never in neither.
+
+        With ``not_before``, the reply waits until then (undo send) before it may leave.
+        """
         now = self._clock()
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO outbox (id, thread_id, in_reply_to, channel_type, body, public,"
-                " state, created_at, updated_at, next_attempt_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)",
+                " state, created_at, updated_at, next_attempt_at, not_before)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
                 (
                     entry_id,
                     thread_id,
@@ -910,6 +927,7 @@ class Store:
                     now,
                     now,
                     now,
+                    not_before,
                 ),
             )
             if delete_draft:
@@ -974,6 +992,37 @@ class Store:
         rows = self._db.execute("SELECT content_id FROM outbox WHERE content_id IS NOT NULL")
         return {row[0] for row in rows}
 
+    def cancel_outbox(self, entry_id: str, draft: DraftRow) -> OutboxRow | None:
+        """Take back a reply that has not left: delete the entry and write ``draft`` (its text,
+        merged by the caller with any newer draft) in one commit, so the text is never in
+        neither place. None, and nothing changed, when the entry is no longer queued (the
+        worker began sending it first) or is gone.
+
+        Atomic against the sender, in this process or another: both take the write lock
+        (``BEGIN IMMEDIATE``) and check the state inside it, so exactly one of them wins.
+        """
+        with self.transaction() as db:
+            current = self.outbox_entry(entry_id)
+            if current is None or current.state != "queued":
+                return None
+            db.execute("DELETE FROM outbox WHERE id = ?", (entry_id,))
+            db.execute(
+                "INSERT INTO drafts (thread_id, body, in_reply_to, public, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET"
+                " body = excluded.body, in_reply_to = excluded.in_reply_to,"
+                " public = excluded.public, updated_at = excluded.updated_at",
+                (
+                    draft.thread_id,
+                    draft.body,
+                    draft.in_reply_to,
+                    None if draft.public is None else int(draft.public),
+                    self._clock(),
+                ),
+            )
+            if db.execute("SELECT 1 FROM threads WHERE id = ?", (current.thread_id,)).fetchone():
+                self._derive_reply_state(current.thread_id)
+        return current
+
     def delete_outbox(self, entry_id: str) -> None:
         """Forget an entry the agent gave up on; the thread's reply state follows the server."""
         with self.transaction() as db:
@@ -1027,7 +1076,7 @@ _THREAD_SELECT = (
 
 _OUTBOX_COLUMNS = (
     "id, thread_id, in_reply_to, channel_type, body, public, state, attempts, created_at,"
-    " updated_at, sent_at, next_attempt_at, content_id, error_code, error_message"
+    " updated_at, sent_at, next_attempt_at, content_id, error_code, error_message, not_before"
 )
 
 

@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -43,17 +43,19 @@ from rcinbox.inbox.events import (
     SyncStatus,
     ThreadsChanged,
 )
-from rcinbox.inbox.store import SEARCH_LIMIT, OutboxRow, StoreError, ThreadFilter, ThreadRow
+from rcinbox.inbox.store import SEARCH_LIMIT, StoreError, ThreadFilter, ThreadRow
 from rcinbox.notify import alert_sequence
 from rcinbox.text import one_line, visible
 from rcinbox.tui.commands import InboxCommands
 from rcinbox.tui.formatting import system_clock
 from rcinbox.tui.keys import teach_alt_enter
-from rcinbox.tui.screens import HelpScreen, LoginRequiredScreen, help_text
+from rcinbox.tui.reply_actions import ReplyActions
+from rcinbox.tui.screens import HelpScreen, LoginRequiredScreen, help_text, key_label
 from rcinbox.tui.widgets.composer import Composer, ReplyArea
 from rcinbox.tui.widgets.conversation_list import ConversationList, ListSource
-from rcinbox.tui.widgets.conversation_view import PAGE, ConversationView
-from rcinbox.tui.widgets.sidebar import ALL, ChannelSidebar, SidebarEntry
+from rcinbox.tui.widgets.conversation_view import HINT_KEYS, PAGE, ConversationView
+from rcinbox.tui.widgets.scope_line import ScopeLine
+from rcinbox.tui.widgets.sidebar import ALL, UNREAD, ChannelSidebar, SidebarEntry
 from rcinbox.tui.widgets.status_line import StatusLine
 
 teach_alt_enter()
@@ -75,12 +77,14 @@ class UISettings:
     keymap: Mapping[str, str] = field(default_factory=dict)
     channel_names: Mapping[str, str] = field(default_factory=dict)
     profile: str = "default"
+    # Seconds a sent reply waits in the outbox, and can be taken back ([compose]); 0 = off.
+    undo_seconds: float = 5.0
 
 
 InboxFactory = Callable[[], contextlib.AbstractAsyncContextManager[Inbox]]
 
 
-class InboxApp(App[None]):
+class InboxApp(ReplyActions, App[None]):
     TITLE = "rcinbox"
 
     CSS = """
@@ -108,8 +112,12 @@ class InboxApp(App[None]):
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="app.sidebar"),
         Binding("f5", "sync_now", "Sync now", show=False, id="app.sync"),
         Binding("x", "dismiss_error", "Dismiss error", show=False, id="app.dismiss_error"),
+        # ctrl+g, ctrl+o, ctrl+l and ctrl+r are not TextArea keys, so they work in the composer
+        # too (ctrl+z is its undo, ctrl+e its end of line).
+        Binding("ctrl+g", "undo_send", "Undo send", show=False, id="app.undo_send"),
         Binding("ctrl+r", "retry_failed", "Retry failed reply", show=False, id="app.retry"),
-        Binding("ctrl+e", "edit_failed", "Edit failed reply", show=False, id="app.edit_failed"),
+        Binding("ctrl+o", "edit_failed", "Edit failed reply", show=False, id="app.edit_failed"),
+        Binding("ctrl+l", "discard_draft", "Discard draft", show=False, id="app.discard_draft"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
 
@@ -142,6 +150,7 @@ class InboxApp(App[None]):
         self._saved_theme: str | None = None
         self._engine_last_sync: float | None = None
         self._refresh_scheduled = False
+        self._engine_closed = False
         self._last_refresh = 0.0
         self._search_timer: Timer | None = None
         self._names_changed = False
@@ -155,6 +164,7 @@ class InboxApp(App[None]):
         with Horizontal(id="main"):
             yield ChannelSidebar(channel_names=self.settings.channel_names, id="sidebar")
             with Vertical(id="list-pane"):
+                yield ScopeLine(id="scope")
                 search = Input(placeholder="Filter by name or text; esc clears", id="filter")
                 # Like the composer's: no blinking cursor unless animations are wanted.
                 search.cursor_blink = self.animation_level != "none"
@@ -162,7 +172,12 @@ class InboxApp(App[None]):
                 yield ConversationList(clock=self.clock, name_of=self._name_of, id="list")
             with Vertical(id="thread-pane"):
                 yield ConversationView(
-                    clock=self.clock, name_of=self._name_of, is_agent=self._is_agent, id="view"
+                    clock=self.clock,
+                    name_of=self._name_of,
+                    is_agent=self._is_agent,
+                    outbox_clock=self._outbox_now,
+                    key_of=self._key_of,
+                    id="view",
                 )
                 yield Composer(id="composer")
         yield StatusLine(clock=self.clock, id="status")
@@ -204,6 +219,13 @@ class InboxApp(App[None]):
     def _is_agent(self, identity_id: str | None) -> bool | None:
         return self._inbox.is_agent(identity_id) if self._inbox else None
 
+    def _outbox_now(self) -> float:
+        return self._inbox.now() if self._inbox else time.time()
+
+    def _key_of(self, binding_id: str) -> str:
+        """The key a hint names for a binding, after the keymap."""
+        return key_label(self.settings.keymap.get(binding_id, HINT_KEYS.get(binding_id, "?")))
+
     # ------------------------------------------------------------------ start and stop
 
     async def on_mount(self) -> None:
@@ -236,6 +258,8 @@ class InboxApp(App[None]):
         self.call_after_refresh(gc.freeze)
 
     async def on_unmount(self) -> None:
+        # A repaint timer set just before quitting must not read the store being closed.
+        self._engine_closed = True
         await self._stack.aclose()
 
     def watch_theme(self, theme: str) -> None:
@@ -310,6 +334,8 @@ class InboxApp(App[None]):
             self.set_timer(wait, self._refresh_now)
 
     def _refresh_now(self) -> None:
+        if self._engine_closed:
+            return
         self._refresh_scheduled = False
         self._last_refresh = time.monotonic()
         names_changed, self._names_changed = self._names_changed, False
@@ -347,13 +373,22 @@ class InboxApp(App[None]):
     @on(ChannelSidebar.Chosen)
     def _channel_chosen(self, event: ChannelSidebar.Chosen) -> None:
         self._entry = event.entry
-        self._search = None
+        if self._search is not None:
+            # A filter typed before stays, now within this channel.
+            self._apply_search(self._search)
+            return
         self.conversation_list.empty_text = (
             "No unread conversations."
             if event.entry.where.unread_only
             else "No conversations here."
         )
         self.conversation_list.set_source(self._source_for(event.entry.where, event.entry.key))
+        self._show_scope()
+
+    def _show_scope(self) -> None:
+        entry = self._entry
+        channel = entry.label if entry is not None and entry.key != ALL else None
+        self.query_one(ScopeLine).show_scope(channel, self._search)
 
     @on(ConversationList.MoreWanted)
     def _more_wanted(self, event: ConversationList.MoreWanted) -> None:
@@ -420,6 +455,7 @@ class InboxApp(App[None]):
             target_id=self._current_target(),
             keep_scroll=keep_scroll,
         )
+        self._follow_countdown()
 
     @on(ConversationView.OlderWanted)
     def _older_wanted(self) -> None:
@@ -486,8 +522,12 @@ class InboxApp(App[None]):
             )
             return
         try:
-            self.inbox.send(
-                thread.id, text, in_reply_to=self._current_target(), public=composer.public
+            self._last_sent = self.inbox.send(
+                thread.id,
+                text,
+                in_reply_to=self._current_target(),
+                public=composer.public,
+                delay=self.settings.undo_seconds,
             )
         except ValueError as error:
             self.notify(str(error), severity="error")
@@ -520,48 +560,6 @@ class InboxApp(App[None]):
             self.open_thread(row.id)
         self.composer.display = True
         self.composer.area.focus()
-
-    def _failed_entry(self) -> OutboxRow | None:
-        if self._open_thread is None:
-            return None
-        failed = [
-            e for e in self.inbox.pending_replies(self._open_thread.id) if e.state == "failed"
-        ]
-        return failed[-1] if failed else None
-
-    def _undelivered_text(self) -> str | None:
-        """The text of our newest reply that the server accepted but the channel refused."""
-        for item in reversed(self.view.items):
-            content = item.content
-            if content is not None and not content.is_incoming:
-                return content.display_text if content.exported is False else None
-        return None
-
-    def action_retry_failed(self) -> None:
-        entry = self._failed_entry()
-        if entry is not None:
-            self.inbox.retry(entry.id)
-            self._show_thread(entry.thread_id, keep_scroll=True)
-        elif self._undelivered_text() is not None:
-            # The server has that reply (with its channel error); sending it again makes a
-            # new one, which the agent may want to word differently: offer the text instead.
-            self.action_edit_failed()
-        else:
-            self.notify("No failed reply in this conversation.", timeout=2)
-
-    def action_edit_failed(self) -> None:
-        entry = self._failed_entry()
-        text = entry.body if entry is not None else self._undelivered_text()
-        if text is None:
-            self.notify("No failed reply in this conversation.", timeout=2)
-            return
-        if entry is not None:
-            self.inbox.discard(entry.id)
-        self.composer.display = True
-        self.composer.area.load_text(text)
-        self.composer.area.focus()
-        if self._open_thread is not None:
-            self._show_thread(self._open_thread.id, keep_scroll=True)
 
     # ------------------------------------------------------------------ other actions
 
@@ -599,6 +597,7 @@ class InboxApp(App[None]):
             self._search = None
             self.query_one("#filter", Input).border_subtitle = ""
             self.conversation_list.set_source(self._source_for(self._entry.where, self._entry.key))
+            self._show_scope()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -614,10 +613,11 @@ class InboxApp(App[None]):
 
     def _apply_search(self, text: str, *, keep_cursor: bool = False) -> None:
         self._search = text
-        ids = self.inbox.search(text)
+        where = self._entry.where if self._entry is not None else ThreadFilter()
+        ids = self.inbox.search(text, where)
         inbox = self.inbox
         source = ListSource(
-            key=f"search:{text}",
+            key=f"search:{self._entry.key if self._entry else ALL}:{text}",
             count=lambda: len(ids),
             window=lambda offset, limit: inbox.threads_by_ids(ids[offset : offset + limit]),
             position=lambda thread_id: ids.index(thread_id) if thread_id in ids else None,
@@ -638,6 +638,7 @@ class InboxApp(App[None]):
             self.conversation_list.update_source(source)
         else:
             self.conversation_list.set_source(source)
+        self._show_scope()
 
     def action_back(self) -> None:
         box = self.query_one("#filter", Input)
@@ -645,6 +646,7 @@ class InboxApp(App[None]):
             box.value = ""
             box.remove_class("shown")
             self.conversation_list.focus()
+            self._show_scope()
             return
         if self.screen.has_class("narrow") and self.screen.has_class("reading"):
             self.screen.remove_class("reading")
@@ -662,6 +664,7 @@ class InboxApp(App[None]):
     def action_help(self) -> None:
         groups = [
             ("Everywhere", self.BINDINGS),
+            ("Channel sidebar", ChannelSidebar.BINDINGS),
             ("Conversation list", ConversationList.BINDINGS),
             ("Conversation view", ConversationView.BINDINGS),
             ("Composer", ReplyArea.BINDINGS),
@@ -690,15 +693,22 @@ class InboxApp(App[None]):
             self.status.syncing = False
 
     def get_system_commands(self, screen: Screen) -> Any:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            "Next unread", "Open the next unread conversation", self.action_next_unread
-        )
-        yield SystemCommand(
-            "Toggle sidebar", "Show or hide the channel sidebar", self.action_toggle_sidebar
-        )
-        yield SystemCommand("Sync now", "Fetch the newest messages", self.action_sync_now)
-        yield SystemCommand("Keys", "Show every key binding", self.action_help)
+        # Textual's own (theme, quit, ...) less its "Keys" panel: our "Keys" (InboxCommands,
+        # with the inbox's actions) shows the generated help, so the palette names each once.
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":
+                yield command
+
+    def action_all_conversations(self) -> None:
+        """Every conversation: the All channel, no filter."""
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.remove_class("shown")
+        self._search = None
+        self.sidebar.choose(ALL)
+
+    def action_unread_conversations(self) -> None:
+        self.sidebar.choose(UNREAD)
 
     # ------------------------------------------------------------------ responsiveness
 

@@ -78,6 +78,7 @@ def _run(args: argparse.Namespace, demo: DemoServer | None, stack: contextlib.Ex
         keymap=config.keymap,
         channel_names=config.channels,
         profile=profile,
+        undo_seconds=config.compose.undo_seconds,
     )
     engine = EngineSettings(
         poll_active=config.poll.active,

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -41,6 +42,12 @@ def channel_name(channel: ChannelRow, names: Mapping[str, str]) -> str:
 
 
 class ChannelSidebar(OptionList):
+    # j/k as in the conversation list and view (the arrows are OptionList's own).
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Next channel", show=False, id="sidebar.down"),
+        Binding("k,up", "cursor_up", "Previous channel", show=False, id="sidebar.up"),
+    ]
+
     DEFAULT_CSS = """
     ChannelSidebar {
         width: 26;
