@@ -92,14 +92,19 @@ async def test_undo_send_counts_down_then_puts_the_reply_back_and_nothing_is_sen
         assert app.composer.text == ""
         pending = shown(bubbles(app)[-1])
         assert "Your refund is on its way" in pending
-        assert re.search(r"◷ sending in (30|29) s · ctrl\+g undo", pending), pending
+        assert re.search(r"◷ sending in (30|29) s · ctrl\+z undo", pending), pending
         [waiting] = app.inbox.outbox_entries(("queued",))
         assert app.inbox.thread(waiting.thread_id).reply_state == "queued"
-        # The agent starts the next thought, then changes their mind about the first.
+        # The agent starts the next thought: ctrl+z first undoes that typing, as in any editor;
+        # with nothing typed left to undo, it takes the send back.
         await pilot.press(*"P.S.")
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+z")
         await settle(pilot)
-        assert app.composer.text == "Your refund is on its way\n\nP.S."
+        assert app.composer.text == ""
+        assert app.inbox.outbox_entries(("queued",)) == [waiting]
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert app.composer.text == "Your refund is on its way"
         assert app.composer.area.has_focus
         assert app.inbox.outbox_entries() == []
         assert app.inbox.draft(waiting.thread_id).body == app.composer.text
@@ -118,7 +123,7 @@ async def test_undo_after_moving_on_reopens_the_thread_with_the_reply(seeded) ->
         await settle(pilot)
         [waiting] = app.inbox.outbox_entries(("queued",))
         assert app.view.thread.id != waiting.thread_id
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+z")
         await settle(pilot)
         assert app.view.thread.id == waiting.thread_id
         assert app.conversation_list.selected.id == waiting.thread_id
@@ -138,7 +143,7 @@ async def test_undo_that_loses_the_race_says_already_sent(seeded) -> None:
         notes: list[str] = []
         original = app.notify
         app.notify = lambda message, **kw: notes.append(str(message)) or original(message, **kw)
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+z")
         assert any("Already sent" in note for note in notes)
         assert app.composer.text == ""
         await until(pilot, lambda: bool(app.inbox.outbox_entries(("accepted", "delivered"))))
@@ -185,7 +190,7 @@ async def test_retry_and_edit_act_on_the_selected_failed_reply_not_only_the_newe
         await until(pilot, lambda: emulator.stats.requests["POST /contents"] == posts + 1)
         await until(pilot, lambda: app.inbox.store.outbox_entry(older.id).state == "failed")
         assert app.inbox.store.outbox_entry(newer.id) == newer
-        await pilot.press("ctrl+o")
+        await pilot.press("e")
         await settle(pilot)
         assert app.composer.text == older.body
         assert app.composer.area.has_focus
@@ -207,7 +212,7 @@ async def test_a_reply_the_channel_refused_comes_back_once_however_often_asked(s
         await settle(pilot)
         # The server holds that reply (its channel refused it), so nothing is discarded:
         # asking again must not paste a second copy.
-        await pilot.press("ctrl+o", "ctrl+o", "ctrl+r")
+        await pilot.press("escape", "e", "escape", "e", "ctrl+r")
         await settle(pilot)
         assert app.composer.text == "Refund sent"
     assert emulator.count_contents(body="Refund sent") == 1
@@ -370,9 +375,9 @@ async def test_every_new_key_is_in_the_help_with_its_id(seeded) -> None:
         await settle(pilot)
         text = help_lines(app)
         for key, words, binding_id in [
-            ("ctrl+g", "Undo send", "app.undo_send"),
+            ("ctrl+z", "Undo send", "app.undo_send"),
             ("ctrl+r", "Retry failed reply", "app.retry"),
-            ("ctrl+o", "Edit failed reply", "app.edit_failed"),
+            ("e", "Edit failed reply", "app.edit_failed"),
             ("ctrl+l", "Discard draft", "app.discard_draft"),
             ("j / down", "Next channel", "sidebar.down"),
             ("k / up", "Previous channel", "sidebar.up"),

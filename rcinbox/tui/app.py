@@ -112,11 +112,12 @@ class InboxApp(ReplyActions, App[None]):
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="app.sidebar"),
         Binding("f5", "sync_now", "Sync now", show=False, id="app.sync"),
         Binding("x", "dismiss_error", "Dismiss error", show=False, id="app.dismiss_error"),
-        # ctrl+g, ctrl+o, ctrl+l and ctrl+r are not TextArea keys, so they work in the composer
-        # too (ctrl+z is its undo, ctrl+e its end of line).
-        Binding("ctrl+g", "undo_send", "Undo send", show=False, id="app.undo_send"),
+        # ctrl+r and ctrl+l are no TextArea keys, so they work in the composer too. ctrl+z is
+        # the composer's own undo: an empty composer hands it on to undo send (ReplyArea).
+        # ctrl+g and ctrl+o stay free for the composer's $EDITOR and snippets.
+        Binding("ctrl+z", "undo_send", "Undo send", show=False, id="app.undo_send"),
         Binding("ctrl+r", "retry_failed", "Retry failed reply", show=False, id="app.retry"),
-        Binding("ctrl+o", "edit_failed", "Edit failed reply", show=False, id="app.edit_failed"),
+        Binding("e", "edit_failed", "Edit failed reply", show=False, id="app.edit_failed"),
         Binding("ctrl+l", "discard_draft", "Discard draft", show=False, id="app.discard_draft"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]

@@ -1,11 +1,11 @@
-"""Taking a reply back: undo send, the failed reply ctrl+r / ctrl+o act on, discarding a draft.
+"""Taking a reply back: undo send, the failed reply ctrl+r / e act on, discarding a draft.
 
 A mixin of :class:`~rcinbox.tui.app.InboxApp`, kept apart so the app module stays about layout
 and events. Each action reads the engine through the ``Inbox`` facade, and a reply's text that
 comes back always lands in the composer before what the agent had started there, never over it.
 
 Undo send: a reply waits in the outbox for ``[compose] undo_seconds`` (the conversation shows
-"sending in 4 s · ctrl+g undo"); taking it back is one commit in the engine that also checks the
+"sending in 4 s · ctrl+z undo"); taking it back is one commit in the engine that also checks the
 reply has not begun to leave, so an undo that comes too late says "Already sent" and nothing is
 lost or sent twice.
 """
@@ -54,7 +54,7 @@ class ReplyActions(_Base):
             self.view.refresh_pending()
 
     def _failed_reply(self) -> tuple[OutboxRow | None, str, str | None] | None:
-        """The failed reply ctrl+r / ctrl+o act on: the one selected in the conversation, else
+        """The failed reply ctrl+r / e act on: the one selected in the conversation, else
         the newest. An outbox entry the server refused, or a reply the server has but its
         channel did not deliver; as (entry or None, text, the message it answered)."""
         selected = self.view.selected_item

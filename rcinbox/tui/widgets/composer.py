@@ -29,6 +29,14 @@ class ReplyArea(TextArea):
         Binding("escape", "app.leave_composer", "Leave", id="composer.leave"),
     ]
 
+    async def action_undo(self) -> None:
+        # ctrl+z: with nothing typed left to undo, the last thing the agent did was sending,
+        # so the key takes that back (while the reply still waits out its undo window).
+        if not self.text and not self.history.undo_stack:
+            await self.run_action("app.undo_send")
+        else:
+            super().action_undo()
+
 
 class Composer(Vertical):
     DEFAULT_CSS = """

@@ -3,7 +3,7 @@
 Customer messages sit on the left with an accent bar, the agent's on the right with another, so
 who said what reads at a glance. Each message shows its author, time, type, attachments (name,
 type, size) and, for ours, the delivery state and the channel's ``synchronizationError``. A reply
-still in its undo window counts down ("sending in 4 s · ctrl+g undo") on the outbox's clock.
+still in its undo window counts down ("sending in 4 s · ctrl+z undo") on the outbox's clock.
 
 A thread holds tens of messages, not thousands, so one widget per message is fine here. The view
 starts with the newest :data:`PAGE` messages and loads older ones from the store when scrolled to
@@ -45,7 +45,7 @@ MAX_SHOWN = 20_000
 EMPTY = "No conversation open. Pick one in the list and press enter."
 
 # The keys the hints name, by binding id, as they are before any keymap moves them.
-HINT_KEYS = {"app.retry": "ctrl+r", "app.edit_failed": "ctrl+o", "app.undo_send": "ctrl+g"}
+HINT_KEYS = {"app.retry": "ctrl+r", "app.edit_failed": "e", "app.undo_send": "ctrl+z"}
 
 
 @dataclass(frozen=True)
