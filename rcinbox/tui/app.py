@@ -468,6 +468,17 @@ class InboxApp(App[None]):
         self.inbox.user_active()
 
     def action_send_reply(self) -> None:
+        """The send key reached the app: send once the text area has caught up.
+
+        Keys reach the app in order, and it hands each character to the text area's own
+        queue. When keys come in one burst (a fast typist, SSH or tmux batching them), the
+        characters typed just before the send key may still wait in that queue when the key
+        arrives here. Queued behind them, the send takes exactly the text typed before the key,
+        and the characters typed after it go to the emptied composer.
+        """
+        self.composer.area.call_later(self._send_reply)
+
+    def _send_reply(self) -> None:
         thread = self._open_thread
         composer = self.composer
         text = composer.text

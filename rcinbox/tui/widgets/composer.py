@@ -20,11 +20,23 @@ from rcinbox.text import one_line
 
 
 class ReplyArea(TextArea):
-    """The text box; its own bindings so a keymap can move them."""
+    """The text box; its own bindings so a keymap can move them.
+
+    The send keys are priority bindings: the app acts on them as they arrive, before the text
+    area could read them as text (alt+enter would be a new line). The send itself then waits
+    for this widget's turn (see ``InboxApp.action_send_reply``).
+    """
 
     BINDINGS = [
         Binding("ctrl+s", "app.send_reply", "Send", priority=True, id="composer.send"),
-        Binding("alt+enter", "app.send_reply", "Send", show=False, id="composer.send_alt"),
+        Binding(
+            "alt+enter",
+            "app.send_reply",
+            "Send",
+            show=False,
+            priority=True,
+            id="composer.send_alt",
+        ),
         Binding("ctrl+t", "app.toggle_public", "Public/private", id="composer.visibility"),
         Binding("escape", "app.leave_composer", "Leave", id="composer.leave"),
     ]
