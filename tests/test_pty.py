@@ -1,0 +1,104 @@
+"""The real ``rcinbox`` in a pseudo-terminal against a ``demo-server`` process (see pty_harness).
+
+What only a terminal shows: keys that arrive in one burst, terminals without colour or with few,
+resizes, the widths of wide scripts on screen, names arriving while the app is open, and what is
+left on the shell when the app quits.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pty_harness import DemoServer, TerminalApp, write_config
+
+pytestmark = pytest.mark.skipif(
+    not hasattr(__import__("os"), "openpty"), reason="needs a POSIX pseudo-terminal"
+)
+
+# Per-token budget of the demo server: high enough that no test waits for the rate limit.
+FAST = ("--rate-limit", "1000")
+# Until the undo-send delay exists the setting is ignored; once it does, replies leave at once.
+NO_UNDO = "[compose]\nundo_seconds = 0\n"
+
+
+@pytest.fixture
+def demo_server() -> Iterator[Callable[..., DemoServer]]:
+    servers: list[DemoServer] = []
+
+    def start(*options: str) -> DemoServer:
+        server = DemoServer(*FAST, *options)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Callable[..., TerminalApp]]:
+    apps: list[TerminalApp] = []
+
+    def start(server: DemoServer, *argv: str, **options) -> TerminalApp:
+        home = options.pop("home", tmp_path / f"home{len(apps)}")
+        app = TerminalApp([*server.credentials(), *argv], home=home, **options)
+        apps.append(app)
+        return app
+
+    yield start
+    for app in apps:
+        app.close()
+
+
+def poll(value: Callable[[], object], done: Callable[[object], bool], timeout: float = 20.0):
+    """``value()`` again and again until ``done(value)`` or the timeout; the last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        current = value()
+        if done(current) or time.monotonic() > deadline:
+            return current
+        time.sleep(0.1)
+
+
+def open_composer(app: TerminalApp) -> None:
+    """Open the next unread conversation (a customer's) and focus the composer."""
+    app.wait_for("online")
+    app.write(b"n")
+    app.wait_for("Replying to")
+    app.write(b"r")
+    app.wait_for("esc Leave")
+
+
+def agent_replies_since(server: DemoServer, before: set[str]) -> list[str]:
+    """Bodies of the contents created since ``before`` was taken, oldest first."""
+    new = [c for c in server.contents() if c["id"] not in before]
+    new.sort(key=lambda c: (c["creationTime"], c["id"]))
+    return [c.get("body") for c in new]
+
+
+# ---------------------------------------------------------------------------------- replies
+
+
+@pytest.mark.parametrize("send_key", [b"\x13", b"\x1b\r"], ids=["ctrl+s", "alt+enter"])
+def test_replies_typed_in_one_burst_leave_whole_and_in_order(
+    demo_server, terminal, tmp_path: Path, send_key: bytes
+) -> None:
+    server = demo_server("--contents", "300")
+    home = tmp_path / "home"
+    write_config(home, NO_UNDO)
+    app = terminal(server, home=home)
+    open_composer(app)
+    before = {c["id"] for c in server.contents()}
+    bodies = [f"Q{n}: Thanks for waiting, I have checked your order." for n in range(1, 11)]
+    for body in bodies:
+        app.write(body.encode() + send_key)
+    received = poll(
+        lambda: agent_replies_since(server, before),
+        lambda got: len(got) >= len(bodies) and got[-1] == bodies[-1],
+    )
+    assert received == bodies
+    # Nothing was left behind to be glued onto the next reply.
+    app.wait_for(lambda screen: "0/" in "".join(screen.rows()), message="the composer kept text")
