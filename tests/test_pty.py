@@ -7,6 +7,7 @@ left on the shell when the app quits.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -102,3 +103,32 @@ def test_replies_typed_in_one_burst_leave_whole_and_in_order(
     assert received == bodies
     # Nothing was left behind to be glued onto the next reply.
     app.wait_for(lambda screen: "0/" in "".join(screen.rows()), message="the composer kept text")
+
+
+# ---------------------------------------------------------------------------------- terminals
+
+NAME = re.compile(r"\b[A-Z][a-zé]+ [A-Z]\.")
+
+
+def names_shown(screen) -> bool:
+    return any(NAME.search(row) for row in screen.rows())
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"NO_COLOR": "1"},
+        {"TERM": "linux"},
+        {"TERM": "screen"},
+        {"TERM": "xterm", "TEXTUAL_COLOR_SYSTEM": "standard"},
+    ],
+    ids=["NO_COLOR", "linux", "screen", "16-colours"],
+)
+def test_starts_and_shows_names_in_every_terminal(demo_server, terminal, env) -> None:
+    server = demo_server("--contents", "300")
+    app = terminal(server, env=env)
+    app.wait_for(names_shown, message="no customer name on screen")
+    app.wait_for("online")
+    assert app.process.poll() is None, "the app died"
+    app.write(b"q")
+    assert app.wait_exit() == 0
