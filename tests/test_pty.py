@@ -132,3 +132,52 @@ def test_starts_and_shows_names_in_every_terminal(demo_server, terminal, env) ->
     assert app.process.poll() is None, "the app died"
     app.write(b"q")
     assert app.wait_exit() == 0
+
+
+# ---------------------------------------------------------------------------------- sizes
+
+
+def test_a_resize_redraws_the_list_and_the_status_line(demo_server, terminal) -> None:
+    server = demo_server("--contents", "300")
+    app = terminal(server, columns=60, lines=20)
+    app.wait_for(names_shown, message="no customer name at 60x20")
+    app.wait_for(lambda screen: "online" in screen.rows()[18], message="no status line at 60x20")
+    app.resize(120, 40)
+
+    def redrawn(screen) -> bool:
+        rows = screen.rows()
+        return (
+            "online" in rows[38]
+            and sum("online" in row for row in rows) == 1
+            and " All " in rows[0]  # the sidebar comes back at full width
+            and sum(bool(NAME.search(row)) for row in rows) >= 10
+        )
+
+    app.wait_for(redrawn, message="the list and the status line were not redrawn at 120x40")
+    assert "Traceback" not in app.text()
+    assert app.process.poll() is None, "the app died"
+
+
+# ---------------------------------------------------------------------------------- quitting
+
+
+def test_q_leaves_the_alternate_screen_and_prints_nothing(demo_server, terminal) -> None:
+    server = demo_server("--contents", "300")
+    app = terminal(server)
+    app.wait_for(names_shown, message="no customer name on screen")
+    app.write(b"q")
+    assert app.wait_exit() == 0
+    assert b"\x1b[?1049h" in app.output, "the app never used the alternate screen"
+    assert app.after_alternate_screen().strip() == b""
+
+
+def test_quitting_while_offline_prints_nothing_on_the_shell(demo_server, terminal) -> None:
+    server = demo_server("--contents", "300")
+    app = terminal(server)
+    app.wait_for(names_shown, message="no customer name on screen")
+    server.stop()
+    app.write(b"\x1b[15~")  # f5: sync now, which fails
+    app.wait_for("offline")
+    app.write(b"q")
+    assert app.wait_exit() == 0
+    assert app.after_alternate_screen().strip() == b""
