@@ -73,7 +73,7 @@ def open_composer(app: TerminalApp) -> None:
     app.wait_for("esc Leave")
 
 
-def agent_replies_since(server: DemoServer, before: set[str]) -> list[str]:
+def contents_since(server: DemoServer, before: set[str]) -> list[str]:
     """Bodies of the contents created since ``before`` was taken, oldest first."""
     new = [c for c in server.contents() if c["id"] not in before]
     new.sort(key=lambda c: (c["creationTime"], c["id"]))
@@ -97,7 +97,7 @@ def test_replies_typed_in_one_burst_leave_whole_and_in_order(
     for body in bodies:
         app.write(body.encode() + send_key)
     received = poll(
-        lambda: agent_replies_since(server, before),
+        lambda: contents_since(server, before),
         lambda got: len(got) >= len(bodies) and got[-1] == bodies[-1],
     )
     assert received == bodies
@@ -181,3 +181,28 @@ def test_quitting_while_offline_prints_nothing_on_the_shell(demo_server, termina
     app.write(b"q")
     assert app.wait_exit() == 0
     assert app.after_alternate_screen().strip() == b""
+
+
+# ---------------------------------------------------------------------------------- names
+
+ID_FRAGMENT = re.compile(r"…[0-9a-f]{4}\b")
+
+
+def test_customers_writing_while_the_app_is_open_get_names(
+    demo_server, terminal, tmp_path: Path
+) -> None:
+    server = demo_server("--inbound-every", "2")
+    home = tmp_path / "home"
+    # Polled every 2 s, so arrivals reach the list as they come (idle polls are a minute).
+    write_config(home, "[poll]\nactive = 2\nidle = 2\n")
+    app = terminal(server, home=home)
+    app.wait_for(names_shown, message="no customer name on screen")
+    before = {c["id"] for c in server.contents()}
+    # Twenty seconds of customers writing, counted on the server (about one every 2 s).
+    poll(lambda: contents_since(server, before), lambda new: len(new) >= 10, timeout=40)
+    app.wait_for("· now", message="no arrival reached the list")
+
+    def no_fragment(screen) -> bool:
+        return not any(ID_FRAGMENT.search(row) for row in screen.rows())
+
+    app.wait_for(no_fragment, timeout=8, message="a customer is still shown as an id fragment")
