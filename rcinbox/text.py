@@ -10,7 +10,7 @@ are measured in terminal cells with Rich's measure, the one Textual lays the scr
 
 from __future__ import annotations
 
-from rich.cells import cell_len, set_cell_size
+from rcinbox.cells import cell_len, set_cell_size
 
 # Bidi embeddings, overrides and isolates reorder the text around them; shown by their names.
 # LRM/RLM/ALM are left alone: they are zero-width marks that legitimate RTL text uses.

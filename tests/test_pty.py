@@ -206,3 +206,101 @@ def test_customers_writing_while_the_app_is_open_get_names(
         return not any(ID_FRAGMENT.search(row) for row in screen.rows())
 
     app.wait_for(no_fragment, timeout=8, message="a customer is still shown as an id fragment")
+
+
+# ---------------------------------------------------------------------------------- wide text
+
+# Devanagari (vowel signs, a conjunct), Arabic with harakat, CJK, a ZWJ family, a skin tone,
+# VS16, a combining acute: every way a character can take other than one cell.
+MIXED = (
+    "नमस्ते, क्षमा करें · مَرْحَبًا بك · 您好，已经处理 · 👩‍👩‍👧 👍🏽 ❤️ · Cafe\u0301 ok · "
+    "👩‍👩‍👧👩‍👩‍👧👩‍👩‍👧👩‍👩‍👧👩‍👩‍👧👩‍👩‍👧 आपका ऑर्डर भेज दिया गया है और जल्द ही पहुँचेगा।"
+)
+MAIN_ROWS = slice(0, 38)  # at 120x40: everything above the status line and the footer
+
+
+def reply_in(server: DemoServer, words: str, body: str) -> dict:
+    """The agent answers a customer message that contains ``words``."""
+    for content in server.contents(text=words):
+        if words in (content.get("body") or ""):
+            try:
+                return server.reply(content["id"], body)
+            except Exception:  # our own message: the server refuses a reply to it
+                continue
+    raise AssertionError(f"no customer message with {words!r} to answer")
+
+
+def border_column(app: TerminalApp) -> int:
+    """Where the conversation pane's border is, read on the status-free bottom row of the list."""
+    row = app.grid()[37]
+    assert "│" in row, "no pane border on screen"
+    return row.index("│")
+
+
+def assert_panes_intact(app: TerminalApp, border: int) -> None:
+    """The border stands in its column on every row: nothing was drawn over or past it."""
+    grid = app.grid()
+    broken = [y for y in range(MAIN_ROWS.stop) if grid[y][border] != "│"]
+    assert not broken, f"text over the border on rows {broken}\n{app.text()}"
+    # The right edge is the conversation pane's scrollbar or margin: no text reaches it.
+    spilled = [y for y in range(MAIN_ROWS.stop) if grid[y][-1].isalnum()]
+    assert not spilled, f"text at the right edge on rows {spilled}\n{app.text()}"
+
+
+def assert_words_shown(app: TerminalApp, words: list[str]) -> None:
+    """Each word is on screen, whole (blank cells a terminal left inside a word aside)."""
+    rows = [row.replace(" ", "") for row in app.screen.rows()]
+    missing = [word for word in words if not any(word in row for row in rows)]
+    assert not missing, f"{missing} not on screen: cut off or drawn over\n{app.text()}"
+
+
+def assert_same_as_a_full_repaint(app: TerminalApp) -> None:
+    """What partial updates left on screen is what a full repaint draws: no debris."""
+    app.settled()
+    before = app.grid()[MAIN_ROWS]
+    app.resize(121, 40)
+    app.settled()
+    app.resize(120, 40)
+    app.settled()
+    after = app.grid()[MAIN_ROWS]
+    different = [y for y in range(len(after)) if before[y] != after[y]]
+    shown = "\n".join(
+        f"{y:2} was {''.join(before[y]).rstrip()!r}\n   now {''.join(after[y]).rstrip()!r}"
+        for y in different
+    )
+    assert not different, f"debris on rows {different}:\n{shown}"
+
+
+@pytest.mark.parametrize("widths", ["grapheme", "wcwidth"])
+def test_wide_scripts_stay_inside_their_panes(demo_server, terminal, widths: str) -> None:
+    server = demo_server()
+    reply_in(server, "बैकपैक", MIXED)
+    app = terminal(server, widths=widths)
+    # "सुनी", not the whole name: where a terminal draws a spacing mark (ा) in no cell, the
+    # cell Rich gave it stays blank, inside the word.
+    app.wait_for("सुनी", message="the Devanagari name never showed")
+    app.wait_for("↳ नमस्ते", message="the mixed-script reply is not the row's preview")
+    border = border_column(app)
+    assert_panes_intact(app, border)
+    app.write(b"\r")  # open the thread: the customer's Devanagari, then our mixed reply
+    app.wait_for("您好", message="the thread did not open")
+    app.settled()
+    assert_panes_intact(app, border)
+    # Words written after emoji a terminal draws wider than Rich measures are not pushed away.
+    assert_words_shown(app, ["आपका", "ऑर्डर", "مَرْحَبًا", "您好", "Cafe\u0301"])
+    assert_same_as_a_full_repaint(app)
+    # Scrolling repaints rows in part: down the list and back up.
+    app.write(b"jjjjjjjjjjjjjjjjjjjjjjjjjkkkkkkkkkkkkkkkkkkkkkkkkk")
+    app.settled()
+    assert_panes_intact(app, border)
+    assert_same_as_a_full_repaint(app)
+    # The filter from the issue: the list redrawn with Devanagari rows only.
+    app.write(b"/")
+    app.wait_for("Filter by name or text")
+    app.write("बैकपैक\r".encode())
+    app.wait_for(
+        lambda screen: "Marie F." not in "".join(screen.rows()), message="the filter did not apply"
+    )
+    app.settled()
+    assert_panes_intact(app, border)
+    assert_same_as_a_full_repaint(app)

@@ -44,6 +44,7 @@ from rcinbox.inbox.events import (
 from rcinbox.inbox.store import OutboxRow, StoreError, ThreadFilter, ThreadRow
 from rcinbox.notify import alert_sequence
 from rcinbox.text import one_line, visible
+from rcinbox.tui.anchoring import anchor_disputed_widths
 from rcinbox.tui.commands import InboxCommands
 from rcinbox.tui.formatting import system_clock
 from rcinbox.tui.keys import teach_alt_enter
@@ -55,6 +56,7 @@ from rcinbox.tui.widgets.sidebar import ALL, ChannelSidebar, SidebarEntry
 from rcinbox.tui.widgets.status_line import StatusLine
 
 teach_alt_enter()
+anchor_disputed_widths()
 
 # Below this width the panes take turns: the list, or the open conversation.
 NARROW = 100
