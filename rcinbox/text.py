@@ -74,11 +74,12 @@ def one_line(text: str | None, width: int) -> str:
     """A single visible row of at most ``width`` terminal cells, ellipsised when cut."""
     if width <= 0:
         return ""
-    # Only the head is needed; slicing first keeps a megabyte body cheap to preview. A cell
-    # holds at least one character, so 2 * width characters always fill the row.
-    head = visible((text or "")[: width * 2 + 16], multiline=False)
-    head = " ".join(head.split())
-    if cell_width(head) <= width:
+    # Only the head is needed; slicing first keeps a megabyte body cheap to preview.
+    text = text or ""
+    limit = width * 2 + 16
+    head = " ".join(visible(text[:limit], multiline=False).split())
+    # Marks take no cell: a head that fits may still leave text out, and then says so.
+    if cell_width(head) <= width and len(text) <= limit:
         return head
     return _cut(head, width - 1) + "…"
 

@@ -210,15 +210,16 @@ class EmulatedScreen(pyte.Screen):
         return width
 
     def _previous_is_emoji(self) -> bool:
-        previous = self._previous_cell()
-        return previous is not None and previous.data[:1] >= "\U0001f000"
+        x = self._previous_x()
+        return x is not None and self.buffer[self.cursor.y][x].data[:1] >= "\U0001f000"
 
-    def _previous_cell(self):
+    def _previous_x(self) -> int | None:
+        """The column of the character before the cursor (the first cell of a wide one)."""
         x = self.cursor.x - 1
         line = self.buffer[self.cursor.y]
         while x > 0 and line[x].data == "":
             x -= 1
-        return line[x] if x >= 0 else None
+        return x if x >= 0 else None
 
     def _draw_char(self, char: str) -> None:
         width = self._width(char)
@@ -239,12 +240,10 @@ class EmulatedScreen(pyte.Screen):
         self.cursor.x = min(x + width, self.columns)
 
     def _join_previous(self, char: str) -> None:
-        if self.cursor.x == 0:
+        x = self._previous_x()
+        if x is None:
             return
         line = self.buffer[self.cursor.y]
-        x = self.cursor.x - 1
-        while x > 0 and line[x].data == "":
-            x -= 1
         cell = line[x]
         if self.widths == "grapheme" and char == VS16 and _codepoint_width(cell.data[0]) == 1:
             # A narrow character asking for emoji presentation becomes wide.

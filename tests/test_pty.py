@@ -7,6 +7,7 @@ left on the shell when the app quits.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -15,9 +16,7 @@ from pathlib import Path
 import pytest
 from pty_harness import DemoServer, TerminalApp, write_config
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(__import__("os"), "openpty"), reason="needs a POSIX pseudo-terminal"
-)
+pytestmark = pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a POSIX pseudo-terminal")
 
 # Per-token budget of the demo server: high enough that no test waits for the rate limit.
 FAST = ("--rate-limit", "1000")

@@ -22,9 +22,9 @@ from rcinbox.text import one_line
 class ReplyArea(TextArea):
     """The text box; its own bindings so a keymap can move them.
 
-    The send keys are priority bindings: the app acts on them as they arrive, before the text
-    area could read them as text (alt+enter would be a new line). The send itself then waits
-    for this widget's turn (see ``InboxApp.action_send_reply``).
+    The send keys are priority bindings: the app catches them as they arrive, in order with
+    the keys typed before them; the send itself then waits for this widget's turn, after those
+    keys (see ``InboxApp.action_send_reply``).
     """
 
     BINDINGS = [
