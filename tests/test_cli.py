@@ -68,6 +68,18 @@ def test_contents_table_is_readable_and_inert(account: Emulator, capsys) -> None
     assert max(len(line) for line in lines) <= 140
 
 
+def test_contents_table_columns_hold_wide_scripts(account: Emulator, capsys) -> None:
+    from rich.cells import cell_len
+
+    code, out, err = run(capsys, "contents", "--all")
+    assert code == 0, err
+    lines = out.splitlines()
+    # The seed writes in a dozen scripts (CJK, Devanagari, Arabic, emoji): measured in terminal
+    # cells, no line is wider than the terminal (COLUMNS=120), so no column spills.
+    assert any(cell_len(line) != len(line) for line in lines), "no wide text in the table"
+    assert max(cell_len(line) for line in lines) <= 120
+
+
 def test_thread_shows_the_conversation_with_names(account: Emulator, capsys) -> None:
     _, out, _ = run(capsys, "contents", "--json", "--limit", "1", "--direction", "incoming")
     newest = json.loads(out)["records"][0]

@@ -22,6 +22,7 @@ HEADLESS_MODULES = [
     "rcinbox.emulator.server",
     "rcinbox.config",
     "rcinbox.text",
+    "rcinbox.cells",
     "rcinbox.headless",
     "rcinbox.cli",
 ]

@@ -46,6 +46,7 @@ from rcinbox.inbox.events import (
 from rcinbox.inbox.store import SEARCH_LIMIT, StoreError, ThreadFilter, ThreadRow
 from rcinbox.notify import alert_sequence
 from rcinbox.text import one_line, visible
+from rcinbox.tui.anchoring import anchor_disputed_widths
 from rcinbox.tui.commands import InboxCommands
 from rcinbox.tui.formatting import system_clock
 from rcinbox.tui.keys import teach_alt_enter
@@ -59,6 +60,7 @@ from rcinbox.tui.widgets.sidebar import ALL, UNREAD, ChannelSidebar, SidebarEntr
 from rcinbox.tui.widgets.status_line import StatusLine
 
 teach_alt_enter()
+anchor_disputed_widths()
 
 # Below this width the panes take turns: the list, or the open conversation.
 NARROW = 100
@@ -508,6 +510,17 @@ class InboxApp(ReplyActions, App[None]):
         self.inbox.user_active()
 
     def action_send_reply(self) -> None:
+        """The send key reached the app: send once the text area has caught up.
+
+        Keys reach the app in order, and it hands each character to the text area's own
+        queue. When keys come in one burst (a fast typist, SSH or tmux batching them), the
+        characters typed just before the send key may still wait in that queue when the key
+        arrives here. Queued behind them, the send takes exactly the text typed before the key,
+        and the characters typed after it go to the emptied composer.
+        """
+        self.composer.area.call_later(self._send_reply)
+
+    def _send_reply(self) -> None:
         thread = self._open_thread
         composer = self.composer
         text = composer.text

@@ -10,15 +10,21 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import logging.handlers
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 from rcinbox import cli
-from rcinbox.config import Config, ConfigError, selected_profile
+from rcinbox.config import Config, ConfigError, data_dir, selected_profile
 from rcinbox.demo import DemoError, DemoServer
 from rcinbox.inbox.engine import EngineSettings
 from rcinbox.session import Account, open_inbox, resolve_account
 
 log = logging.getLogger(__name__)
+
+# In the data directory: warnings from the engine while the TUI owns the terminal.
+LOG_FILE = "rcinbox.log"
 
 NO_ACCOUNT = """\
 rcinbox has no account to open yet.
@@ -85,6 +91,7 @@ def _run(args: argparse.Namespace, demo: DemoServer | None, stack: contextlib.Ex
         poll_idle=config.poll.idle,
         horizon_days=config.sync.horizon_days,
     )
+    stack.callback(log_to_file(data_dir() / LOG_FILE))
     app = InboxApp(
         lambda: open_inbox(account, settings=engine),
         settings=settings,
@@ -92,6 +99,38 @@ def _run(args: argparse.Namespace, demo: DemoServer | None, stack: contextlib.Ex
     )
     app.run(mouse=settings.mouse)
     return app.return_code or cli.EXIT_OK
+
+
+class _QuietFileHandler(logging.handlers.RotatingFileHandler):
+    """A log file that never complains on the terminal: a full disk must not print over the app."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
+
+def log_to_file(path: Path) -> Callable[[], None]:
+    """Send rcinbox's log records to ``path`` instead of the terminal; returns the undo.
+
+    Textual captures standard error only while its message loop runs. The engine's background
+    work (a sync failing while the app shuts down, a task cancelled at the very end) can log
+    after that, and logging's last-resort handler would then print ``sync failed: …`` on the
+    shell, under the prompt, after the app has gone. The status line already shows what matters
+    while the app runs; the file keeps the details.
+    """
+    logger = logging.getLogger("rcinbox")
+    handler = _QuietFileHandler(path, maxBytes=1_000_000, backupCount=1, delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+
+    def undo() -> None:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+        handler.close()
+
+    return undo
 
 
 def _configured_account(args: argparse.Namespace, config: Config, profile: str) -> Account:
