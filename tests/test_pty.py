@@ -316,3 +316,19 @@ def test_wide_scripts_stay_inside_their_panes(demo_server, terminal, widths: str
     app.settled()
     assert_panes_intact(app, border)
     assert_same_as_a_full_repaint(app)
+
+
+def test_keys_typed_right_after_r_reach_the_composer(demo_server, terminal, tmp_path: Path) -> None:
+    # "r" moves focus to the composer; the text and ctrl+s come in the same write, as when a
+    # fast typist's keys are batched by SSH or tmux. None of it may reach the list instead.
+    server = demo_server("--contents", "300")
+    home = tmp_path / "home"
+    write_config(home, NO_UNDO)
+    app = terminal(server, home=home)
+    app.wait_for("online")
+    app.write(b"n")
+    app.wait_for("Replying to")
+    before = {c["id"] for c in server.contents()}
+    app.write(b"rjust checking in, kind regards\x13")
+    received = poll(lambda: contents_since(server, before), lambda got: len(got) >= 1)
+    assert received == ["just checking in, kind regards"]

@@ -28,7 +28,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widget import Widget
+from textual.widgets import Footer, Input, TextArea
 
 from rcinbox.inbox.engine import Inbox
 from rcinbox.inbox.events import (
@@ -109,8 +110,10 @@ class InboxApp(ReplyActions, App[None]):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("n", "next_unread", "Next unread", id="app.next_unread"),
         Binding("u", "toggle_unread", "Read/unread", id="app.toggle_unread"),
-        Binding("r", "reply", "Reply", id="app.reply"),
-        Binding("slash", "filter", "Filter", id="app.filter"),
+        # Keys that move focus into a text box are priority bindings, run as they arrive (see
+        # _focus_now); check_action hands them to the text box when one has focus.
+        Binding("r", "reply", "Reply", priority=True, id="app.reply"),
+        Binding("slash", "filter", "Filter", priority=True, id="app.filter"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="app.sidebar"),
         Binding("f5", "sync_now", "Sync now", show=False, id="app.sync"),
         Binding("x", "dismiss_error", "Dismiss error", show=False, id="app.dismiss_error"),
@@ -119,7 +122,9 @@ class InboxApp(ReplyActions, App[None]):
         # ctrl+g and ctrl+o stay free for the composer's $EDITOR and snippets.
         Binding("ctrl+z", "undo_send", "Undo send", show=False, id="app.undo_send"),
         Binding("ctrl+r", "retry_failed", "Retry failed reply", show=False, id="app.retry"),
-        Binding("e", "edit_failed", "Edit failed reply", show=False, id="app.edit_failed"),
+        Binding(
+            "e", "edit_failed", "Edit failed reply", show=False, priority=True, id="app.edit_failed"
+        ),
         Binding("ctrl+l", "discard_draft", "Discard draft", show=False, id="app.discard_draft"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
@@ -562,9 +567,26 @@ class InboxApp(ReplyActions, App[None]):
                 public=self.composer.public,
             )
 
+    # Letter keys that open a text box: only while no text box has the keys, on the main screen.
+    TYPING_ACTIONS = frozenset({"reply", "filter", "edit_failed"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        typing = len(self.screen_stack) > 1 or isinstance(self.focused, Input | TextArea)
+        return not (action in self.TYPING_ACTIONS and typing)
+
+    def _focus_now(self, widget: Widget) -> None:
+        """Move focus before the next key is handed on.
+
+        ``Widget.focus`` defers the move to the app's next turn, and keys that came in the same
+        burst as the key that moved it (a fast typist, SSH or tmux batching them) are queued
+        before that turn: "r" then "Thanks" would give "Thanks" to the list. Keys moving focus
+        run as priority bindings in the app's own turn, so focus set here receives the rest.
+        """
+        self.screen.set_focus(widget)
+
     def action_leave_composer(self) -> None:
         target = self.view if self.screen.has_class("narrow") else self.conversation_list
-        target.focus()
+        self._focus_now(target)
 
     def action_reply(self) -> None:
         if self._open_thread is None:
@@ -573,7 +595,7 @@ class InboxApp(ReplyActions, App[None]):
                 return
             self.open_thread(row.id)
         self.composer.display = True
-        self.composer.area.focus()
+        self._focus_now(self.composer.area)
 
     # ------------------------------------------------------------------ other actions
 
@@ -595,7 +617,7 @@ class InboxApp(ReplyActions, App[None]):
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.add_class("shown")
-        box.focus()
+        self._focus_now(box)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

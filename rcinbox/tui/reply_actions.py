@@ -113,7 +113,7 @@ class ReplyActions(_Base):
             composer.area.load_text(f"{text}\n\n{started}" if started.strip() else text)
         composer.area.move_cursor(composer.area.document.end)
         composer.set_reply_to(self._target_description())
-        composer.area.focus()
+        self._focus_now(composer.area)
         if self._open_thread is not None:
             self._show_thread(self._open_thread.id, keep_scroll=True)
 

@@ -38,7 +38,8 @@ class ReplyArea(TextArea):
             id="composer.send_alt",
         ),
         Binding("ctrl+t", "app.toggle_public", "Public/private", id="composer.visibility"),
-        Binding("escape", "app.leave_composer", "Leave", id="composer.leave"),
+        # A priority binding, so keys typed right after it in one burst reach the list.
+        Binding("escape", "app.leave_composer", "Leave", priority=True, id="composer.leave"),
     ]
 
     async def action_undo(self) -> None:
