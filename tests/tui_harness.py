@@ -19,17 +19,13 @@ from pathlib import Path
 from rcinbox.api import OAuthSession, SocialMessagingClient, new_http_client
 from rcinbox.config import Credentials
 from rcinbox.emulator import Emulator
+from rcinbox.emulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT
 from rcinbox.emulator.seed import DEFAULT_NOW
-from rcinbox.inbox.engine import EngineSettings
+from rcinbox.inbox.engine import BackgroundWork, EngineSettings
 from rcinbox.inbox.store import Store
-from rcinbox.session import (
-    DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET,
-    DEMO_JWT,
-    Account,
-    open_inbox,
-)
 from rcinbox.tui.app import InboxApp, UISettings
+from rcinbox.wiring.accounts import Account
+from rcinbox.wiring.inbox import open_inbox
 
 FIXED_NOW: datetime = DEFAULT_NOW.astimezone(UTC)
 
@@ -85,16 +81,16 @@ def make_app(
     *,
     settings: EngineSettings = QUIET,
     ui: UISettings | None = None,
-    engine: dict[str, bool] | None = None,
+    work: BackgroundWork | None = None,
     clock: Callable[[], datetime] = lambda: FIXED_NOW,
 ) -> InboxApp:
-    """The app on ``store_path`` against ``emulator``; ``engine`` picks the background work."""
+    """The app on ``store_path`` against ``emulator``; ``work`` picks the background work."""
     account = Account(credentials(emulator), store_path)
     return InboxApp(
         lambda: open_inbox(account, settings=settings),
         settings=ui or UISettings(),
         clock=clock,
-        engine=engine if engine is not None else {"poll": True, "send": True, "names": False},
+        work=work if work is not None else BackgroundWork(names=False),
     )
 
 

@@ -1,17 +1,15 @@
-"""``rcinbox login``, ``logout``, ``whoami`` and ``config``: the account commands.
+"""``rcinbox login``, ``logout`` and ``whoami``: the terminal side of :mod:`rcinbox.auth`.
 
 ``login`` takes the JWT way when a JWT credential is given (``--jwt``, ``RCINBOX_JWT``) and the
 browser way (PKCE through a loopback redirect) otherwise. The server is RingCentral's
 production one unless ``--server``, ``RCINBOX_SERVER`` or the profile's config says otherwise.
 Missing pieces (client id, secret, JWT) are asked for on a terminal, without echo; with no
 terminal the command names what is missing and stops. Messages for the user go to stderr so
-that stdout stays clean for ``--json``. Failures are one line and a sysexits code; ``whoami``
-for a profile that is not logged in exits with :data:`rcinbox.cli.EXIT_LOGIN` (67), like a
-command whose login expired.
+that stdout stays clean for ``--json``. ``whoami`` for a profile that is not logged in exits 67,
+like a command whose login expired.
 
 Never print a token, the client secret or the JWT credential: ``whoami`` shows the server,
-profile, owner and expiry times only, and ``config show`` replaces secrets with ``***``.
-Never imports Textual.
+profile, owner and expiry times only. Never imports Textual.
 """
 
 from __future__ import annotations
@@ -20,7 +18,6 @@ import argparse
 import asyncio
 import contextlib
 import getpass
-import json
 import os
 import sys
 import webbrowser
@@ -28,75 +25,22 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from rcinbox import cli
-from rcinbox.api import (
-    APIError,
-    MalformedResponse,
-    RateLimited,
-    RCError,
-    TransportError,
-    new_http_client,
-)
-from rcinbox.config import (
-    PRODUCTION_SERVER,
-    AccountSettings,
-    Config,
-    ConfigError,
-    config_path,
-    selected_profile,
-)
-from rcinbox.login_flows import CannotListen, LoginAborted, browser_login, jwt_login, revoke
-from rcinbox.logins import LoginStore, StoredLogin, login_command
-
-# Revoking is a courtesy to the server: never let an unreachable one hold up the user.
-_REVOKE_WAIT = 10.0
-
-
-class AccountCommandError(Exception):
-    """One line for stderr and the exit code it maps to."""
-
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+from rcinbox.api import RCError, new_http_client
+from rcinbox.auth import flows
+from rcinbox.auth.loopback import CannotListen
+from rcinbox.auth.store import LoginStore, StoredLogin, login_command
+from rcinbox.cli.errors import CommandError, ExitCode, exit_code
+from rcinbox.cli.output import iso_utc, print_fields, print_json, say, when
+from rcinbox.cli.parser import LOGIN_ASK
+from rcinbox.config import PRODUCTION_SERVER, AccountSettings, Config, selected_profile
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        if args.command == "config":
-            return _config(args)
-        if args.command == "login":
-            return asyncio.run(_login(args))
-        if args.command == "logout":
-            return asyncio.run(_logout(args))
-        return _whoami(args)
-    except AccountCommandError as error:
-        message, code = str(error), error.exit_code
-    except ConfigError as error:
-        message, code = str(error), cli.EXIT_CONFIG
-    except LoginAborted as error:
-        message, code = f"login failed: {error}", cli.EXIT_NOPERM
-    except CannotListen as error:
-        message, code = f"{error}; choose another --redirect-port", cli.EXIT_UNAVAILABLE
-    except OSError as error:
-        # Saving the login (disk full, no permission): say where, never what.
-        message = f"cannot write {error.filename or 'the login'}: {error.strerror}"
-        code = cli.EXIT_ERROR
-    except RCError as error:
-        message, code = f"login failed: {error}", _exit_code(error)
-    print(f"rcinbox: {message}", file=sys.stderr)
-    return code
-
-
-def _exit_code(error: RCError) -> int:
-    if isinstance(error, RateLimited):
-        return cli.EXIT_TEMPFAIL
-    if isinstance(error, APIError):
-        return cli.EXIT_UNAVAILABLE if error.status >= 500 else cli.EXIT_NOPERM
-    if isinstance(error, MalformedResponse):
-        return cli.EXIT_PROTOCOL
-    if isinstance(error, TransportError):
-        return cli.EXIT_UNAVAILABLE
-    return cli.EXIT_ERROR
+    if args.command == "login":
+        return asyncio.run(_login(args))
+    if args.command == "logout":
+        return asyncio.run(_logout(args))
+    return _whoami(args)
 
 
 # ---------------------------------------------------------------------------------- login
@@ -110,65 +54,68 @@ async def _login(args: argparse.Namespace) -> int:
         server=getattr(args, "server", None),
         client_id=getattr(args, "client_id", None),
         client_secret=getattr(args, "client_secret", None),
-        jwt=None if jwt_flag == cli.LOGIN_ASK else jwt_flag,
+        jwt=None if jwt_flag == LOGIN_ASK else jwt_flag,
         naming=getattr(args, "naming", None),
         profile=config.profile(profile),
     )
-    with_jwt = jwt_flag == cli.LOGIN_ASK or bool(settings.jwt)
-    pieces = _complete(settings, with_jwt=with_jwt)
-    server, client_id, client_secret, jwt = pieces
+    with_jwt = jwt_flag == LOGIN_ASK or bool(settings.jwt)
+    server, client_id, client_secret, jwt = _complete(settings, with_jwt=with_jwt)
     naming = settings.naming or "channel"
-    async with new_http_client() as http:
-        if jwt is not None:
-            assert client_secret is not None
-            login = await jwt_login(
-                profile=profile,
-                server=server,
-                client_id=client_id,
-                client_secret=client_secret,
-                jwt=jwt,
-                naming=naming,
-                http=http,
-            )
-        else:
-            port = getattr(args, "redirect_port", None)
-            if port is None:
-                port = config.profile(profile).redirect_port or 0
-            with _pasted_lines() as pasted:
-                login = await browser_login(
+    try:
+        async with new_http_client() as http:
+            if jwt is not None:
+                assert client_secret is not None
+                login = await flows.jwt_login(
                     profile=profile,
                     server=server,
                     client_id=client_id,
                     client_secret=client_secret,
+                    jwt=jwt,
                     naming=naming,
                     http=http,
-                    show_url=_show_url,
-                    open_browser=_open_browser if _use_browser(args) else None,
-                    pasted=pasted,
-                    tell=lambda problem: _say(f"rcinbox: {problem}; try again"),
-                    port=port,
                 )
-        store = LoginStore(profile)
-        previous = None
-        with contextlib.suppress(ConfigError):
-            previous = store.load()
-        store.save(login)
-        if previous is not None:
-            # Sessions per user and app are limited (usually 5): end the one this replaces.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(revoke(previous, http), _REVOKE_WAIT)
+            else:
+                port = getattr(args, "redirect_port", None)
+                if port is None:
+                    port = config.profile(profile).redirect_port or 0
+                with _pasted_lines() as pasted:
+                    login = await flows.browser_login(
+                        profile=profile,
+                        server=server,
+                        client_id=client_id,
+                        client_secret=client_secret,
+                        naming=naming,
+                        http=http,
+                        show_url=_show_url,
+                        open_browser=_open_browser if _use_browser(args) else None,
+                        pasted=pasted,
+                        tell=lambda problem: say(f"rcinbox: {problem}; try again"),
+                        port=port,
+                    )
+            try:
+                await flows.keep(login, http)
+            except OSError as error:
+                # Saving the login (disk full, no permission): say where, never what.
+                raise CommandError(
+                    f"cannot write {error.filename or 'the login'}: {error.strerror}",
+                    exit_code(error) or ExitCode.ERROR,
+                ) from None
+    except CannotListen as error:
+        raise CommandError(f"{error}; choose another --redirect-port", exit_code(error)) from None
+    except RCError as error:
+        raise CommandError(f"login failed: {error}", exit_code(error)) from None
     if getattr(args, "json", False):
-        _print_json(_describe(login))
+        print_json(_describe(login))
     else:
         token = login.token
-        valid = f"token valid until {_when(token.expires_at)}"
+        valid = f"token valid until {when(token.expires_at, seconds=True)}"
         if token.refresh_expires_at is not None:
-            valid += f", renewable until {_when(token.refresh_expires_at)}"
+            valid += f", renewable until {when(token.refresh_expires_at, seconds=True)}"
         print(
             f"Logged in to {login.server} as owner {token.owner_id or 'unknown'}"
             f" (profile {profile}); {valid}"
         )
-    return cli.EXIT_OK
+    return ExitCode.OK
 
 
 def _complete(
@@ -185,8 +132,8 @@ def _complete(
         flags = ", ".join(flag for flag, _ in missing)
         names = ", ".join(env for _, env in missing)
         way = "a JWT login" if with_jwt else "a browser login"
-        raise AccountCommandError(
-            f"{way} needs {flags} (or {names}); no terminal to ask on", cli.EXIT_CONFIG
+        raise CommandError(
+            f"{way} needs {flags} (or {names}); no terminal to ask on", ExitCode.CONFIG
         )
     server = settings.server or PRODUCTION_SERVER
     client_id = settings.client_id or _required(_ask("Client id: "), "client id")
@@ -208,23 +155,22 @@ def _ask(prompt: str) -> str:
 
 def _required(value: str, what: str) -> str:
     if not value:
-        raise AccountCommandError(f"a {what} is needed to log in", cli.EXIT_USAGE)
+        raise CommandError(f"a {what} is needed to log in", ExitCode.USAGE)
     return value
 
 
 def _show_url(url: str, redirect_uri: str) -> None:
-    _say("Open this address in a browser to log in:")
-    _say(f"  {url}")
-    _say(
+    say("Open this address in a browser to log in:")
+    say(f"  {url}")
+    say(
         f"rcinbox is waiting for the browser to come back to {redirect_uri}."
         " If the browser runs on another machine (SSH), paste the address it ends on"
         " (or just the code) here and press Enter."
     )
 
 
-def _use_browser(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> bool:
+def use_browser(chosen: bool | None, environ: Mapping[str, str] | None = None) -> bool:
     """Open a browser unless told not to, over SSH, or on a Unix without a display."""
-    chosen = getattr(args, "browser", None)
     if chosen is not None:
         return bool(chosen)
     env = os.environ if environ is None else environ
@@ -234,6 +180,10 @@ def _use_browser(args: argparse.Namespace, environ: Mapping[str, str] | None = N
         return True
     # Without a display, webbrowser would start a text browser inside this terminal.
     return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+
+
+def _use_browser(args: argparse.Namespace) -> bool:
+    return use_browser(getattr(args, "browser", None))
 
 
 def _open_browser(url: str) -> None:
@@ -288,36 +238,28 @@ def _pasted_lines() -> Iterator[asyncio.Queue[str] | None]:
 
 
 async def _logout(args: argparse.Namespace) -> int:
-    store = LoginStore(selected_profile(getattr(args, "profile", None)))
-    try:
-        login = store.load()
-    except ConfigError:
-        login = None  # unreadable: nothing to revoke, but it still goes
+    profile = selected_profile(getattr(args, "profile", None))
+    async with new_http_client() as http:
+        login, removed = await flows.log_out(profile, http)
     if login is not None:
-        async with new_http_client() as http:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(revoke(login, http), _REVOKE_WAIT)
-    removed = store.delete()
-    if login is not None:
-        print(f"Logged out of {login.server} (profile {store.profile})")
+        print(f"Logged out of {login.server} (profile {profile})")
     elif removed:
-        print(f"Removed the unreadable login of profile {store.profile}")
+        print(f"Removed the unreadable login of profile {profile}")
     else:
-        print(f"Profile {store.profile} was not logged in")
-    return cli.EXIT_OK
+        print(f"Profile {profile} was not logged in")
+    return ExitCode.OK
 
 
 def _whoami(args: argparse.Namespace) -> int:
     profile = selected_profile(getattr(args, "profile", None))
     login = LoginStore(profile).load()
     if login is None:
-        raise AccountCommandError(
-            f"not logged in (profile {profile}): run `{login_command(profile)}`", cli.EXIT_LOGIN
+        raise CommandError(
+            f"not logged in (profile {profile}): run `{login_command(profile)}`", ExitCode.LOGIN
         )
-    info = _describe(login)
     if args.json:
-        _print_json(info)
-        return cli.EXIT_OK
+        print_json(_describe(login))
+        return ExitCode.OK
     token = login.token
     rows = (
         ("Server", login.server),
@@ -328,9 +270,8 @@ def _whoami(args: argparse.Namespace) -> int:
         ("Access token", _validity(token.expires_at)),
         ("Refresh token", _validity(token.refresh_expires_at)),
     )
-    for label, value in rows:
-        print(f"{label + ':':<15}{value}")
-    return cli.EXIT_OK
+    print_fields(rows, width=15)
+    return ExitCode.OK
 
 
 def _describe(login: StoredLogin) -> dict[str, Any]:
@@ -342,8 +283,8 @@ def _describe(login: StoredLogin) -> dict[str, Any]:
         "clientId": login.client_id,
         "method": login.method,
         "naming": login.naming,
-        "accessTokenExpiresAt": _iso(token.expires_at),
-        "refreshTokenExpiresAt": _iso(token.refresh_expires_at),
+        "accessTokenExpiresAt": iso_utc(token.expires_at),
+        "refreshTokenExpiresAt": iso_utc(token.refresh_expires_at),
     }
 
 
@@ -351,49 +292,4 @@ def _validity(moment: float | None) -> str:
     if moment is None:
         return "expiry unknown"
     passed = " (expired)" if moment <= datetime.now(UTC).timestamp() else ""
-    return f"valid until {_when(moment)}{passed}"
-
-
-def _when(moment: float) -> str:
-    return datetime.fromtimestamp(moment, UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
-
-
-def _iso(moment: float | None) -> str | None:
-    if moment is None:
-        return None
-    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# ---------------------------------------------------------------------------------- config
-
-
-def _config(args: argparse.Namespace) -> int:
-    if args.action == "path":
-        print(config_path())
-        return cli.EXIT_OK
-    profile = selected_profile(getattr(args, "profile", None))
-    config = Config.load()
-    data = config.to_dict()
-    account = AccountSettings.gather(profile=config.profile(profile)).public()
-    if account:
-        data["profiles"][profile] = {**data["profiles"].get(profile, {}), **account}
-    data = {"profile": profile, **data}
-    if args.json:
-        _print_json(data)
-        return cli.EXIT_OK
-    import tomli_w
-
-    exists = "" if config.path.exists() else " (the file does not exist: defaults)"
-    print(f"# rcinbox settings in effect: {config.path}{exists}, then RCINBOX_* variables.")
-    print("# Secrets are shown as ***.")
-    print(tomli_w.dumps(data), end="")
-    return cli.EXIT_OK
-
-
-def _print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    return f"valid until {when(moment, seconds=True)}{passed}"

@@ -1,20 +1,21 @@
-"""Builds one account's pieces (HTTP client, OAuth, API client, store, engine) for any UI.
+"""Options and config in, an :class:`Account` out: who to log in as and where its store lives.
 
-The TUI and the headless commands both get their :class:`~rcinbox.inbox.engine.Inbox` here, so
-they share one way of logging in, one store location and one shutdown order (drafts written,
-background work stopped, store closed, connections closed). Never imports Textual.
+The command line's account options (or none: the TUI's start) become an :class:`AccountOptions`;
+:func:`account_for` turns them, with ``config.toml``, ``RCINBOX_*`` and the profile's stored
+login, into the :class:`Account` every UI opens its inbox on (:mod:`rcinbox.wiring.inbox`).
+With ``--demo`` the account is the demo server's (:mod:`rcinbox.wiring.demo`). Never imports
+Textual.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from rcinbox.api import OAuthSession, SocialMessagingClient, new_http_client
+from rcinbox.auth.store import LoginStore, StoredLogin, login_command
 from rcinbox.config import (
     DEFAULT_PROFILE,
     AccountSettings,
@@ -24,10 +25,27 @@ from rcinbox.config import (
     data_dir,
     selected_profile,
 )
-from rcinbox.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT
-from rcinbox.inbox.engine import EngineSettings, Inbox
-from rcinbox.inbox.store import Store
-from rcinbox.logins import LoginStore, StoredLogin, login_command
+from rcinbox.wiring.demo import DemoServer
+
+
+@dataclass(frozen=True)
+class AccountOptions:
+    """What the command line says about the account; None where it says nothing."""
+
+    server: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    jwt: str | None = None
+    naming: str | None = None
+    profile: str | None = None
+    demo: bool = False
+
+    def __repr__(self) -> str:
+        # The secrets never reach a log or a traceback.
+        return (
+            f"AccountOptions(server={self.server!r}, client_id={self.client_id!r},"
+            f" naming={self.naming!r}, profile={self.profile!r}, demo={self.demo})"
+        )
 
 
 @dataclass(frozen=True)
@@ -43,6 +61,31 @@ class Account:
     demo: bool = False
     profile: str = DEFAULT_PROFILE
     login: StoredLogin | None = None
+
+
+@contextlib.contextmanager
+def account_for(
+    options: AccountOptions, *, config: Config | None = None, inbound_every: float | None = None
+) -> Iterator[Account]:
+    """The account the options name; with ``demo``, a demo server's, stopped on the way out."""
+    if options.demo:
+        with DemoServer(inbound_every=inbound_every) as server:
+            yield demo_account(server, naming=options.naming)
+        return
+    yield resolve_account(
+        server=options.server,
+        client_id=options.client_id,
+        client_secret=options.client_secret,
+        jwt=options.jwt,
+        naming=options.naming,
+        profile=options.profile,
+        config=config,
+    )
+
+
+def demo_account(server: DemoServer, *, naming: str | None = None) -> Account:
+    """The account of a started demo server (waits until it listens; DemoError if it cannot)."""
+    return Account(server.credentials(naming=naming), server.store_path, demo=True)
 
 
 def resolve_account(
@@ -95,72 +138,7 @@ def resolve_account(
     return Account(credentials, store_path_for(credentials, profile), profile=profile, login=login)
 
 
-def store_path_for(credentials: Credentials, profile: str = "default") -> Path:
+def store_path_for(credentials: Credentials, profile: str = DEFAULT_PROFILE) -> Path:
     """One database per profile and account: switching servers never mixes two inboxes."""
     key = hashlib.sha256(f"{credentials.server}\n{credentials.client_id}".encode()).hexdigest()
     return data_dir() / "profiles" / profile / f"inbox-{key[:12]}.sqlite3"
-
-
-@contextlib.contextmanager
-def demo_account(
-    *, naming: str | None = None, inbound_every: float | None = None
-) -> Iterator[Account]:
-    """Start the emulator in this process on a free loopback port, with a throwaway data dir."""
-    from rcinbox.cli import demo_now
-    from rcinbox.emulator import Emulator, EmulatorConfig
-
-    config = EmulatorConfig(now=demo_now(), inbound_every=inbound_every)
-    with (
-        tempfile.TemporaryDirectory(prefix="rcinbox-demo-") as scratch,
-        Emulator(config).start() as emulator,
-    ):
-        credentials = Credentials(
-            emulator.url, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT, naming or "channel"
-        )
-        yield Account(credentials, Path(scratch) / "inbox.sqlite3", demo=True)
-
-
-@contextlib.asynccontextmanager
-async def api_client(
-    credentials: Credentials, *, login: StoredLogin | None = None
-) -> AsyncIterator[SocialMessagingClient]:
-    """An API client logged in lazily with the account's JWT (the first request logs in), or
-    on a stored login whose renewed tokens are saved back to its profile."""
-    # Loading the CA bundle costs ~30 ms before the first paint; a plain-HTTP server (the
-    # emulator on loopback) never uses it. HTTPS servers are always verified.
-    plain_http = credentials.server.startswith("http://")
-    async with new_http_client(**({"verify": False} if plain_http else {})) as http:
-        if login is not None:
-            auth: OAuthSession = LoginStore(login.profile).session(login, http=http)
-        else:
-            auth = OAuthSession(
-                credentials.server,
-                credentials.client_id,
-                credentials.client_secret,
-                http=http,
-                jwt=credentials.jwt,
-            )
-        yield SocialMessagingClient(credentials.server, auth, http=http, naming=credentials.naming)
-
-
-@contextlib.asynccontextmanager
-async def open_inbox(
-    account: Account, *, settings: EngineSettings | None = None
-) -> AsyncIterator[Inbox]:
-    """The account's engine, not yet started; closed in the right order on the way out."""
-    async with api_client(account.credentials, login=account.login) as client:
-        store = Store.open(account.store_path)
-        auth = client.auth
-        inbox = Inbox(
-            store=store,
-            client=client,
-            owner_id=lambda: auth.token.owner_id if auth.token else None,
-            settings=settings,
-        )
-        try:
-            yield inbox
-        finally:
-            try:
-                await inbox.close()
-            finally:
-                store.close()
