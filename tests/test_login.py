@@ -21,16 +21,16 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from rcinbox.cli.errors import ExitCode
-from rcinbox.cli.main import main
 from rcinbox.api import InvalidGrant, OAuthSession, SocialMessagingClient, make_pkce
 from rcinbox.api import authorize_url as build_authorize_url
 from rcinbox.api.client import new_http_client
-from rcinbox.config import ConfigError, data_dir
-from rcinbox.emulator import Emulator
 from rcinbox.auth.flows import browser_login, jwt_login
 from rcinbox.auth.loopback import parse_pasted
 from rcinbox.auth.store import LoginStore, StoredLogin
+from rcinbox.cli.errors import ExitCode
+from rcinbox.cli.main import main
+from rcinbox.config import ConfigError, data_dir
+from rcinbox.emulator import Emulator
 from rcinbox.wiring.accounts import resolve_account
 
 RCINBOX = (sys.executable, "-m", "rcinbox")

@@ -228,9 +228,7 @@ class InboxApp(App[None]):
         self.conversation_list.focus()
         self._listen()
         # The engine's polling loop syncs at once, then at its intervals.
-        await self.inbox.start(
-            poll=self._work.poll, send=self._work.send, names=self._work.names
-        )
+        await self.inbox.start(poll=self._work.poll, send=self._work.send, names=self._work.names)
         # What exists after start-up lives for the session; freezing it keeps the collector's
         # full passes (tens of ms each, felt as a stutter while moving) to new objects only.
         self.call_after_refresh(gc.freeze)
