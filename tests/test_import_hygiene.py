@@ -82,3 +82,19 @@ def test_the_tui_never_imports_httpx_or_sqlite() -> None:
                 f"{path.name}: {n}" for n in names if n.split(".")[0] in forbidden or n in forbidden
             ]
     assert offenders == []
+
+
+def test_demo_server_and_the_demo_start_load_neither_the_engine_nor_httpx() -> None:
+    """`rcinbox demo-server`, and `--demo` up to starting its child, stay light: the entry point
+    imports a command's module only when it runs."""
+    probe = (
+        "import sys, importlib; "
+        "[importlib.import_module(m) for m in ('rcinbox.cli.main', 'rcinbox.cli.demo_server', "
+        "'rcinbox.emulator.server', 'rcinbox.cli.tui', 'rcinbox.wiring.demo')]; "
+        "heavy = ('httpx', 'sqlite3', 'textual', 'rcinbox.inbox', 'rcinbox.cli.contents'); "
+        "print(','.join(sorted(m for m in sys.modules if m.startswith(heavy))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == ""
