@@ -13,11 +13,15 @@ import argparse
 import contextlib
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from rcinbox.cli.errors import ExitCode, exit_code
 from rcinbox.cli.parser import account_options
 from rcinbox.config import Config, ConfigError, selected_profile
 from rcinbox.wiring.demo import TUI_INBOUND_EVERY, DemoServer
+
+if TYPE_CHECKING:
+    from rcinbox.wiring.accounts import AccountOptions
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +51,15 @@ def run(args: argparse.Namespace) -> int:
             if options.demo
             else None
         )
-        return _run(args, demo)
+        return _run(args, options, demo)
 
 
-def _run(args: argparse.Namespace, demo: DemoServer | None) -> int:
+def _run(args: argparse.Namespace, options: AccountOptions, demo: DemoServer | None) -> int:
     from rcinbox.inbox.engine import EngineSettings
     from rcinbox.tui.app import InboxApp, UISettings
     from rcinbox.wiring.accounts import demo_account, resolve_account
     from rcinbox.wiring.inbox import open_inbox
 
-    options = account_options(args)
     config = Config.load()
     profile = selected_profile(options.profile)
     for warning in config.warnings:
