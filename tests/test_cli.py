@@ -258,3 +258,14 @@ def test_demo_server_rejects_a_bad_fault_spec() -> None:
     )
     assert result.returncode == ExitCode.USAGE
     assert "gremlins" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_reading_commands_leave_no_store_behind(account, capsys, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("RCINBOX_DATA_DIR", str(tmp_path))
+    _, out, _ = run(capsys, "contents", "--json", "--limit", "1")
+    newest = json.loads(out)["records"][0]
+    assert run(capsys, "thread", newest["threadId"])[0] == 0
+    assert run(capsys, "identity", newest["authorIdentityId"])[0] == 0
+    assert list(tmp_path.rglob("*.sqlite3")) == []
+    assert run(capsys, "sync")[0] == 0  # the store is the engine commands' to keep
+    assert len(list(tmp_path.rglob("*.sqlite3"))) == 1

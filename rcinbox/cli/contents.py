@@ -1,9 +1,10 @@
 """``rcinbox contents``, ``thread`` and ``identity``: what the server holds, for people and scripts.
 
-These read straight from the server through the inbox (nothing is stored): ``--json`` prints the
-API's own records (its field names, as the server sent them); otherwise a table sized to the
-terminal, every piece of customer text made visible (:func:`rcinbox.text.visible`), so a
-hostile body cannot act on the terminal. Never imports Textual.
+These read straight from the server through the inbox (nothing is stored, and no store is
+opened on disk): ``--json`` prints the API's own records (its field names, as the server sent
+them); otherwise a table sized to the terminal, every piece of customer text made visible
+(:func:`rcinbox.text.visible`), so a hostile body cannot act on the terminal. Never imports
+Textual.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _with_inbox(command: Any, args: argparse.Namespace) -> int:
-    async with inbox_for(account_options(args)) as inbox:
+    async with inbox_for(account_options(args), remote_only=True) as inbox:
         return await command(inbox, args)
 
 

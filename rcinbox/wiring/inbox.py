@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from rcinbox.api import OAuthSession, SocialMessagingClient, new_http_client
 from rcinbox.auth.store import LoginStore
 from rcinbox.inbox.engine import EngineSettings, Inbox
 from rcinbox.wiring.accounts import Account, AccountOptions, account_for
+
+# SQLite's name for a database that lives in memory and goes with the connection.
+_IN_MEMORY = Path(":memory:")
 
 
 @contextlib.asynccontextmanager
@@ -41,13 +45,17 @@ async def api_client(account: Account) -> AsyncIterator[SocialMessagingClient]:
 
 @contextlib.asynccontextmanager
 async def open_inbox(
-    account: Account, *, settings: EngineSettings | None = None
+    account: Account, *, settings: EngineSettings | None = None, remote_only: bool = False
 ) -> AsyncIterator[Inbox]:
-    """The account's engine, not yet started; closed in the right order on the way out."""
+    """The account's engine, not yet started; closed in the right order on the way out.
+
+    ``remote_only``: for commands that only read from the server, a store in memory, so that
+    they leave no database behind (for a mistyped server, say).
+    """
     async with api_client(account) as client:
         auth = client.auth
         async with Inbox.opened(
-            account.store_path,
+            _IN_MEMORY if remote_only else account.store_path,
             client=client,
             owner_id=lambda: auth.token.owner_id if auth.token else None,
             settings=settings,
@@ -57,7 +65,11 @@ async def open_inbox(
 
 @contextlib.asynccontextmanager
 async def inbox_for(
-    options: AccountOptions, *, settings: EngineSettings | None = None, check_login: bool = False
+    options: AccountOptions,
+    *,
+    settings: EngineSettings | None = None,
+    check_login: bool = False,
+    remote_only: bool = False,
 ) -> AsyncIterator[Inbox]:
     """The inbox of the account the options name (a demo server's with ``demo``).
 
@@ -65,7 +77,7 @@ async def inbox_for(
     fails at once, in one line, rather than after a command's timeout.
     """
     with account_for(options) as account:
-        async with open_inbox(account, settings=settings) as inbox:
+        async with open_inbox(account, settings=settings, remote_only=remote_only) as inbox:
             if check_login and account.login is not None:
                 await inbox.check_login()
             yield inbox
