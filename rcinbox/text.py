@@ -4,8 +4,9 @@ Message bodies and names come from strangers. Printed raw, an ESC sequence can c
 retitle the window or move the cursor, a C1 byte can start a control sequence on some terminals,
 and a bidi override can make "txt.exe" read as "exe.txt". Everything that would act instead of
 showing is replaced here by a visible symbol, so the agent sees exactly what was sent and nothing
-happens. This module must stay pure (no I/O, no Textual): the CLI and the TUI both use it. Widths
-are measured in terminal cells with Rich's measure, the one Textual lays the screen out with.
+happens. This module must stay pure (no I/O, no Textual): the API's error messages, the
+engine's status lines, the CLI and the TUI all use it, so there is one sanitiser. Widths are
+measured in terminal cells with Rich's measure, the one Textual lays the screen out with.
 """
 
 from __future__ import annotations
@@ -71,7 +72,11 @@ def flat(text: str | None) -> str:
 
 
 def one_line(text: str | None, width: int) -> str:
-    """A single visible row of at most ``width`` terminal cells, ellipsised when cut."""
+    """A single visible row of at most ``width`` terminal cells, ellipsised when cut.
+
+    Controls become visible symbols and line breaks ``↵`` (:func:`visible`), runs of whitespace
+    one space: server text in an error message can never break or act on the line it is in.
+    """
     if width <= 0:
         return ""
     # Only the head is needed; slicing first keeps a megabyte body cheap to preview.

@@ -250,7 +250,7 @@ def test_headless_sync_with_history_fills_to_the_horizon_once(
     import json
     import os
 
-    from rcinbox import cli
+    from rcinbox.cli.main import main as rcinbox_main
 
     for name, value in (
         ("RCINBOX_SERVER", emulator.url),
@@ -264,14 +264,14 @@ def test_headless_sync_with_history_fills_to_the_horizon_once(
     config.mkdir(parents=True, exist_ok=True)
     (config / "config.toml").write_text("[sync]\nhorizon_days = 3650\n")
 
-    assert cli.main(["sync", "--history", "--json"]) == 0
+    assert rcinbox_main(["sync", "--history", "--json"]) == 0
     answer = json.loads(capsys.readouterr().out)
     assert answer["horizonDays"] == 3650 and 0 < answer["historyDays"] < 3650
     listed = emulator.stats.requests[LIST]
     assert listed >= 2000 // 500
 
     # Done once is done: the next run asks only for the newest page.
-    assert cli.main(["sync", "--history"]) == 0
+    assert rcinbox_main(["sync", "--history"]) == 0
     assert "history complete" in capsys.readouterr().out
     assert emulator.stats.requests[LIST] == listed + 1
     assert emulator.stats.rate_limited == 0

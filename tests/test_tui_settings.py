@@ -124,7 +124,7 @@ def test_engine_warnings_while_the_tui_runs_go_to_a_file_never_the_shell(
 ) -> None:
     import logging
 
-    from rcinbox.tui.run import log_to_file
+    from rcinbox.cli.tui import log_to_file
 
     path = tmp_path / "data" / "rcinbox.log"
     undo = log_to_file(path)

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from outbox_helpers import Speed, outbox_stack
 
-from rcinbox import cli
+from rcinbox.cli.errors import ExitCode
+from rcinbox.cli.main import main as rcinbox_main
 from rcinbox.config import (
     MAX_UNDO_SECONDS,
     ComposeConfig,
@@ -33,7 +34,7 @@ from rcinbox.emulator import Emulator, Faults
 from rcinbox.inbox.events import OutboxChanged, Subscription
 from rcinbox.inbox.outbox import AlreadySent
 from rcinbox.inbox.store import MIGRATIONS, SCHEMA_VERSION, DraftRow, Store
-from rcinbox.session import store_path_for
+from rcinbox.wiring.accounts import store_path_for
 
 HANG_GUARD = 10.0
 
@@ -293,10 +294,10 @@ def use(monkeypatch: pytest.MonkeyPatch, emulator: Emulator) -> None:
 def test_headless_reply_waits_only_when_asked(emulator, capsys, monkeypatch) -> None:
     use(monkeypatch, emulator)
     target = customer_message(emulator)
-    assert cli.main(["reply", target["id"], "At once"]) == 0
+    assert rcinbox_main(["reply", target["id"], "At once"]) == 0
     _, err = capsys.readouterr()
     assert "sending in" not in err
-    assert cli.main(["reply", target["id"], "A moment later", "--undo-seconds", "0.5"]) == 0
+    assert rcinbox_main(["reply", target["id"], "A moment later", "--undo-seconds", "0.5"]) == 0
     _, err = capsys.readouterr()
     assert "sending in 0.5 s" in err
     credentials = Credentials(emulator.url, "rcinbox-demo", "rcinbox-demo-secret", "x")
@@ -311,7 +312,7 @@ def test_headless_reply_waits_only_when_asked(emulator, capsys, monkeypatch) -> 
     assert later.sent_at is not None and later.sent_at >= later.not_before
     assert emulator.count_contents(body="A moment later") == 1
     assert emulator.count_contents(body="At once") == 1
-    assert cli.main(["reply", target["id"], "x", "--undo-seconds", "-1"]) == cli.EXIT_USAGE
+    assert rcinbox_main(["reply", target["id"], "x", "--undo-seconds", "-1"]) == ExitCode.USAGE
 
 
 def test_headless_reply_interrupted_in_its_window_is_taken_back(

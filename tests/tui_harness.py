@@ -20,18 +20,14 @@ from pathlib import Path
 from rcinbox.api import OAuthSession, SocialMessagingClient, new_http_client
 from rcinbox.config import Credentials
 from rcinbox.emulator import Emulator
+from rcinbox.emulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT
 from rcinbox.emulator.seed import DEFAULT_NOW
-from rcinbox.inbox.engine import EngineSettings
+from rcinbox.inbox.engine import BackgroundWork, EngineSettings
 from rcinbox.inbox.store import Store
 from rcinbox.inbox.sync import ALL_LISTING
-from rcinbox.session import (
-    DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET,
-    DEMO_JWT,
-    Account,
-    open_inbox,
-)
 from rcinbox.tui.app import InboxApp, UISettings
+from rcinbox.wiring.accounts import Account
+from rcinbox.wiring.inbox import open_inbox
 
 FIXED_NOW: datetime = DEFAULT_NOW.astimezone(UTC)
 
@@ -106,12 +102,12 @@ def make_app(
     *,
     settings: EngineSettings = QUIET,
     ui: UISettings | None = None,
-    engine: dict[str, bool] | None = None,
+    work: BackgroundWork | None = None,
     clock: Callable[[], datetime] = lambda: FIXED_NOW,
     undo_seconds: float = 0.0,
     engine_clock: Callable[[], float] | None = None,
 ) -> InboxApp:
-    """The app on ``store_path`` against ``emulator``; ``engine`` picks the background work
+    """The app on ``store_path`` against ``emulator``; ``work`` picks the background work
     (history back-fill only when a test asks: it would page the server under the others).
 
     The engine's clock, unless ``engine_clock`` pins it (the undo countdown is measured on it),
@@ -130,9 +126,7 @@ def make_app(
         ),
         settings=dataclasses.replace(ui or UISettings(), undo_seconds=undo_seconds),
         clock=clock,
-        engine=engine
-        if engine is not None
-        else {"poll": True, "send": True, "names": False, "history": False},
+        work=work if work is not None else BackgroundWork(names=False, history=False),
     )
 
 

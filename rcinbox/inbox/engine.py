@@ -15,26 +15,36 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from rcinbox.api.errors import InvalidGrant, RCError
-from rcinbox.api.models import Content
+from rcinbox.api.models import Content, Identity
 from rcinbox.api.ratelimit import RateState
 from rcinbox.inbox.backfill import DEFAULT_HORIZON_DAYS, HistoryBackfill
-from rcinbox.inbox.events import EventBus, HistoryCoverage, LoginRequired, ThreadsChanged
+from rcinbox.inbox.events import (
+    EventBus,
+    HistoryCoverage,
+    LoginRequired,
+    Subscription,
+    ThreadsChanged,
+)
 from rcinbox.inbox.identities import IdentityDirectory
+from rcinbox.inbox.outbox import AlreadySent as AlreadySent  # for UIs: an undo that came too late
 from rcinbox.inbox.outbox import Outbox
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
 from rcinbox.inbox.store import (
     ChannelRow,
     DraftRow,
+    MergeResult,
     OutboxRow,
     Store,
     ThreadFilter,
     ThreadRow,
 )
+from rcinbox.inbox.store import StoreError as StoreError  # for UIs: a store that cannot open
 from rcinbox.inbox.sync import Syncer
 from rcinbox.inbox.webhooks import WebhookReceiver
 
@@ -53,6 +63,18 @@ class EngineSettings:
     webhook_url: str | None = None
     # Days of history back-filled in the background, so counts and search cover them whole.
     horizon_days: int = DEFAULT_HORIZON_DAYS
+
+
+@dataclass(frozen=True)
+class BackgroundWork:
+    """Which background work :meth:`Inbox.start` runs: polling (and webhooks), the outbox
+    worker, name resolution, history back-fill. A UI that only reads (a benchmark, a snapshot)
+    turns some off; the TUI, which shows counts, turns history on."""
+
+    poll: bool = True
+    send: bool = True
+    names: bool = True
+    history: bool = True
 
 
 class Inbox:
@@ -340,3 +362,109 @@ class Inbox:
 
     def discard(self, entry_id: str) -> None:
         self.outbox.discard(entry_id)
+
+    # ------------------------------------------------------------------ for the wiring and the CLI
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def opened(
+        cls,
+        store_path: Path,
+        *,
+        client: Any,
+        owner_id: Callable[[], str | None] = lambda: None,
+        settings: EngineSettings | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> AsyncIterator[Inbox]:
+        """An inbox on the store at ``store_path`` (created or migrated; :class:`StoreError`
+        when it cannot be), not yet started, closed in order on the way out: drafts written,
+        background work stopped, then the store closed. ``clock`` is the engine's and the
+        store's, so the outbox compares the store's times with the engine's."""
+        store = Store.open(store_path, clock=clock)
+        try:
+            inbox = cls(
+                store=store, client=client, owner_id=owner_id, settings=settings, clock=clock
+            )
+            try:
+                yield inbox
+            finally:
+                await inbox.close()
+        finally:
+            store.close()
+
+    async def check_login(self) -> None:
+        """Log in, or renew the login, now if it needs it (no request while the token is fresh),
+        so that an expired login fails here rather than inside background work."""
+        await self.client.auth.bearer()
+
+    async def remote_contents(
+        self, *, limit: int | None = None, **filters: Any
+    ) -> tuple[list[Content], dict[str, Any]]:
+        """Contents straight from the server with the API's filters (those of
+        ``list_contents``), page after page until ``limit`` (None: every page). Not stored.
+
+        Returns at most ``limit`` contents and the ``paging`` object of the last page read.
+        """
+        records: list[Content] = []
+        paging: dict[str, Any] = {}
+        token = filters.pop("page_token", None)
+        seen: set[str] = set()
+        while True:
+            page = await self.scheduler.run(
+                Priority.USER,
+                lambda token=token: self.client.list_contents(page_token=token, **filters),
+            )
+            records.extend(page.records)
+            paging = page.raw.get("paging") or {}
+            if limit is not None and len(records) >= limit:
+                return records[:limit], paging
+            token = page.next_page_token
+            # A server that hands back a token it gave before would loop us forever.
+            if not token or token in seen:
+                return records, paging
+            seen.add(token)
+
+    async def remote_thread(self, thread_id: str) -> list[Content]:
+        """A whole thread straight from the server, oldest first (empty: no such thread)."""
+        contents, _ = await self.remote_contents(
+            thread_ids=[thread_id], order_by="+creationTime", per_page=1000
+        )
+        return contents
+
+    async def remote_identity(self, identity_id: str) -> Identity:
+        """An identity as the server has it now (NotFound when there is none)."""
+        return await self.scheduler.run(
+            Priority.USER, lambda: self.client.get_identity(identity_id)
+        )
+
+    async def content_or_fetch(self, content_id: str) -> Content:
+        """A content from the store, else from the server (then stored)."""
+        content = self.store.content(content_id)
+        if content is None:
+            content = await self.syncer.fetch_content(content_id, priority=Priority.USER)
+        return content
+
+    def content_count(self) -> int:
+        """How many contents the store holds."""
+        return self.store.content_count()
+
+    async def sync_newest(self) -> MergeResult:
+        """Like :meth:`sync_now`, and says what arrived (new content ids, changed threads)."""
+        return await self.syncer.sync_newest(priority=Priority.USER)
+
+    async def wait_accepted(self, entry_id: str, timeout: float) -> OutboxRow:
+        """Send (with the outbox worker) until this reply is accepted, delivered or failed;
+        TimeoutError when ``timeout`` passes first (the reply stays queued)."""
+        return await self.outbox.wait_accepted(entry_id, timeout)
+
+    async def flush_outbox(self, timeout: float | None = None) -> list[OutboxRow]:
+        """Send what is queued and settle replies whose outcome was unknown, until nothing is
+        left or ``timeout`` passes; returns the entries not accepted (pending or failed)."""
+        return await self.outbox.flush(timeout=timeout)
+
+    def subscribe(self) -> Subscription:
+        """Engine events from now on (bounded: a slow reader gets ``Overflowed``)."""
+        return self.events.subscribe()
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        self.events.unsubscribe(subscription)

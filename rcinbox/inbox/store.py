@@ -18,7 +18,6 @@ This module never touches the network and never imports Textual.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import sqlite3
 import time
@@ -30,6 +29,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from rcinbox.api.models import Content, Identity, export_outcome
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory lock, so one sender per store is not enforced there.
+    fcntl = None  # type: ignore[assignment]
 
 PREVIEW_CHARS = 240
 
@@ -337,7 +341,7 @@ class Store:
         """
         if self._sender_lock is not None:
             return True
-        if self._path is None:
+        if self._path is None or fcntl is None:
             return True
         lock = open(f"{self._path}.sender-lock", "a+b")  # noqa: SIM115 - held for the process life
         try:

@@ -37,7 +37,6 @@ from rcinbox.api.errors import (
     RCError,
     TransportError,
     Unprocessable,
-    one_line,
 )
 from rcinbox.api.models import Content, Page
 from rcinbox.inbox.events import (
@@ -49,6 +48,7 @@ from rcinbox.inbox.events import (
 )
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
 from rcinbox.inbox.store import MergeResult, Store, ThreadFilter
+from rcinbox.text import one_line
 
 if TYPE_CHECKING:
     from rcinbox.api.client import SocialMessagingClient

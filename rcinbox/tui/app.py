@@ -31,7 +31,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input, TextArea
 
-from rcinbox.inbox.engine import Inbox
+from rcinbox.inbox.engine import BackgroundWork, Inbox
 from rcinbox.inbox.events import (
     ContentsArrived,
     HistoryChanged,
@@ -138,7 +138,7 @@ class InboxApp(ReplyActions, App[None]):
         settings: UISettings | None = None,
         clock: Callable[[], datetime] = system_clock,
         on_theme_change: Callable[[str], None] | None = None,
-        engine: Mapping[str, bool] | None = None,
+        work: BackgroundWork | None = None,
     ) -> None:
         settings = settings or UISettings()
         super().__init__()
@@ -146,8 +146,8 @@ class InboxApp(ReplyActions, App[None]):
         self.clock = clock
         self._inbox_factory = inbox_factory
         self._on_theme_change = on_theme_change
-        # Which background work to start (Inbox.start's poll/send/names/history); all by default.
-        self._engine = dict(engine) if engine is not None else {"history": True}
+        # Which background work to start; all of it by default.
+        self._work = work or BackgroundWork()
         self._stack = contextlib.AsyncExitStack()
         self._inbox: Inbox | None = None
         self._entry: SidebarEntry | None = None
@@ -260,7 +260,12 @@ class InboxApp(ReplyActions, App[None]):
         self.conversation_list.focus()
         self._listen()
         # The engine's polling loop syncs at once, then at its intervals.
-        await self.inbox.start(**self._engine)
+        await self.inbox.start(
+            poll=self._work.poll,
+            send=self._work.send,
+            names=self._work.names,
+            history=self._work.history,
+        )
         # What exists after start-up lives for the session; freezing it keeps the collector's
         # full passes (tens of ms each, felt as a stutter while moving) to new objects only.
         self.call_after_refresh(gc.freeze)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rcinbox.inbox.outbox import AlreadySent
+from rcinbox.inbox.engine import AlreadySent
 from rcinbox.inbox.store import OutboxRow
 from rcinbox.tui.screens import ConfirmScreen
 

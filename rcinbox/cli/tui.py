@@ -1,8 +1,10 @@
-"""Start the TUI from the command line: read the config, pick the account, run the app.
+"""No command: start the TUI. Read the config, pick the account, run the app.
 
-With no account set up, this prints one screen that says how to log in or try the demo, and
-exits 78 (EX_CONFIG): a first run must never end in a traceback. A malformed config file gets
-its line number in one message, the same way.
+With ``--demo`` the demo server starts first, before Textual and the engine are imported, so
+it builds its data on the other core while this process gets ready to paint. With no account
+set up, this prints one screen that says how to log in or try the demo, and exits 78
+(EX_CONFIG): a first run must never end in a traceback. A malformed config file gets its line
+number in one message, the same way (:mod:`rcinbox.cli.errors`).
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ import logging.handlers
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rcinbox import cli
+from rcinbox.cli.errors import ExitCode, exit_code
+from rcinbox.cli.parser import account_options
 from rcinbox.config import Config, ConfigError, data_dir, selected_profile
-from rcinbox.demo import DemoError, DemoServer
-from rcinbox.inbox.engine import EngineSettings
-from rcinbox.session import Account, open_inbox, resolve_account
+from rcinbox.wiring.demo import TUI_INBOUND_EVERY, DemoServer
+
+if TYPE_CHECKING:
+    from rcinbox.wiring.accounts import AccountOptions
 
 log = logging.getLogger(__name__)
 
@@ -43,38 +48,45 @@ rcinbox has no account to open yet.
 """
 
 
-def run_tui(args: argparse.Namespace, *, demo: DemoServer | None = None) -> int:
-    """Run the app; with ``demo`` (already started), on the demo server's account."""
+def run(args: argparse.Namespace) -> int:
+    options = account_options(args)
     with contextlib.ExitStack() as stack:
-        if demo is not None:
-            stack.callback(demo.close)
-        return _run(args, demo, stack)
+        # Started first, so the emulator builds its data while the TUI imports.
+        demo = (
+            stack.enter_context(DemoServer(inbound_every=TUI_INBOUND_EVERY))
+            if options.demo
+            else None
+        )
+        return _run(args, options, demo)
 
 
-def _run(args: argparse.Namespace, demo: DemoServer | None, stack: contextlib.ExitStack) -> int:
+def _run(args: argparse.Namespace, options: AccountOptions, demo: DemoServer | None) -> int:
+    from rcinbox.inbox.engine import EngineSettings
     from rcinbox.tui.app import InboxApp, UISettings
+    from rcinbox.wiring.accounts import demo_account, resolve_account
+    from rcinbox.wiring.inbox import open_inbox
 
-    try:
-        config = Config.load()
-        profile = selected_profile(getattr(args, "profile", None))
-    except ConfigError as error:
-        print(f"rcinbox: {error}", file=sys.stderr)
-        return cli.EXIT_CONFIG
+    config = Config.load()
+    profile = selected_profile(options.profile)
     for warning in config.warnings:
         print(f"rcinbox: {warning}", file=sys.stderr)
     if demo is not None:
-        try:
-            account = demo.account(naming=getattr(args, "naming", None))
-        except DemoError as error:
-            print(f"rcinbox: {error}", file=sys.stderr)
-            return cli.EXIT_UNAVAILABLE
+        account = demo_account(demo, naming=options.naming)
     else:
         try:
-            account = _configured_account(args, config, profile)
+            account = resolve_account(
+                server=options.server,
+                client_id=options.client_id,
+                client_secret=options.client_secret,
+                jwt=options.jwt,
+                naming=options.naming,
+                profile=profile,
+                config=config,
+            )
         except ConfigError as error:
             print(NO_ACCOUNT, file=sys.stderr)
             print(f"({error})", file=sys.stderr)
-            return cli.EXIT_CONFIG
+            return exit_code(error) or ExitCode.CONFIG
     ui = config.ui
     settings = UISettings(
         theme=ui.theme,
@@ -91,14 +103,17 @@ def _run(args: argparse.Namespace, demo: DemoServer | None, stack: contextlib.Ex
         poll_idle=config.poll.idle,
         horizon_days=config.sync.horizon_days,
     )
-    stack.callback(log_to_file(data_dir() / LOG_FILE))
     app = InboxApp(
         lambda: open_inbox(account, settings=engine),
         settings=settings,
         on_theme_change=lambda theme: _remember_theme(config, theme),
     )
-    app.run(mouse=settings.mouse)
-    return app.return_code or cli.EXIT_OK
+    stop_logging = log_to_file(data_dir() / LOG_FILE)
+    try:
+        app.run(mouse=settings.mouse)
+    finally:
+        stop_logging()
+    return app.return_code or ExitCode.OK
 
 
 class _QuietFileHandler(logging.handlers.RotatingFileHandler):
@@ -131,18 +146,6 @@ def log_to_file(path: Path) -> Callable[[], None]:
         handler.close()
 
     return undo
-
-
-def _configured_account(args: argparse.Namespace, config: Config, profile: str) -> Account:
-    return resolve_account(
-        server=getattr(args, "server", None),
-        client_id=getattr(args, "client_id", None),
-        client_secret=getattr(args, "client_secret", None),
-        jwt=getattr(args, "jwt", None),
-        naming=getattr(args, "naming", None),
-        profile=profile,
-        config=config,
-    )
 
 
 def _remember_theme(config: Config, theme: str) -> None:
