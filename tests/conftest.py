@@ -82,6 +82,7 @@ def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     home = tmp_path_factory.mktemp("rcinbox-home")
     monkeypatch.setenv("RCINBOX_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("RCINBOX_CONFIG_DIR", str(home / "config"))
+    monkeypatch.setenv("RCINBOX_LOG_DIR", str(home / "log"))
     for name in ("RCINBOX_SERVER", "RCINBOX_CLIENT_ID", "RCINBOX_CLIENT_SECRET", "RCINBOX_JWT"):
         monkeypatch.delenv(name, raising=False)
     return home

@@ -21,6 +21,7 @@ from rcinbox.config import (
     PollConfig,
     UIConfig,
     config_path,
+    log_path,
     selected_profile,
     write_private,
 )
@@ -215,10 +216,10 @@ def test_a_wrong_environment_value_is_a_config_error() -> None:
         selected_profile(None, {"RCINBOX_PROFILE": "../../etc"})
 
 
-def test_config_path_prints_where_the_file_is(capsys) -> None:
+def test_config_path_prints_where_the_file_and_the_log_are(capsys) -> None:
     code, out, _ = run(capsys, "config", "path")
     assert code == 0
-    assert out.strip() == str(config_path())
+    assert out.splitlines() == [str(config_path()), str(log_path())]
 
 
 def test_config_show_prints_the_effective_settings_with_secrets_redacted(

@@ -47,6 +47,48 @@ def account_options(args: argparse.Namespace) -> AccountOptions:
     )
 
 
+def _global_options() -> argparse.ArgumentParser:
+    """Logging options every command takes, before or after its name."""
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("logging")
+    sup = argparse.SUPPRESS
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=sup,
+        help="print what rcinbox does (requests, waits) on stderr",
+    )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        default=sup,
+        help="log everything, to stderr and to the log file (`rcinbox config path` shows it)",
+    )
+    return parent
+
+
+def _webhook_options() -> argparse.ArgumentParser:
+    """Webhooks, for the commands that follow the inbox: the TUI, ``watch`` and ``sync``."""
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("webhooks")
+    sup = argparse.SUPPRESS
+    group.add_argument(
+        "--webhook-listen",
+        default=sup,
+        metavar="HOST:PORT",
+        help="receive RingCentral's webhooks here (host defaults to 127.0.0.1; [webhook] listen)",
+    )
+    group.add_argument(
+        "--webhook-url",
+        default=sup,
+        metavar="URL",
+        help="the public address RingCentral calls, forwarded to --webhook-listen"
+        " (a reverse proxy or tunnel; [webhook] url)",
+    )
+    return parent
+
+
 def _account_options() -> argparse.ArgumentParser:
     """Options every command takes; SUPPRESS lets them stand before or after the command name."""
     parent = argparse.ArgumentParser(add_help=False)
@@ -80,11 +122,13 @@ def _account_options() -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    logging_options = _global_options()
     account = _account_options()
+    webhooks = _webhook_options()
     parser = argparse.ArgumentParser(
         prog="rcinbox",
         description="A terminal inbox for the RingCentral Social Messaging API.",
-        parents=[account],
+        parents=[account, logging_options, webhooks],
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -94,12 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, *, follows: bool = False) -> argparse.ArgumentParser:
         return commands.add_parser(
             name,
             help=help_text,
             description=help_text,
-            parents=[account],
+            parents=[account, logging_options, *([webhooks] if follows else [])],
             epilog=EXIT_CODES_HELP,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
@@ -172,10 +216,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout", type=float, default=120.0, metavar="SECONDS", help="flush: give up after"
     )
 
-    sync = command("sync", "Fetch the newest contents into the local store.")
+    sync = command("sync", "Fetch the newest contents into the local store.", follows=True)
     sync.add_argument("--json", action="store_true", help="JSON output")
 
-    watch = command("watch", "Print new contents as NDJSON until interrupted.")
+    watch = command("watch", "Print new contents as NDJSON until interrupted.", follows=True)
     watch.add_argument(
         "--interval", type=float, default=10.0, metavar="SECONDS", help="poll interval (default 10)"
     )
@@ -196,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
             name,
             help=help_text,
             description=help_text,
-            parents=[profile_option],
+            parents=[profile_option, logging_options],
             epilog=epilog,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
@@ -266,6 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     server = commands.add_parser(
         "demo-server",
+        parents=[logging_options],
         help="Serve the API emulator with demo data until interrupted.",
         description="Serve a faithful emulator of the Social Messaging API and OAuth on loopback.",
     )

@@ -24,6 +24,8 @@ from rcinbox.config.paths import (
     config_dir,
     config_path,
     data_dir,
+    log_dir,
+    log_path,
     write_private,
 )
 from rcinbox.config.profiles import (
@@ -72,6 +74,8 @@ __all__ = [
     "config_dir",
     "config_path",
     "data_dir",
+    "log_dir",
+    "log_path",
     "normalise_server",
     "selected_profile",
     "write_private",

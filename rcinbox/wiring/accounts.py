@@ -53,7 +53,9 @@ class Account:
     """Who to log in as and where that account's local store lives.
 
     ``login`` is the profile's stored login when the account comes from ``rcinbox login``
-    (its tokens are then renewed in, and shared through, the profile's token file).
+    (its tokens are then renewed in, and shared through, the profile's token file). Otherwise
+    ``cache_tokens`` says the credentials' tokens are kept in a token cache for the next process
+    (:mod:`rcinbox.auth.cache`); the demo's server is gone with the process, so it has none.
     """
 
     credentials: Credentials
@@ -61,6 +63,7 @@ class Account:
     demo: bool = False
     profile: str = DEFAULT_PROFILE
     login: StoredLogin | None = None
+    cache_tokens: bool = False
 
 
 @contextlib.contextmanager
@@ -112,7 +115,9 @@ def resolve_account(
     )
     if not settings.missing():
         credentials = settings.credentials()
-        return Account(credentials, store_path_for(credentials, profile), profile=profile)
+        return Account(
+            credentials, store_path_for(credentials, profile), profile=profile, cache_tokens=True
+        )
     login = LoginStore(profile).load()
     if login is None:
         raise ConfigError(

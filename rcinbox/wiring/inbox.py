@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from rcinbox.api import OAuthSession, SocialMessagingClient, new_http_client
+from rcinbox.auth.cache import CachedSession, TokenCache
 from rcinbox.auth.store import LoginStore
 from rcinbox.inbox.engine import EngineSettings, Inbox
 from rcinbox.wiring.accounts import Account, AccountOptions, account_for
@@ -22,8 +23,9 @@ _IN_MEMORY = Path(":memory:")
 
 @contextlib.asynccontextmanager
 async def api_client(account: Account) -> AsyncIterator[SocialMessagingClient]:
-    """An API client logged in lazily with the account's JWT (the first request logs in), or
-    on a stored login whose renewed tokens are saved back to its profile."""
+    """An API client logged in lazily with the account's JWT (the first request logs in; the
+    tokens are cached for the next process), or on a stored login whose renewed tokens are
+    saved back to its profile."""
     credentials = account.credentials
     # Loading the CA bundle costs ~30 ms before the first paint; a plain-HTTP server (the
     # emulator on loopback) never uses it. HTTPS servers are always verified.
@@ -32,6 +34,8 @@ async def api_client(account: Account) -> AsyncIterator[SocialMessagingClient]:
         if account.login is not None:
             login = account.login
             auth: OAuthSession = LoginStore(login.profile).session(login, http=http)
+        elif account.cache_tokens:
+            auth = CachedSession(TokenCache(credentials), http=http)
         else:
             auth = OAuthSession(
                 credentials.server,
