@@ -38,6 +38,7 @@ from rcinbox.inbox.store import (
 )
 from rcinbox.inbox.store import StoreError as StoreError  # for UIs: a store that cannot open
 from rcinbox.inbox.sync import Syncer
+from rcinbox.inbox.waiting import WaitAnnounced, WaitTracker
 from rcinbox.inbox.webhooks import WebhookReceiver
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ class Inbox:
                 sleep=sleep,
             )
         self._tasks: list[asyncio.Task[Any]] = []
+        self._waits = WaitTracker(self.events, clock=clock)
 
     # ------------------------------------------------------------------ life cycle
 
@@ -144,6 +146,7 @@ class Inbox:
                 await task
         self._tasks.clear()
         await self.syncer.aclose()
+        self._waits.close()
         if self._receiver is not None:
             with contextlib.suppress(Exception):
                 await self._receiver.stop()
@@ -396,3 +399,8 @@ class Inbox:
 
     def unsubscribe(self, subscription: Subscription) -> None:
         self.events.unsubscribe(subscription)
+
+    def current_wait(self) -> WaitAnnounced | None:
+        """The pause requests are in (a login limit, a rate-limit penalty...), with its end and
+        reason, or None; each new one is also published as :class:`WaitAnnounced`."""
+        return self._waits.current()

@@ -42,6 +42,7 @@ from rcinbox.inbox.events import (
     ThreadsChanged,
 )
 from rcinbox.inbox.store import OutboxRow, StoreError, ThreadFilter, ThreadRow
+from rcinbox.inbox.waiting import WaitAnnounced
 from rcinbox.notify import alert_sequence
 from rcinbox.text import one_line, visible
 from rcinbox.tui.commands import InboxCommands
@@ -286,6 +287,11 @@ class InboxApp(App[None]):
             status.rate = self.inbox.rate()
         elif isinstance(event, RateChanged):
             self.status.rate = event.state
+        elif isinstance(event, WaitAnnounced):
+            # The engine says when on the wall clock; the status line counts down the real time
+            # left (on the monotonic clock), whatever the app's clock shows.
+            self.status.wait_reason = event.reason
+            self.status.wait_until = time.monotonic() + (event.until - time.time())
         elif isinstance(event, LoginRequired) and not isinstance(self.screen, LoginRequiredScreen):
             self.push_screen(LoginRequiredScreen(event.message, self.settings.profile))
 
