@@ -23,7 +23,8 @@ def run(args: argparse.Namespace) -> int:
     profile = selected_profile(getattr(args, "profile", None))
     config = Config.load()
     data = config.to_dict()
-    account = AccountSettings.gather(profile=config.profile(profile)).public()
+    # Showing settings never runs a secret command (it may ask for a passphrase).
+    account = AccountSettings.gather(profile=config.profile(profile), run_commands=False).public()
     if account:
         data["profiles"][profile] = {**data["profiles"].get(profile, {}), **account}
     data = {"profile": profile, **data}

@@ -15,6 +15,9 @@
     [poll]
     active = 10                 # seconds between polls while the user is active, and idle
     idle = 60
+    [webhook]
+    listen = "127.0.0.1:8090"   # receive notifications here (--webhook-listen)
+    url = "https://hooks.example.com/rc"  # the public address forwarding to it (--webhook-url)
 
 Keys rcinbox does not know are ignored, and kept: the app writes the file only when the user
 changes a UI setting through it (:meth:`Config.save_ui_change`), and then it rewrites the file's
@@ -39,7 +42,7 @@ from rcinbox.config.env import ui_overrides
 from rcinbox.config.errors import ConfigError
 from rcinbox.config.paths import config_path
 from rcinbox.config.profiles import redacted, without_none
-from rcinbox.config.schema import UI_KEYS, PollConfig, ProfileConfig, UIConfig
+from rcinbox.config.schema import UI_KEYS, PollConfig, ProfileConfig, UIConfig, WebhookConfig
 from rcinbox.config.validate import Reader, check_ui_value
 
 log = logging.getLogger(__name__)
@@ -55,6 +58,7 @@ class Config:
     ui: UIConfig = field(default_factory=UIConfig)
     keymap: dict[str, str] = field(default_factory=dict)
     poll: PollConfig = field(default_factory=PollConfig)
+    webhook: WebhookConfig = field(default_factory=WebhookConfig)
     # Problems worth telling the user that do not stop rcinbox (already logged as warnings).
     warnings: list[str] = field(default_factory=list)
 
@@ -107,6 +111,7 @@ class Config:
             "ui": dataclasses.asdict(self.ui),
             "keymap": dict(self.keymap),
             "poll": dataclasses.asdict(self.poll),
+            "webhook": without_none(dataclasses.asdict(self.webhook)),
         }
 
     def _warn_if_shared(self) -> None:

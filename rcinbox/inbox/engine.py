@@ -23,6 +23,7 @@ from typing import Any
 from rcinbox.api.errors import InvalidGrant, RCError
 from rcinbox.api.models import Content, Identity
 from rcinbox.api.ratelimit import RateState
+from rcinbox.inbox import held
 from rcinbox.inbox.events import EventBus, LoginRequired, Subscription, ThreadsChanged
 from rcinbox.inbox.identities import IdentityDirectory
 from rcinbox.inbox.outbox import Outbox
@@ -404,3 +405,20 @@ class Inbox:
         """The pause requests are in (a login limit, a rate-limit penalty...), with its end and
         reason, or None; each new one is also published as :class:`WaitAnnounced`."""
         return self._waits.current()
+
+    def hold_reply(self, content_id: str, body: str) -> OutboxRow:
+        """Write a reply to ``content_id`` durably before any request, held (never sent)
+        until :meth:`release_reply` once its original is known (:mod:`rcinbox.inbox.held`)."""
+        return held.hold(self.store, self.outbox, content_id, body)
+
+    def held_replies(self) -> list[OutboxRow]:
+        """Replies written before their original was known, not yet released."""
+        return held.held(self.store)
+
+    def release_reply(self, entry_id: str, original: Content, *, public: bool) -> OutboxRow:
+        """The original is known and the channel's rules allow the reply: send it."""
+        return held.release(self.store, self.outbox, entry_id, original, public, self._clock())
+
+    def refuse_reply(self, entry_id: str, reason: str) -> OutboxRow:
+        """The channel's rules refuse a held reply: it fails without being sent."""
+        return held.refuse(self.store, self.outbox, entry_id, reason)

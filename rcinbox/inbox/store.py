@@ -898,6 +898,10 @@ class Store:
     def update_outbox(self, entry_id: str, **fields: Any) -> OutboxRow:
         """Change an entry's columns (state, content_id, error_*, ...) and stamp updated_at."""
         allowed = {
+            # thread_id, channel_type, public: a held reply learns them from its original.
+            "thread_id",
+            "channel_type",
+            "public",
             "state",
             "attempts",
             "sent_at",
