@@ -26,6 +26,7 @@ from rcinbox.api.ratelimit import RateState
 from rcinbox.inbox import held
 from rcinbox.inbox.events import EventBus, LoginRequired, Subscription, ThreadsChanged
 from rcinbox.inbox.identities import IdentityDirectory
+from rcinbox.inbox.notices import WaitAnnounced, WaitTracker
 from rcinbox.inbox.outbox import Outbox
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
 from rcinbox.inbox.store import (
@@ -39,7 +40,6 @@ from rcinbox.inbox.store import (
 )
 from rcinbox.inbox.store import StoreError as StoreError  # for UIs: a store that cannot open
 from rcinbox.inbox.sync import Syncer
-from rcinbox.inbox.waiting import WaitAnnounced, WaitTracker
 from rcinbox.inbox.webhooks import WebhookReceiver
 
 log = logging.getLogger(__name__)

@@ -41,8 +41,8 @@ from rcinbox.inbox.events import (
     SyncStatus,
     ThreadsChanged,
 )
+from rcinbox.inbox.notices import WaitAnnounced
 from rcinbox.inbox.store import OutboxRow, StoreError, ThreadFilter, ThreadRow
-from rcinbox.inbox.waiting import WaitAnnounced
 from rcinbox.notify import alert_sequence
 from rcinbox.text import one_line, visible
 from rcinbox.tui.commands import InboxCommands

@@ -1,9 +1,12 @@
-"""The engine's side of announced waits: the one a UI should show as a countdown.
+"""What the engine tells a UI about how it is connected: announced waits, webhooks on or off.
+
+Waits: the one a UI should show as a countdown.
 
 :mod:`rcinbox.api.waits` announces every pause longer than a second; :class:`WaitTracker`
 listens for one inbox, remembers the latest pause and publishes :class:`WaitAnnounced` on the
 inbox's event bus, so the TUI's status line can count it down ("waiting 58 s: RingCentral's
-login limit (5 a minute)"). Never imports Textual.
+login limit (5 a minute)"). :class:`WebhookState`: whether notifications arrive (then polling
+slows down) or polling has taken over, and why. Never imports Textual.
 """
 
 from __future__ import annotations
@@ -22,6 +25,14 @@ class WaitAnnounced:
 
     until: float
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookState:
+    """Webhooks deliver (``active``) or polling has taken over; ``detail`` says why."""
+
+    active: bool
+    detail: str
 
 
 class WaitTracker:
