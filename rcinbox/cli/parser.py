@@ -8,10 +8,11 @@ nor Textual. The account options stand before or after the command name alike.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rcinbox import __version__
 from rcinbox.cli.errors import EXIT_CODES_HELP
+from rcinbox.config import Config, ConfigError, parse_listen
 
 if TYPE_CHECKING:
     from rcinbox.wiring.accounts import AccountOptions
@@ -45,6 +46,24 @@ def account_options(args: argparse.Namespace) -> AccountOptions:
         profile=getattr(args, "profile", None),
         demo=bool(getattr(args, "demo", False)),
     )
+
+
+def webhook_settings(args: argparse.Namespace, config: Config) -> dict[str, Any]:
+    """``webhook_listen``/``webhook_url`` for EngineSettings: the flags, else ``[webhook]``.
+
+    A URL alone listens on 127.0.0.1 at a free port (fit for a tunnel that is told the port
+    later, or the emulator); a listen address alone subscribes its own loopback address.
+    """
+    listen = getattr(args, "webhook_listen", None) or config.webhook.listen
+    url = getattr(args, "webhook_url", None) or config.webhook.url
+    if listen is None and url is None:
+        return {}
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"--webhook-url must be an http(s) URL, not {url!r}")
+    return {
+        "webhook_listen": parse_listen(listen) if listen else ("127.0.0.1", 0),
+        "webhook_url": url,
+    }
 
 
 def _global_options() -> argparse.ArgumentParser:

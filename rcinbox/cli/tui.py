@@ -16,7 +16,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from rcinbox.cli.errors import ExitCode, exit_code
-from rcinbox.cli.parser import account_options
+from rcinbox.cli.parser import account_options, webhook_settings
 from rcinbox.config import Config, ConfigError, selected_profile
 from rcinbox.wiring.demo import TUI_INBOUND_EVERY, DemoServer
 
@@ -91,7 +91,11 @@ def _run(args: argparse.Namespace, options: AccountOptions, demo: DemoServer | N
         channel_names=config.channels,
         profile=profile,
     )
-    engine = EngineSettings(poll_active=config.poll.active, poll_idle=config.poll.idle)
+    engine = EngineSettings(
+        poll_active=config.poll.active,
+        poll_idle=config.poll.idle,
+        **webhook_settings(args, config),
+    )
     app = InboxApp(
         lambda: open_inbox(account, settings=engine),
         settings=settings,

@@ -48,8 +48,10 @@ from rcinbox.config.schema import (
     PollConfig,
     ProfileConfig,
     UIConfig,
+    WebhookConfig,
 )
 from rcinbox.config.settings import Config
+from rcinbox.config.validate import parse_listen
 
 __all__ = [
     "APP_NAME",
@@ -70,6 +72,7 @@ __all__ = [
     "PollConfig",
     "ProfileConfig",
     "UIConfig",
+    "WebhookConfig",
     "check_profile_name",
     "config_dir",
     "config_path",
@@ -77,6 +80,7 @@ __all__ = [
     "log_dir",
     "log_path",
     "normalise_server",
+    "parse_listen",
     "selected_profile",
     "write_private",
 ]

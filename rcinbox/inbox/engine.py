@@ -26,7 +26,7 @@ from rcinbox.api.ratelimit import RateState
 from rcinbox.inbox import held
 from rcinbox.inbox.events import EventBus, LoginRequired, Subscription, ThreadsChanged
 from rcinbox.inbox.identities import IdentityDirectory
-from rcinbox.inbox.notices import WaitAnnounced, WaitTracker
+from rcinbox.inbox.notices import WaitAnnounced, WaitTracker, WebhookState
 from rcinbox.inbox.outbox import Outbox
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
 from rcinbox.inbox.store import (
@@ -41,6 +41,7 @@ from rcinbox.inbox.store import (
 from rcinbox.inbox.store import StoreError as StoreError  # for UIs: a store that cannot open
 from rcinbox.inbox.sync import Syncer
 from rcinbox.inbox.webhooks import WebhookReceiver
+from rcinbox.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,8 @@ class EngineSettings:
     identity_ttl: float = 24 * 3600
     webhook_listen: tuple[str, int] | None = None
     webhook_url: str | None = None
+    # The verification token RingCentral must present (the wiring keeps one per account).
+    webhook_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ class Inbox:
                 events=self.events,
                 listen=settings.webhook_listen,
                 url=settings.webhook_url,
+                verification_token=settings.webhook_token,
                 clock=clock,
                 sleep=sleep,
             )
@@ -124,8 +128,16 @@ class Inbox:
     async def start(self, *, poll: bool = True, send: bool = True, names: bool = True) -> None:
         """Start background work: polling (and webhooks), the outbox worker, name resolution."""
         if self._receiver is not None:
-            await self._receiver.start()
-            self._spawn(self._receiver.run(), "webhooks")
+            try:
+                await self._receiver.start()
+            except Exception as error:
+                # No webhooks (a port taken, a URL the server refuses): polling carries on.
+                detail = f"webhooks unavailable ({one_line(str(error), 200)}); polling"
+                log.warning("%s", detail)
+                self.events.publish(WebhookState(False, detail))
+                self._receiver = None
+            else:
+                self._spawn(self._receiver.run(), "webhooks")
         if poll:
             self._spawn(self.syncer.run(), "sync")
         if send:

@@ -41,7 +41,7 @@ from rcinbox.inbox.events import (
     SyncStatus,
     ThreadsChanged,
 )
-from rcinbox.inbox.notices import WaitAnnounced
+from rcinbox.inbox.notices import WaitAnnounced, WebhookState
 from rcinbox.inbox.store import OutboxRow, StoreError, ThreadFilter, ThreadRow
 from rcinbox.notify import alert_sequence
 from rcinbox.text import one_line, visible
@@ -287,6 +287,8 @@ class InboxApp(App[None]):
             status.rate = self.inbox.rate()
         elif isinstance(event, RateChanged):
             self.status.rate = event.state
+        elif isinstance(event, WebhookState):
+            self.status.webhooks = event.detail if not event.active else "webhooks"
         elif isinstance(event, WaitAnnounced):
             # The engine says when on the wall clock; the status line counts down the real time
             # left (on the monotonic clock), whatever the app's clock shows.

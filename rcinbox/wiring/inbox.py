@@ -8,12 +8,17 @@ one store location and one shutdown order. Never imports Textual.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
+import os
+import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from rcinbox.api import OAuthSession, SocialMessagingClient, new_http_client
 from rcinbox.auth.cache import CachedSession, TokenCache
 from rcinbox.auth.store import LoginStore
+from rcinbox.config import data_dir, write_private
 from rcinbox.inbox.engine import EngineSettings, Inbox
 from rcinbox.wiring.accounts import Account, AccountOptions, account_for
 
@@ -56,6 +61,8 @@ async def open_inbox(
     ``remote_only``: for commands that only read from the server, a store in memory, so that
     they leave no database behind (for a mistyped server, say).
     """
+    if settings is not None and settings.webhook_listen is not None and not settings.webhook_token:
+        settings = dataclasses.replace(settings, webhook_token=webhook_token(account))
     async with api_client(account) as client:
         auth = client.auth
         async with Inbox.opened(
@@ -74,14 +81,40 @@ async def inbox_for(
     settings: EngineSettings | None = None,
     check_login: bool = False,
     remote_only: bool = False,
+    inbound_every: float | None = None,
 ) -> AsyncIterator[Inbox]:
     """The inbox of the account the options name (a demo server's with ``demo``).
 
     With ``check_login``, a stored login is renewed now if it needs it, so that an expired one
-    fails at once, in one line, rather than after a command's timeout.
+    fails at once, in one line, rather than after a command's timeout. ``inbound_every``: the
+    demo's simulated customers write about this often.
     """
-    with account_for(options) as account:
+    with account_for(options, inbound_every=inbound_every) as account:
         async with open_inbox(account, settings=settings, remote_only=remote_only) as inbox:
             if check_login and account.login is not None:
                 await inbox.check_login()
             yield inbox
+
+
+def webhook_token(account: Account) -> str:
+    """The account's webhook verification token: generated once, kept 0600 in the data dir.
+
+    Kept (not made up each run) so that an operator's proxy or a check script can know it, and
+    a notification for a subscription of the previous run is still recognised as ours.
+    """
+    if account.demo:
+        return secrets.token_urlsafe(24)
+    key = hashlib.sha256(str(account.store_path).encode()).hexdigest()[:16]
+    path = data_dir() / "webhooks" / f"{key}.token"
+    try:
+        with open(path, "rb") as file:
+            if os.name != "posix" or os.fstat(file.fileno()).st_mode & 0o077 == 0:
+                token = file.read(256).decode("ascii", "replace").strip()
+                if len(token) >= 24 and token.isascii():
+                    return token
+    except OSError:
+        pass
+    token = secrets.token_urlsafe(24)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    write_private(path, token.encode("ascii"))
+    return token

@@ -40,6 +40,8 @@ class StatusLine(Static):
     # monotonic clock, counted down each second until over.
     wait_until: reactive[float | None] = reactive(None)
     wait_reason: reactive[str | None] = reactive(None)
+    # "webhooks" while notifications arrive, or why polling has taken over; None: poll only.
+    webhooks: reactive[str | None] = reactive(None)
 
     def __init__(self, *, clock: Callable[[], datetime], id: str | None = None) -> None:
         super().__init__(id=id)
@@ -78,6 +80,8 @@ class StatusLine(Static):
             text.append(f" · {left}/{state.limit} requests left")
             if state.blocked_for > 0:
                 text.append(f" · waiting {state.blocked_for:.0f}s (rate limit)", "yellow")
+        if self.webhooks:
+            text.append(f" · {one_line(self.webhooks, 80)}")
         if self.wait_until is not None:
             left = self.wait_until - time.monotonic()
             if left >= 1:
