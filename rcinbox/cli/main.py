@@ -32,6 +32,7 @@ COMMANDS: dict[str | None, str] = {
     "whoami": "rcinbox.cli.accounts",
     "config": "rcinbox.cli.config_cmd",
     "demo-server": "rcinbox.cli.demo_server",
+    "completion": "rcinbox.cli.completion",
 }
 
 

@@ -327,6 +327,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     config.add_argument("--json", action="store_true", help="show: JSON instead of TOML")
 
+    completion = commands.add_parser(
+        "completion",
+        parents=[logging_options],
+        help="Print a shell completion script (bash, zsh or fish).",
+        description="Print a completion script generated from these commands and options:"
+        ' eval "$(rcinbox completion bash)" in ~/.bashrc, or see the README for zsh and fish.',
+    )
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"))
+
     server = commands.add_parser(
         "demo-server",
         parents=[logging_options],
