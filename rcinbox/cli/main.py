@@ -33,6 +33,7 @@ COMMANDS: dict[str | None, str] = {
     "config": "rcinbox.cli.config_cmd",
     "demo-server": "rcinbox.cli.demo_server",
     "completion": "rcinbox.cli.completion",
+    "web": "rcinbox.cli.web",
 }
 
 

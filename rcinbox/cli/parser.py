@@ -327,6 +327,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     config.add_argument("--json", action="store_true", help="show: JSON instead of TOML")
 
+    web = commands.add_parser(
+        "web",
+        parents=[account, logging_options, webhooks],
+        help="Serve the TUI to a browser (needs the rcinbox[web] extra).",
+        description="Serve the same TUI in a browser through textual-serve: each tab runs"
+        " rcinbox with these account options. Loopback only unless --public: whoever reaches"
+        " the address sees and answers the inbox.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    web.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    web.add_argument(
+        "--public",
+        action="store_true",
+        help="allow a non-loopback --host (anyone who reaches it sees the inbox)",
+    )
+    web.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers use, when a proxy serves it elsewhere (http://HOST:PORT)",
+    )
+    web.add_argument(
+        "--no-mouse", action="store_true", help="leave the mouse to the browser's terminal"
+    )
+
     completion = commands.add_parser(
         "completion",
         parents=[logging_options],
