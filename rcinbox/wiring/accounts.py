@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from rcinbox.auth.store import LoginStore, StoredLogin, login_command
+from rcinbox.auth.keyring_store import for_profile
+from rcinbox.auth.store import StoredLogin, login_command
 from rcinbox.config import (
     DEFAULT_PROFILE,
     AccountSettings,
@@ -118,7 +119,7 @@ def resolve_account(
         return Account(
             credentials, store_path_for(credentials, profile), profile=profile, cache_tokens=True
         )
-    login = LoginStore(profile).load()
+    login = for_profile(profile, token_store=config.profile(profile).token_store).load()
     if login is None:
         raise ConfigError(
             f"not logged in (profile {profile}): run `{login_command(profile)}`, or give "

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rcinbox.api import OAuthSession, SocialMessagingClient, new_http_client
 from rcinbox.auth.cache import CachedSession, TokenCache
-from rcinbox.auth.store import LoginStore
+from rcinbox.auth.keyring_store import for_profile
 from rcinbox.config import data_dir, write_private
 from rcinbox.inbox.engine import EngineSettings, Inbox
 from rcinbox.wiring.accounts import Account, AccountOptions, account_for
@@ -38,7 +38,7 @@ async def api_client(account: Account) -> AsyncIterator[SocialMessagingClient]:
     async with new_http_client(**({"verify": False} if plain_http else {})) as http:
         if account.login is not None:
             login = account.login
-            auth: OAuthSession = LoginStore(login.profile).session(login, http=http)
+            auth: OAuthSession = for_profile(login.profile).session(login, http=http)
         elif account.cache_tokens:
             auth = CachedSession(TokenCache(credentials), http=http)
         else:
