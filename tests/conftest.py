@@ -76,6 +76,19 @@ def api(emulator: Emulator, api_for: Callable[[Emulator], httpx.Client]) -> http
     return api_for(emulator)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_in_any_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """After the whole run: no log file any test wrote holds the test secrets."""
+    yield
+    base = tmp_path_factory.getbasetemp()
+    leaks = [
+        str(path)
+        for path in base.rglob("rcinbox.log*")
+        if any(secret in path.read_text(errors="replace") for secret in (JWT, CLIENT[1]))
+    ]
+    assert not leaks, f"secrets in logs: {leaks}"
+
+
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """No test reads or writes the user's real rcinbox data or config."""

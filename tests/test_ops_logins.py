@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from rcinbox.auth.cache import TokenCache
+from rcinbox.api.client import new_http_client
+from rcinbox.auth.cache import CachedSession, TokenCache
 from rcinbox.cli.errors import ExitCode
 from rcinbox.cli.main import main
 from rcinbox.config import Credentials, log_dir
@@ -129,3 +132,29 @@ def test_the_log_has_each_request_and_no_secret(emulator: Emulator, capsys, monk
     for secret in (SECRET, JWT, token.access_token, token.refresh_token, reply_text):
         assert secret not in logs
     assert code == ExitCode.NOT_FOUND, err
+
+
+async def test_sessions_renewing_at_once_spend_one_refresh_token_once(emulator: Emulator) -> None:
+    credentials = Credentials(emulator.url, "rcinbox-demo", SECRET, JWT)
+    cache = TokenCache(credentials)
+    async with new_http_client() as http:
+        first = CachedSession(cache, http=http)
+        await first.bearer()
+    held = cache.load_token()
+    assert held is not None
+    # Expired for everyone at once. Each session stands for a process: its own HTTP client and
+    # its own descriptor on the lock file (flock locks those apart even within one process).
+    expired = dataclasses.replace(held, expires_at=time.time() - 10, issued_at=time.time() - 3600)
+    cache.save_token(expired)
+    clients = [new_http_client() for _ in range(4)]
+    try:
+        sessions = [CachedSession(TokenCache(credentials), http=client) for client in clients]
+        tokens = await asyncio.gather(*(session.bearer() for session in sessions))
+    finally:
+        for client in clients:
+            await client.aclose()
+    assert len(set(tokens)) == 1 and tokens[0] != held.access_token
+    grants = emulator.stats.grants
+    # A refresh token spent twice is refused, and the loser would log in with the JWT again.
+    assert grants["refresh_token"] == 1
+    assert grants["urn:ietf:params:oauth:grant-type:jwt-bearer"] == 1
