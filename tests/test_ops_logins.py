@@ -129,6 +129,7 @@ def test_the_log_has_each_request_and_no_secret(emulator: Emulator, capsys, monk
     assert "GET /cx/social-messaging/v1/contents -> 200" in logs
     assert "POST /cx/social-messaging/v1/contents -> 201" in logs
     assert "-> 404" in logs and "RCRequestId " in logs
+    assert "ERROR rcinbox.cli.main: thread failed (exit 66): " in logs
     for secret in (SECRET, JWT, token.access_token, token.refresh_token, reply_text):
         assert secret not in logs
     assert code == ExitCode.NOT_FOUND, err

@@ -50,6 +50,9 @@ class Redact(logging.Filter):
         return True
 
 
+# ``extra=SAID`` on a record: the user was already told on stderr; it is for the file only.
+SAID = {"said_on_stderr": True}
+
 _installed: list[logging.Handler] = []
 
 
@@ -87,6 +90,7 @@ def setup(
         stream.addFilter(redact)
         # Announced waits reach stderr through their own listener (one plain line each).
         stream.addFilter(lambda record: record.name != "rcinbox.api.waits")
+        stream.addFilter(lambda record: not getattr(record, "said_on_stderr", False))
         if not (verbose or debug):
             # Without -v only setup warnings (a config file others can read) reach stderr: the
             # engine's failures end the command, in the one line the command prints for them.

@@ -9,6 +9,7 @@ it raises goes through the one map in :mod:`rcinbox.cli.errors`.
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -16,6 +17,9 @@ from collections.abc import Sequence
 from rcinbox.api import waits
 from rcinbox.cli import errors, logs
 from rcinbox.cli.parser import build_parser
+
+log = logging.getLogger(__name__)
+SAID = logs.SAID
 
 # Command -> the module whose ``run(args) -> int`` carries it out. None: no command, the TUI.
 COMMANDS: dict[str | None, str] = {
@@ -62,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         line = errors.message(error, profile=getattr(args, "profile", None))
         print(f"rcinbox: {line}", file=sys.stderr)
+        # For the log file: the failure as the user saw it (stderr has it already).
+        log.error("%s failed (exit %d): %s", args.command or "rcinbox", code, line, extra=SAID)
         return code
     finally:
         if remove is not None:
