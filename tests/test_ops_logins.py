@@ -159,3 +159,21 @@ async def test_sessions_renewing_at_once_spend_one_refresh_token_once(emulator: 
     # A refresh token spent twice is refused, and the loser would log in with the JWT again.
     assert grants["refresh_token"] == 1
     assert grants["urn:ietf:params:oauth:grant-type:jwt-bearer"] == 1
+
+
+def test_the_tui_logs_only_to_the_file(capsys) -> None:
+    import logging
+
+    from rcinbox.cli import logs
+
+    logs.setup(terminal=False, secrets=frozenset({"a-secret-value"}))
+    try:
+        logging.getLogger("rcinbox.inbox.sync").warning("sync failed: with a-secret-value")
+        logging.getLogger("rcinbox.tui").error("something for the file")
+    finally:
+        logs.remove()
+    out, err = capsys.readouterr()
+    assert out == "" and err == ""
+    text = all_logs()
+    assert "sync failed: with ***" in text and "something for the file" in text
+    assert "a-secret-value" not in text

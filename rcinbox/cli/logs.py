@@ -56,15 +56,21 @@ SAID = {"said_on_stderr": True}
 _installed: list[logging.Handler] = []
 
 
-def setup(
-    *, verbose: int = 0, debug: bool = False, terminal: bool = True, secrets: frozenset[str]
-) -> None:
-    """Install the handlers for this process (again: the previous ones are replaced)."""
+def remove() -> None:
+    """Take this module's handlers off again (a command is over; tests run many in one process)."""
     root = logging.getLogger()
     for handler in _installed:
         root.removeHandler(handler)
         handler.close()
     _installed.clear()
+
+
+def setup(
+    *, verbose: int = 0, debug: bool = False, terminal: bool = True, secrets: frozenset[str]
+) -> None:
+    """Install the handlers for this process (again: the previous ones are replaced)."""
+    remove()
+    root = logging.getLogger()
     redact = Redact(secrets)
     file_level = logging.DEBUG if debug else logging.INFO
     try:

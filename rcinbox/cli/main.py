@@ -72,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if remove is not None:
             remove()
+        logs.remove()
 
 
 def _say_wait(wait: waits.Wait) -> None:
