@@ -177,3 +177,4 @@ def test_the_tui_logs_only_to_the_file(capsys) -> None:
     text = all_logs()
     assert "sync failed: with ***" in text and "something for the file" in text
     assert "a-secret-value" not in text
+    assert stat.S_IMODE((Path(log_dir()) / "rcinbox.log").stat().st_mode) == 0o600

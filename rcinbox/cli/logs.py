@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import re
 import sys
 
@@ -56,6 +57,15 @@ SAID = {"said_on_stderr": True}
 _installed: list[logging.Handler] = []
 
 
+class _PrivateRotatingFile(logging.handlers.RotatingFileHandler):
+    """Each log file is created 0600 (the ids and paths of one's inbox are no one else's),
+    the first one and each one a rotation starts, whatever the umask."""
+
+    def _open(self):  # type: ignore[override]
+        handle = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        return os.fdopen(handle, "a", encoding=self.encoding, errors=self.errors)
+
+
 def remove() -> None:
     """Take this module's handlers off again (a command is over; tests run many in one process)."""
     root = logging.getLogger()
@@ -76,9 +86,10 @@ def setup(
     try:
         path = log_path()
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        file_handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        file_handler: logging.Handler = _PrivateRotatingFile(
             path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
         )
+        os.chmod(path, 0o600)  # a file from before this rule
     except OSError as error:
         # No log file is no reason to stop working: say so once where the user looks.
         if terminal:
