@@ -9,6 +9,7 @@ from test_webhooks import TOKEN, envelope, rig, seeded_ids
 
 from rcinbox.emulator import Emulator
 from rcinbox.inbox.notices import WebhookState
+from rcinbox.inbox.webhooks import MAX_CONNECTIONS
 
 
 class Clock:
@@ -62,3 +63,25 @@ async def test_silence_hands_over_to_polling_until_a_notification(
         assert answer.status_code == 200
         assert [s.active for s in states(r.inbox)] == [True]
         assert r.syncer._webhook_active
+
+
+async def test_connections_beyond_the_cap_are_closed_at_once(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    async with rig(emulator, tmp_path) as r:
+        port = int(r.receiver.address.rstrip("/").rsplit(":", 1)[1])
+        idle = [await asyncio.open_connection("127.0.0.1", port) for _ in range(MAX_CONNECTIONS)]
+        async with asyncio.timeout(10):
+            while len(r.receiver._connections) < MAX_CONNECTIONS:
+                await asyncio.sleep(0.01)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        async with asyncio.timeout(5):
+            assert await reader.read() == b""  # refused: closed without an answer
+        writer.close()
+        for _, idle_writer in idle:
+            idle_writer.close()
+        async with asyncio.timeout(10):
+            while r.receiver._connections:
+                await asyncio.sleep(0.01)
+        answer = await r.notify(envelope(seeded_ids(emulator, 1)[0]), **{"Validation-Token": TOKEN})
+        assert answer.status_code == 200
