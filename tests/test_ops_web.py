@@ -86,3 +86,16 @@ def test_without_the_extra_the_error_names_it(capsys, monkeypatch) -> None:
     assert main(["web", "--demo"]) == 78
     err = capsys.readouterr().err
     assert err == "rcinbox: rcinbox web needs the web extra: pip install 'rcinbox[web]'\n"
+
+
+def test_secrets_reach_the_tabs_through_the_environment_only() -> None:
+    from rcinbox.cli.parser import build_parser
+    from rcinbox.cli.web import child_command
+
+    account = ["--server", "https://example.com", "--client-id", "id"]
+    secrets = ["--client-secret", "s3cret-value", "--jwt", "jwt-value"]
+    args = build_parser().parse_args(["web", *account, *secrets, "--no-mouse"])
+    command, environment = child_command(args)
+    assert "s3cret-value" not in command and "jwt-value" not in command
+    assert command.endswith("-m rcinbox --server https://example.com --client-id id --no-mouse")
+    assert environment == {"RCINBOX_CLIENT_SECRET": "s3cret-value", "RCINBOX_JWT": "jwt-value"}
