@@ -320,7 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
     whoami.add_argument("--json", action="store_true", help="JSON output")
 
     config = account_command(
-        "config", "Show where config.toml is, or the settings in effect.", EXIT_CODES_HELP
+        "config",
+        "Show where config.toml and the log file are, or the settings in effect.",
+        EXIT_CODES_HELP,
     )
     config.add_argument(
         "action", choices=("path", "show"), help="path: the file; show: settings, secrets as ***"

@@ -23,7 +23,7 @@ from rcinbox.cli.output import say
 
 MISSING = "rcinbox web needs the web extra: pip install 'rcinbox[web]'"
 WARNING = (
-    "rcinbox: warning: serving on {host}:{port} for every address: anyone who can reach it"
+    "rcinbox: warning: serving on {host}:{port}, beyond this machine: anyone who can reach it"
     " sees and answers this inbox (there is no login page); put it behind a proxy with"
     " authentication, or use the default 127.0.0.1 over an SSH tunnel"
 )
