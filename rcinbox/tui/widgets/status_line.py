@@ -6,11 +6,13 @@ dismisses it (``x``) or a later success replaces the offline notice.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from rich.text import Text
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Static
 
 from rcinbox.api.ratelimit import RateState
@@ -34,10 +36,29 @@ class StatusLine(Static):
     rate: reactive[RateState | None] = reactive(None)
     error: reactive[str | None] = reactive(None)
     note: reactive[str | None] = reactive(None)
+    # A pause the engine announced (login limit, rate-limit penalty...): its end on the
+    # monotonic clock, counted down each second until over.
+    wait_until: reactive[float | None] = reactive(None)
+    wait_reason: reactive[str | None] = reactive(None)
+    # "webhooks" while notifications arrive, or why polling has taken over; None: poll only.
+    webhooks: reactive[str | None] = reactive(None)
 
     def __init__(self, *, clock: Callable[[], datetime], id: str | None = None) -> None:
         super().__init__(id=id)
         self._clock = clock
+        self._countdown: Timer | None = None
+
+    def watch_wait_until(self, until: float | None) -> None:
+        if until is not None and self._countdown is None and self.is_mounted:
+            self._countdown = self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        if self.wait_until is None or self.wait_until <= time.monotonic():
+            self.wait_until = None
+            if self._countdown is not None:
+                self._countdown.stop()
+                self._countdown = None
+        self.refresh()
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis", end="")
@@ -59,6 +80,13 @@ class StatusLine(Static):
             text.append(f" · {left}/{state.limit} requests left")
             if state.blocked_for > 0:
                 text.append(f" · waiting {state.blocked_for:.0f}s (rate limit)", "yellow")
+        if self.webhooks:
+            text.append(f" · {one_line(self.webhooks, 80)}")
+        if self.wait_until is not None:
+            left = self.wait_until - time.monotonic()
+            if left >= 1:
+                reason = one_line(self.wait_reason or "", 80)
+                text.append(f" · waiting {left:.0f} s: {reason}", "yellow")
         if self.note:
             text.append(f" · {one_line(self.note, 80)}")
         if self.error:
