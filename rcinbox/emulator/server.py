@@ -273,7 +273,7 @@ class Emulator:
         )
         self._identities = IdentitiesApi(self._state)
         self._customers = Customers(
-            self._state, self._contents, self._subscriptions.publish, config.seed
+            self._state, self._contents, self._subscriptions.publish, config.seed, data.voices
         )
         contents, identities = self._contents, self._identities
         oauth, subscriptions = self._oauth, self._subscriptions

@@ -7,10 +7,10 @@ import itertools
 import math
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ..corpus.business import CAPABILITIES, CHANNEL_URIS
 from ..corpus.people import LOCALE_WEIGHTS, LOCALES
@@ -40,6 +40,8 @@ class SeedData:
     channels: list[dict]
     identities: list[dict]
     contents: list[dict]
+    # Thread id -> how its customer writes (a ``writing.Voice``), for the simulated customers.
+    voices: dict[str, Any] = field(default_factory=dict)
 
 
 def object_id(rng: random.Random) -> str:

@@ -176,7 +176,33 @@ def identity_record(
 
 def customer_identity(rng: random.Random, channel: dict, now: datetime) -> dict:
     """A new customer's IdentityModel on ``channel``, created and last modified at ``now``."""
+    return new_customer(rng, channel, now)[1]
+
+
+def new_customer(rng: random.Random, channel: dict, now: datetime) -> tuple[Person, dict]:
+    """A new person and their IdentityModel on ``channel``, created and last modified at ``now``."""
     person = new_person(rng)
     record = identity_record(rng, person, channel_info(channel.get("type")).identity_type, [])
     record["creationTime"] = record["lastModifiedTime"] = isoformat(now)
-    return record
+    return person, record
+
+
+def person_of(identity: dict, locale: str) -> Person:
+    """The person behind an IdentityModel, for a thread whose seed-time person is not known (one
+    an agent started through the API): the names it shows, the thread's locale."""
+    first = identity.get("firstName") or identity.get("displayName") or ""
+    last = identity.get("lastName")
+    display = identity.get("displayName") or first
+    return Person(
+        first,
+        last,
+        display,
+        f"{first} {last}" if last else first,
+        locale,
+        identity.get("identityGroupId") or "",
+        identity.get("screenName") or first,
+        identity.get("emailAddress") or "",
+        identity.get("mobilePhone") or "",
+        identity.get("company"),
+        identity.get("gender"),
+    )

@@ -23,6 +23,7 @@ from .basics import (
     object_id,
 )
 from .persons import Identity, Person, ascii_fold, identity_record, new_person
+from .writing import Voice
 
 COLLEAGUES = 5
 
@@ -106,6 +107,7 @@ class Cast:
         self.persons: list[Person] = []
         self.known: dict[str, dict[str, Identity]] = {}  # group id -> channel id -> identity
         self.contents: list[dict] = []
+        self.voices: dict[str, Voice] = {}  # thread id -> how its customer writes
         self.owner_id = ""
         self.team: list[tuple[str, Person]] = []
         self.channels: list[Channel] = []

@@ -49,7 +49,7 @@ from .basics import (
 )
 from .persons import Identity
 from .shape import CHAT, EMAIL, REVIEW, SYNCED, Cast, Channel, Plan
-from .writing import address, email_frame, pick_review, thread_context
+from .writing import Voice, address, email_frame, pick_review, thread_context
 
 
 @dataclass(slots=True)
@@ -489,6 +489,21 @@ class Generator(Cast):
         append = self.contents.append
         for j, inbound in enumerate(t.seq):
             append(self.inbound(t, j) if inbound else self.outbound(t, j))
+        self.voices[t.id] = self.voice(t)
+
+    @staticmethod
+    def voice(t: Thread) -> Voice:
+        """How the thread's customer goes on (see ``simulation``): under a post, the follower who
+        commented last; otherwise whoever wrote its first customer message, or the customer an
+        agent wrote to. A review's author comments on, off any topic."""
+        if t.post is not None:
+            author = t.authors[t.last_in] if t.last_in >= 0 else t.customer
+        else:
+            first_in = next((j for j, inbound in enumerate(t.seq) if inbound), -1)
+            author = t.authors[first_in] if first_in >= 0 else t.customer
+        topic = None if t.review is not None else t.topic
+        comments = t.post[1] if t.post is not None else ()
+        return Voice(t.locale, topic, t.ctx, author.person, author.record["id"], comments)
 
     def finish(self) -> SeedData:
         now_ts = self.now_ts
@@ -502,7 +517,8 @@ class Generator(Cast):
         records.sort(key=itemgetter("creationTime", "id"))
         # Timestamps have one fixed width, so one concatenated string sorts as the pair would.
         self.contents.sort(key=lambda c: c["creationTime"] + c["id"])
-        return SeedData(self.owner_id, [c.record for c in self.channels], records, self.contents)
+        channels = [c.record for c in self.channels]
+        return SeedData(self.owner_id, channels, records, self.contents, self.voices)
 
 
 def generate(seed: int = 1, contents: int = 2000, now: datetime | None = None) -> SeedData:
