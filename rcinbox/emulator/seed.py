@@ -13,16 +13,17 @@ CJK, emoji, multi-paragraph emails), and, whenever there are at least 50 content
 and names made to break a careless terminal UI (Rich markup, ANSI and C1 escapes, bidi overrides,
 NUL and other C0 controls, a 1 MB email body).
 
-The simulated customers and the content store reuse ``inbound_body``, ``customer_identity``,
-``channel_uri`` and ``capabilities_supported`` so that live traffic looks like the seed.
+Each thread's voice (its language, topic, context and customer: ``SeedData.voices``) is kept
+beside the data, so that the simulated customers continue a thread as the seed wrote it; they and
+the content store reuse ``channel_uri`` and ``capabilities_supported`` too.
 
 Speed matters (``generate(contents=100_000)`` backs load demos): timestamps are formatted from
 integer ages through lookup tables, records are copied from a per-thread template, and the cyclic
 garbage collector is paused while the records are built.
 
 The text comes from :mod:`rcinbox.emulator.corpus` (data tables) and the generator lives in
-:mod:`rcinbox.emulator.seeding`; this module is their public face. The generator
-never reads the wall clock, the network or the disk, and never imports textual.
+:mod:`rcinbox.emulator.seeding`; this module is their public face. The generator never reads
+the wall clock, the network or the disk, and never imports textual.
 """
 
 from __future__ import annotations

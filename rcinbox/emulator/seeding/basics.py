@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import math
 import random
 from collections.abc import Sequence
@@ -13,7 +11,6 @@ from functools import cache
 from typing import Any, TypeVar
 
 from ..corpus.business import CAPABILITIES, CHANNEL_URIS
-from ..corpus.people import LOCALE_WEIGHTS, LOCALES
 
 T = TypeVar("T")
 
@@ -64,14 +61,6 @@ def channel_uri(channel_type: str) -> str | None:
 def capabilities_supported(channel_type: str) -> list[str]:
     """Structured-message types a reply on this channel type may use (a fresh list)."""
     return list(CAPABILITIES.get(channel_type, ()))
-
-
-LANGUAGE_CODES = {loc: loc.capitalize() for loc in LOCALES}
-LOCALE_CUMULATIVE = tuple(itertools.accumulate(LOCALE_WEIGHTS))
-
-
-def draw_locale(rng: random.Random) -> str:
-    return LOCALES[bisect.bisect(LOCALE_CUMULATIVE, rng.random() * LOCALE_CUMULATIVE[-1])]
 
 
 def fit(body: str, limit: int) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import random
 import unicodedata
 from dataclasses import dataclass
@@ -16,12 +18,22 @@ from ..corpus.people import (
     DEVICES,
     EMAIL_DOMAINS,
     EMOJI_NAME_FORMS,
+    LOCALE_WEIGHTS,
+    LOCALES,
     LONG_NAMES,
     NAMES,
     TW_DESCRIPTIONS,
     TW_LOCATIONS,
 )
-from .basics import MAX_AGE, TENANT_URL, draw_locale, isoformat, object_id
+from .basics import MAX_AGE, TENANT_URL, isoformat, object_id
+
+# The ContentModel ``language`` of a thread in each locale (``"En"``, ``"Zh"``...).
+LANGUAGE_CODES = {loc: loc.capitalize() for loc in LOCALES}
+LOCALE_CUMULATIVE = tuple(itertools.accumulate(LOCALE_WEIGHTS))
+
+
+def draw_locale(rng: random.Random) -> str:
+    return LOCALES[bisect.bisect(LOCALE_CUMULATIVE, rng.random() * LOCALE_CUMULATIVE[-1])]
 
 
 @dataclass(slots=True)

@@ -37,7 +37,6 @@ from ..corpus.social import (
 from .basics import (
     DAY,
     DEFAULT_NOW,
-    LANGUAGE_CODES,
     TENANT_URL,
     SeedData,
     capabilities_supported,
@@ -47,7 +46,7 @@ from .basics import (
     object_id,
     pick,
 )
-from .persons import Identity
+from .persons import LANGUAGE_CODES, Identity
 from .shape import CHAT, EMAIL, REVIEW, SYNCED, Cast, Channel, Plan
 from .writing import Voice, address, email_frame, pick_review, thread_context
 

@@ -12,8 +12,8 @@ from ..corpus.business import STORES
 from ..corpus.languages import LANGUAGES
 from ..corpus.model import Language, Topic
 from ..corpus.social import GREETINGS, REVIEWS
-from .basics import LANGUAGE_CODES, draw_locale, fit, pick
-from .persons import Person, new_person
+from .basics import fit, pick
+from .persons import LANGUAGE_CODES, Person, draw_locale, new_person
 
 
 def thread_context(rng: random.Random, lang: Language) -> dict[str, str]:
