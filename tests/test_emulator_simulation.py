@@ -168,6 +168,8 @@ def test_a_customer_who_starts_a_thread_keeps_to_it(emulator: Emulator) -> None:
             written = emulator.add_inbound(opened["threadId"])
             assert_written_in(thread, written, emulator)
             thread.append(written)
+        # Nobody has answered yet: "any update?", then something else, never the same twice.
+        assert len({c["body"] for c in thread}) == len(thread)
         languages.add(opened["language"])
         channels.add(opened["channelType"])
     assert len(languages) >= 3 and len(channels) >= 8

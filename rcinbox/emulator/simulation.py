@@ -145,7 +145,8 @@ class Customers:
         if channel["type"] == "Twitter":
             kind = "Tweet" if public else "PrivateTweet"
         outbound = [c for c in thread if c["contentDirection"] == "Outgoing"]
-        body = follow_up(self._rng, voice, channel["type"], public, answered=bool(outbound))
+        said = {c["body"] for c in thread}
+        body = follow_up(self._rng, voice, channel["type"], public, bool(outbound), said)
         title = thread[0].get("title")
         return self._inbound(
             channel,

@@ -4,6 +4,7 @@ thread (its voice: language, topic, who they are) when it starts and when it goe
 from __future__ import annotations
 
 import random
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from rcinbox.api.channels import channel_info
@@ -109,24 +110,36 @@ def open_thread(
 
 
 def follow_up(
-    rng: random.Random, voice: Voice, channel_type: str, public: bool, answered: bool
+    rng: random.Random,
+    voice: Voice,
+    channel_type: str,
+    public: bool,
+    answered: bool,
+    said: Collection[str] = (),
 ) -> str:
     """What the thread's customer writes next: still waiting for an answer, or answering one, on
     the thread's topic (its order number, its item) when the topic has follow-ups, signed by them.
+    What the thread already ``said`` (its bodies) is not repeated while there is something else.
     """
     lang = LANGUAGES[voice.locale]
     ctx = dict(voice.ctx)
     address(ctx, voice.person)
     topic = voice.topic
     if voice.comments:
-        body = pick(rng, voice.comments).format_map(ctx)
+        options = voice.comments
     elif not answered:
-        body = pick(rng, lang.waiting)
+        options = lang.waiting
     elif topic is not None and topic.followups and rng.random() < 0.55:
-        body = pick(rng, topic.followups).format_map(ctx)
+        options = topic.followups
     else:
-        body = pick(rng, lang.followups)
-    return dress(body, lang, ctx, channel_type, public)
+        options = lang.followups
+    start = int(rng.random() * len(options))
+    bodies = (
+        dress(options[(start + k) % len(options)].format_map(ctx), lang, ctx, channel_type, public)
+        for k in range(len(options))
+    )
+    first = next(bodies)
+    return next((body for body in bodies if body not in said), first) if first in said else first
 
 
 def dress(body: str, lang: Language, ctx: dict[str, str], channel_type: str, public: bool) -> str:
