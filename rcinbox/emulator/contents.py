@@ -42,12 +42,13 @@ from typing import Any
 
 from rcinbox.api.channels import Initiation, Visibility, channel_info
 
-from . import errors, query, seed
+from . import errors, query
 from .clock import epoch, iso_seconds
 from .faults import FaultDice
 from .oauth import Session
 from .protocol import Request, Response, json_response
 from .scheduler import Scheduler
+from .seeding.basics import capabilities_supported, channel_uri
 from .state import State
 from .stats import EmulatorStats
 from .subscriptions import PREFIX
@@ -386,7 +387,7 @@ class ContentsApi:
             "remotelyDeleted": False,
             "channelId": channel["id"],
             "channelType": channel["type"],
-            "channelUri": seed.channel_uri(channel["type"]),
+            "channelUri": channel_uri(channel["type"]),
             "status": status,
             "synchronizationStatus": "Pending",
             "synchronizationError": None,
@@ -396,8 +397,8 @@ class ContentsApi:
             "attachments": [],
             "autoSubmitted": bool(fields.boolean("autoSubmitted")),
             "identityGroupId": author.get("identityGroupId"),
-            "structuredContentSupported": bool(seed.capabilities_supported(channel["type"])),
-            "capabilitiesSupported": seed.capabilities_supported(channel["type"]),
+            "structuredContentSupported": bool(capabilities_supported(channel["type"])),
+            "capabilitiesSupported": capabilities_supported(channel["type"]),
         }
 
     # ------------------------------------------------------------------ rules

@@ -29,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import errors, seed
+from . import errors
 from .clock import Clock, epoch
 from .config import EmulatorConfig
 from .contents import ContentsApi
@@ -39,7 +39,6 @@ from .oauth import OAuthServer, Session
 from .protocol import Request, Response, error_response
 from .ratelimit import Budget, Decision, RateLimiter
 from .scheduler import Scheduler
-from .simulation import Customers
 from .state import State
 from .stats import EmulatorStats
 from .subscriptions import Subscriptions
@@ -221,6 +220,11 @@ class Emulator:
                 gc.enable()
 
     def _assemble(self) -> None:
+        # Imported here, after the socket listens: the corpus and the generator take longer to
+        # import than the rest of the emulator, and the --demo child announces its address first.
+        from . import seed
+        from .simulation import Customers
+
         config = self.config
         data = seed.generate(config.seed, config.contents, config.now)
         anchor = config.now or seed.DEFAULT_NOW
@@ -273,7 +277,7 @@ class Emulator:
         )
         self._identities = IdentitiesApi(self._state)
         self._customers = Customers(
-            self._state, self._contents, self._subscriptions.publish, config.seed
+            self._state, self._contents, self._subscriptions.publish, config.seed, data.voices
         )
         contents, identities = self._contents, self._identities
         oauth, subscriptions = self._oauth, self._subscriptions

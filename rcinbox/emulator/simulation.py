@@ -3,23 +3,32 @@
 A customer mostly writes again in a recent conversation and sometimes starts a new one (a new
 customer identity on a random channel). Each inbound content is stored like an imported one
 (``status: New``, ``createdFrom: Synchronizer``, ``creatorId: null``), shaped like the seed data's,
-and announced with the ``Imported`` notification. Texts and identities come from the seed module
-and every choice from a ``random.Random`` seeded from the emulator seed, so a run can be replayed.
+and announced with the ``Imported`` notification. Every choice comes from a ``random.Random``
+seeded from the emulator seed, so a run can be replayed.
+
+What a customer writes fits the conversation, as in a real inbox: each thread has a voice (see
+``seeding.writing.Voice``: the thread's language, topic and order, and its customer), kept by the
+seed for seeded threads and here for the threads customers start. A follow-up is written in that
+language, on that topic, by that customer; an email keeps its subject ("Re: ..."). A thread an
+agent started through the API gets a voice on first use, from its language and its customer.
 """
 
 from __future__ import annotations
 
 import html
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from rcinbox.api.channels import Visibility, channel_info
 
-from . import seed as seed_data
 from .clock import iso_seconds
 from .contents import ContentsApi
+from .corpus.languages import LANGUAGES
 from .scheduler import Scheduler
+from .seeding.basics import capabilities_supported, channel_uri
+from .seeding.persons import new_customer, person_of
+from .seeding.writing import Voice, follow_up, open_thread, thread_context
 from .state import State
 from .subscriptions import PREFIX
 
@@ -35,7 +44,6 @@ INBOUND_TYPES = {
     "Linkedin": "Comment",
     "GoogleMyBusiness": "Review",
 }
-SUBJECTS = ("Question about my order", "Delivery problem", "Refund request", "Size exchange")
 
 
 class Customers:
@@ -47,8 +55,11 @@ class Customers:
         contents: ContentsApi,
         publish: Callable[[str, dict[str, Any]], None],
         seed: int,
+        voices: Mapping[str, Voice] | None = None,
     ) -> None:
         self._state = state
+        # Thread id -> how its customer writes; grows with the threads customers start.
+        self._voices = dict(voices or {})
         self._contents = contents
         self._publish = publish
         self._rng = random.Random(f"customers:{seed}")
@@ -96,16 +107,27 @@ class Customers:
     def _first_content(self) -> dict[str, Any]:
         state = self._state
         channel = self._rng.choice(sorted(state.channels.values(), key=lambda c: c["id"]))
-        customer = seed_data.customer_identity(self._rng, channel, state.clock.now())
+        person, customer = new_customer(self._rng, channel, state.clock.now())
         state.add_identity(customer, channel["id"])
         public = channel_info(channel["type"]).visibility is not Visibility.PRIVATE_ONLY
         kind = INBOUND_TYPES.get(channel["type"], "Message")
         if channel["type"] == "Twitter":
             public = self._rng.random() < 0.6
             kind = "Tweet" if public else "PrivateTweet"
-        title = self._rng.choice(SUBJECTS) if channel["type"] == "Email" else None
+        opening = open_thread(self._rng, person, customer["id"], channel["type"], public)
+        thread_id = state.ids.next()
+        self._voices[thread_id] = opening.voice
         return self._inbound(
-            channel, customer, state.ids.next(), kind=kind, public=public, title=title, first=True
+            channel,
+            customer,
+            thread_id,
+            opening.body,
+            kind=kind,
+            public=public,
+            title=opening.title,
+            language=opening.voice.language,
+            first=True,
+            rating=opening.rating,
         )
 
     def _follow_up(self, thread_id: str) -> dict[str, Any]:
@@ -114,48 +136,70 @@ class Customers:
         if not thread:
             raise KeyError(f"no thread {thread_id!r}")
         channel = state.channels[thread[0]["channelId"]]
-        inbound = [c for c in thread if c["contentDirection"] == "Incoming"]
-        customer = state.identities.get(inbound[-1]["authorIdentityId"]) if inbound else None
-        if customer is None:
-            customer = seed_data.customer_identity(self._rng, channel, state.clock.now())
-            state.add_identity(customer, channel["id"])
+        voice = self._voices.get(thread_id) or self._voice_of(thread, channel)
+        customer = state.identities.get(voice.customer_id)
         kind = INBOUND_TYPES.get(channel["type"], "Message")
         if kind == "Review":  # one review per customer; what follows comments on it
             kind = "Comment"
         public = bool(thread[0].get("public"))
         if channel["type"] == "Twitter":
             kind = "Tweet" if public else "PrivateTweet"
-        title = thread[0].get("title")
         outbound = [c for c in thread if c["contentDirection"] == "Outgoing"]
+        said = {c["body"] for c in thread}
+        body = follow_up(self._rng, voice, channel["type"], public, bool(outbound), said)
+        title = thread[0].get("title")
         return self._inbound(
             channel,
             customer,
             thread_id,
+            body,
             kind=kind,
             public=public,
             title=f"Re: {title}" if title else None,
-            first=False,
             answering=outbound[-1] if outbound else None,
-            language=thread[-1].get("language"),
+            language=voice.language,
+            first=False,
         )
+
+    def _voice_of(self, thread: list[dict[str, Any]], channel: dict[str, Any]) -> Voice:
+        """A voice for a thread the seed did not write (an agent started it through the API): its
+        language, its customer (the last who wrote in it, or someone new), and no topic.
+        """
+        state = self._state
+        language = str(thread[0].get("language") or "En").lower()
+        locale = language if language in LANGUAGES else "en"
+        customer = None
+        for content in reversed(thread):
+            identity = state.identities.get(content["authorIdentityId"])
+            if identity is not None and content["contentDirection"] == "Incoming":
+                customer = identity
+                break
+        if customer is None:  # nobody has answered the agent yet: someone new does
+            _, customer = new_customer(self._rng, channel, state.clock.now())
+            state.add_identity(customer, channel["id"])
+        ctx = thread_context(self._rng, LANGUAGES[locale])
+        voice = Voice(locale, None, ctx, person_of(customer, locale), customer["id"])
+        self._voices[thread[0]["threadId"]] = voice
+        return voice
 
     def _inbound(
         self,
         channel: dict[str, Any],
         customer: dict[str, Any],
         thread_id: str,
+        body: str,
         *,
         kind: str,
         public: bool,
         title: str | None,
+        language: str,
         first: bool,
         answering: dict[str, Any] | None = None,
-        language: str | None = None,
+        rating: int | None = None,
     ) -> dict[str, Any]:
         state = self._state
-        body = seed_data.inbound_body(self._rng, channel["type"])
         now = iso_seconds(state.clock.now())
-        capabilities = seed_data.capabilities_supported(channel["type"])
+        capabilities = capabilities_supported(channel["type"])
         return {
             "id": state.ids.next(),
             "creationTime": now,
@@ -173,14 +217,14 @@ class Customers:
             "inReplyToAuthorIdentityId": answering["authorIdentityId"] if answering else None,
             "inReplyToContentId": answering["id"] if answering else None,
             "interventionId": None,
-            "language": language or "En",
+            "language": language,
             "public": public,
             "published": True,
-            "rating": self._rng.randint(1, 5) if kind == "Review" else None,
+            "rating": rating,
             "remotelyDeleted": False,
             "channelId": channel["id"],
             "channelType": channel["type"],
-            "channelUri": seed_data.channel_uri(channel["type"]),
+            "channelUri": channel_uri(channel["type"]),
             "status": "New",
             "synchronizationStatus": "Success",
             "synchronizationError": None,
