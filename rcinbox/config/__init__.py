@@ -26,6 +26,8 @@ from rcinbox.config.paths import (
     data_dir,
     log_dir,
     log_path,
+    make_private_dir,
+    read_regular,
     write_private,
 )
 from rcinbox.config.profiles import (
@@ -87,8 +89,10 @@ __all__ = [
     "data_dir",
     "log_dir",
     "log_path",
+    "make_private_dir",
     "normalise_server",
     "parse_listen",
+    "read_regular",
     "selected_profile",
     "write_private",
 ]

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from rcinbox.api.models import Content, Identity, export_outcome
+from rcinbox.config import make_private_dir
 
 try:
     import fcntl
@@ -313,7 +314,7 @@ class Store:
     @classmethod
     def open(cls, path: Path | str, *, clock: Callable[[], float] = time.time) -> Store:
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            make_private_dir(Path(path).parent)
         try:
             connection = sqlite3.connect(str(path), isolation_level=None, timeout=10.0)
             connection.execute("PRAGMA journal_mode=WAL")
