@@ -63,17 +63,34 @@ def print_fields(rows: Iterable[tuple[str, str]], *, width: int) -> None:
 def when(moment: datetime | float | None, *, seconds: bool = False) -> str:
     """A moment (a datetime, or seconds since the epoch) in the local time zone, for people.
 
-    ``2025-03-01 14:05``; with ``seconds``, ``2025-03-01 14:05:09 CET``. Empty for None.
+    ``2025-03-01 14:05``; with ``seconds``, ``2025-03-01 14:05:09 CET``. Empty for None. A
+    moment the calendar cannot hold (a server's year 0 or 10000) is shown as it came.
     """
     if moment is None:
         return ""
-    if not isinstance(moment, datetime):
-        moment = datetime.fromtimestamp(moment, UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M")
+    try:
+        if not isinstance(moment, datetime):
+            moment = datetime.fromtimestamp(moment, UTC)
+        local = moment.astimezone()
+        return local.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M")
+    except (OverflowError, ValueError, OSError):
+        return _raw_moment(moment)
 
 
 def iso_utc(moment: float | None) -> str | None:
     """Seconds since the epoch as ISO 8601 in UTC (``2025-03-01T13:05:09Z``), for JSON."""
     if moment is None:
         return None
-    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _raw_moment(moment: datetime | float) -> str:
+    if isinstance(moment, datetime):
+        try:
+            return moment.isoformat(timespec="minutes")
+        except (ValueError, OverflowError):
+            return "?"
+    return f"{moment!r} s after 1970"

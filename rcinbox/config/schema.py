@@ -41,6 +41,10 @@ class UIConfig:
     animations: bool = False
 
 
+# Polling faster than once a second only spends the rate budget (and a server's patience).
+MIN_POLL = 1.0
+
+
 @dataclass(frozen=True)
 class PollConfig:
     """Seconds between polls of the newest contents, while the user is active and when idle."""

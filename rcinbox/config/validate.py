@@ -17,6 +17,7 @@ from rcinbox.config.profiles import check_profile_name, normalise_server
 from rcinbox.config.schema import (
     MAX_DAYS,
     MAX_UNDO_SECONDS,
+    MIN_POLL,
     NAMINGS,
     NOTIFICATIONS,
     TOKEN_STORES,
@@ -83,8 +84,8 @@ class Reader:
         )
         poll = self._table((), "poll", raw)
         config.poll = PollConfig(
-            active=self._seconds(("poll",), "active", poll, PollConfig.active),
-            idle=self._seconds(("poll",), "idle", poll, PollConfig.idle),
+            active=self._seconds(("poll",), "active", poll, PollConfig.active, least=MIN_POLL),
+            idle=self._seconds(("poll",), "idle", poll, PollConfig.idle, least=MIN_POLL),
         )
         sync = self._table((), "sync", raw)
         config.sync = SyncConfig(
@@ -193,6 +194,7 @@ class Reader:
         *,
         zero: bool = False,
         most: float = math.inf,
+        least: float = 0.0,
     ) -> float:
         value = table.get(key, default)
         if (
@@ -202,8 +204,11 @@ class Reader:
             or value < 0
             or (value == 0 and not zero)
             or value > most
+            or 0 < value < least
         ):
             wanted = "a number of seconds, 0 or more" if zero else "a positive number of seconds"
+            if least:
+                wanted = f"a positive number of seconds, at least {least:g}"
             if most != math.inf:
                 wanted += f", at most {most:g}"
             self._fail(where, key, f"{_dotted((*where, key))} must be {wanted}")

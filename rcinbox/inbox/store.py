@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from rcinbox.api.models import Content, Identity, export_outcome
+from rcinbox.api.models import EARLIEST, LATEST, Content, Identity, clamp_time, export_outcome
 from rcinbox.config import make_private_dir
 
 try:
@@ -291,6 +291,15 @@ class MergeResult:
 
 def _epoch(moment: datetime | None) -> float | None:
     return moment.timestamp() if moment is not None else None
+
+
+def _moment(epoch: Any) -> datetime:
+    """A stored epoch back as a moment; one out of the calendar's range (written before models
+    clamped them, or by hand) is clamped, never a crash at every start."""
+    try:
+        return clamp_time(datetime.fromtimestamp(float(epoch), UTC))
+    except (OverflowError, ValueError, OSError, TypeError):
+        return LATEST if isinstance(epoch, int | float) and epoch > 0 else EARLIEST
 
 
 def _bool_or_none(value: Any) -> bool | None:
@@ -1102,7 +1111,7 @@ def _thread_row(row: Sequence[Any]) -> ThreadRow:
         id=row[0],
         channel_id=row[1],
         channel_type=row[2],
-        latest_at=datetime.fromtimestamp(row[3], UTC),
+        latest_at=_moment(row[3]),
         latest_content_id=row[4],
         latest_incoming=bool(row[5]),
         preview=row[6],
