@@ -37,7 +37,7 @@ from rcinbox.api.errors import (
     header_value,
     retry_after_seconds,
 )
-from rcinbox.api.transport import send
+from rcinbox.api.transport import DEFAULT_DEADLINE, send
 from rcinbox.api.waits import LOGIN_LIMIT, announce
 
 TOKEN_PATH = "/restapi/oauth/token"
@@ -194,6 +194,8 @@ class OAuthSession:
         self._token = token
         self._on_token = on_token
         self._clock = clock
+        # The longest a token request may take in all (rcinbox.api.transport); set by wiring.
+        self.deadline = DEFAULT_DEADLINE
         self._refresh_margin = refresh_margin
         self._sleep = sleep
         self._unavailable_wait = unavailable_wait
@@ -333,7 +335,13 @@ class OAuthSession:
         while True:
             try:
                 response = await send(
-                    self._http, "POST", url, data=form, headers=headers, timeout=_TIMEOUT
+                    self._http,
+                    "POST",
+                    url,
+                    data=form,
+                    headers=headers,
+                    timeout=_TIMEOUT,
+                    deadline=self.deadline,
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 raise TransportError(

@@ -36,6 +36,8 @@ Naming = Literal["channel", "source"]
 EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 LATEST = datetime(9999, 12, 30, tzinfo=UTC)
 _INT64 = 2**63
+# The longest body kept: channels allow a few thousand characters, the demo's longest is 1 MB.
+MAX_BODY_CHARS = 4 * 1024 * 1024
 
 T = TypeVar("T")
 
@@ -133,7 +135,7 @@ class Content:
 
     @classmethod
     def from_json(cls, data: Any) -> Content:
-        d = _require_dict(data, "content")
+        d = _capped_body(_require_dict(data, "content"))
         formatted = d.get("bodyFormatted")
         attachments = d.get("attachments")
         context = d.get("contextData")
@@ -399,6 +401,16 @@ class Subscription:
             transport_type=_str(delivery.get("transportType")),
             raw=d,
         )
+
+
+def _capped_body(d: dict[str, Any]) -> dict[str, Any]:
+    """``d`` with a body longer than :data:`MAX_BODY_CHARS` cut, visibly; the cut copy is the
+    record kept (``raw``), so no store ever holds a server's 300 MB "message"."""
+    body = d.get("body")
+    if not isinstance(body, str) or len(body) <= MAX_BODY_CHARS:
+        return d
+    cut = len(body) - MAX_BODY_CHARS
+    return {**d, "body": f"{body[:MAX_BODY_CHARS]}\n[… {cut} more characters not kept]"}
 
 
 def export_outcome(sync_status: str | None) -> bool | None:

@@ -75,6 +75,23 @@ class ComposeConfig:
     undo_seconds: float = 5.0
 
 
+# Bounds of [limits] response_mib: below 1 MiB a real page may not fit; above 1 GiB the cap
+# protects nothing.
+MIN_RESPONSE_MIB = 1
+MAX_RESPONSE_MIB = 1024
+MAX_REQUEST_SECONDS = 3600.0
+
+
+@dataclass(frozen=True)
+class LimitsConfig:
+    """``[limits]``: the largest answer accepted from a server, in MiB, on the wire and once
+    inflated (a larger one is refused, exit 76), and how long one request may take in all."""
+
+    response_mib: int = 32
+    # The longest one request may take in all: connecting, headers and the whole body.
+    request_seconds: float = 60.0
+
+
 @dataclass(frozen=True)
 class WebhookConfig:
     """``[webhook]``: where to receive RingCentral's notifications (None: poll only)."""

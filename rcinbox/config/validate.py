@@ -16,12 +16,16 @@ from rcinbox.config.errors import ConfigError
 from rcinbox.config.profiles import check_profile_name, normalise_server
 from rcinbox.config.schema import (
     MAX_DAYS,
+    MAX_REQUEST_SECONDS,
+    MAX_RESPONSE_MIB,
     MAX_UNDO_SECONDS,
     MIN_POLL,
+    MIN_RESPONSE_MIB,
     NAMINGS,
     NOTIFICATIONS,
     TOKEN_STORES,
     ComposeConfig,
+    LimitsConfig,
     PollConfig,
     ProfileConfig,
     SyncConfig,
@@ -101,6 +105,25 @@ class Reader:
                 zero=True,
                 most=MAX_UNDO_SECONDS,
             )
+        )
+        limits = self._table((), "limits", raw)
+        config.limits = LimitsConfig(
+            response_mib=self._whole(
+                ("limits",),
+                "response_mib",
+                limits,
+                LimitsConfig.response_mib,
+                MIN_RESPONSE_MIB,
+                MAX_RESPONSE_MIB,
+            ),
+            request_seconds=self._seconds(
+                ("limits",),
+                "request_seconds",
+                limits,
+                LimitsConfig.request_seconds,
+                least=1.0,
+                most=MAX_REQUEST_SECONDS,
+            ),
         )
         webhook = self._table((), "webhook", raw)
         listen = self._string(("webhook",), "listen", webhook, None)
@@ -184,6 +207,24 @@ class Reader:
                 f"{_dotted((*where, key))} must be one of {', '.join(choices)}, not {value!r}",
             )
         return value
+
+    def _whole(
+        self,
+        where: tuple[str, ...],
+        key: str,
+        table: dict[str, Any],
+        default: int,
+        least: int,
+        most: int,
+    ) -> int:
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+            self._fail(
+                where,
+                key,
+                f"{_dotted((*where, key))} must be a whole number from {least} to {most}",
+            )
+        return int(value)
 
     def _seconds(
         self,

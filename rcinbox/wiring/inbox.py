@@ -50,7 +50,15 @@ async def api_client(account: Account) -> AsyncIterator[SocialMessagingClient]:
                 http=http,
                 jwt=credentials.jwt,
             )
-        yield SocialMessagingClient(credentials.server, auth, http=http, naming=credentials.naming)
+        auth.deadline = account.request_deadline
+        yield SocialMessagingClient(
+            credentials.server,
+            auth,
+            http=http,
+            naming=credentials.naming,
+            max_bytes=account.max_response_bytes,
+            deadline=account.request_deadline,
+        )
 
 
 @contextlib.asynccontextmanager
