@@ -151,10 +151,11 @@ class LoginStore:
                 f"cannot read the stored login {self.path} ({error.strerror});"
                 f" log in again: `{login_command(self.profile)}`"
             ) from None
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode):
+            os.close(handle)
+            raise self._unreadable("not a regular file")
         with os.fdopen(handle, "rb") as file:
-            status = os.fstat(file.fileno())
-            if not stat.S_ISREG(status.st_mode):
-                raise self._unreadable("not a regular file")
             self._check_private(status, self.path, 0o600, file.fileno())
             self._check_private(os.stat(self.directory), self.directory, 0o700)
             content = file.read(_MAX_FILE + 1)

@@ -145,9 +145,10 @@ def read_regular(path: Path, limit: int) -> bytes | None:
         return None
     except OSError as error:
         raise ConfigError(f"{path}: cannot read it ({error.strerror})") from None
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise ConfigError(f"{path}: not a regular file")
     with os.fdopen(handle, "rb") as file:
-        if not stat.S_ISREG(os.fstat(handle).st_mode):
-            raise ConfigError(f"{path}: not a regular file")
         try:
             content = file.read(limit + 1)
         except OSError as error:
