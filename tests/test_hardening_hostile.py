@@ -264,3 +264,9 @@ def test_an_unusable_server_url_is_one_line(server: str) -> None:
     result = run(server, "contents", "--limit", "5")
     line = one_line_failure(result, 78)
     assert len(line) < 200
+
+
+def test_a_retried_failure_past_the_wait_limit_reports_the_failure_not_the_wait() -> None:
+    with hostile(json_answer({}, status=500)) as server:
+        result = run(server.url, "--wait-limit", "2", "contents", "--limit", "5")
+    assert "500" in one_line_failure(result, 69)

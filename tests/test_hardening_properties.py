@@ -241,3 +241,24 @@ def test_a_server_url_with_user_info_never_appears_in_the_error() -> None:
     with pytest.raises(ConfigError) as failure:
         normalise_server("http://admin:hunter2@host.example")
     assert "hunter2" not in str(failure.value)
+
+
+def test_a_store_failure_is_exit_1_in_one_line() -> None:
+    import sqlite3
+
+    from rcinbox.cli.errors import ExitCode, exit_code, message
+
+    error = sqlite3.OperationalError("database or disk is full")
+    assert exit_code(error) == ExitCode.ERROR
+    assert message(error) == "the local store failed: database or disk is full"
+
+
+def test_a_keymap_bound_to_nonsense_is_warned_about_once(tmp_path: Path, caplog) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[keymap]\nquit = "ctrl+q"\nsend = "ctrl+nonsense-key"\n')
+    with caplog.at_level("WARNING", logger="rcinbox.config.validate"):
+        first = Config.load(path, environ={})
+        Config.load(path, environ={})
+    assert any("keymap.send" in warning for warning in first.warnings)
+    assert not any("keymap.quit" in warning for warning in first.warnings)
+    assert sum("keymap.send" in record.getMessage() for record in caplog.records) == 1

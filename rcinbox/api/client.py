@@ -45,6 +45,7 @@ from rcinbox.api.errors import (
     RCError,
     ServerError,
     TransportError,
+    WaitTooLong,
     error_from_response,
     header_value,
 )
@@ -396,8 +397,16 @@ class SocialMessagingClient:
                 # A 429 needs no backoff of its own: the budget holds the next try until the
                 # penalty has passed.
                 pause = self._backoff * 2 ** (retries - 1) * random.uniform(0.5, 1.0)
-                announce(pause, f"retrying {method} {path} after: {one_line(str(error), 120)}")
-                await self._sleep(pause)
+                await self._back_off(pause, method, path, error)
+
+    async def _back_off(self, pause: float, method: str, path: str, error: RCError) -> None:
+        """Wait before a retry; when the process may not wait that long (--wait-limit), the
+        failure that made us retry is the one to report, not the wait."""
+        try:
+            announce(pause, f"retrying {method} {path} after: {one_line(str(error), 120)}")
+        except WaitTooLong:
+            raise error from None
+        await self._sleep(pause)
 
     async def _transmit(
         self,

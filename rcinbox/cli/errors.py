@@ -20,6 +20,7 @@ Exceptions this module does not know are bugs: they are left to end in a traceba
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from enum import IntEnum
 
 from rcinbox.api.errors import (
@@ -32,6 +33,7 @@ from rcinbox.api.errors import (
     TransportError,
 )
 from rcinbox.config import DEFAULT_PROFILE, ConfigError, selected_profile
+from rcinbox.text import one_line
 
 
 class ExitCode(IntEnum):
@@ -100,7 +102,9 @@ def exit_code(error: BaseException) -> int | None:
         return ExitCode.NOPERM
     if isinstance(error, CannotListen | DemoError):
         return ExitCode.UNAVAILABLE
-    if isinstance(error, StoreError | OSError):
+    if isinstance(error, StoreError | OSError | sqlite3.Error):
+        # sqlite3.Error: the local store failed mid-command (a full disk, a locked or damaged
+        # file); whatever was committed stays, and the command says so in one line.
         return ExitCode.ERROR
     if isinstance(error, RCError):
         return _api_exit_code(error)
@@ -137,7 +141,9 @@ def message(error: BaseException, *, profile: str | None = None) -> str:
         return f"login expired or revoked: run `{login_command(_profile(profile))}` ({why})"
     if isinstance(error, LoginFailed):
         return f"login failed: {error}"
-    return str(error)
+    if isinstance(error, sqlite3.Error):
+        return f"the local store failed: {one_line(str(error), 200) or type(error).__name__}"
+    return one_line(str(error), 2000)
 
 
 def _profile(flag: str | None) -> str:

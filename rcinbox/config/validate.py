@@ -7,8 +7,10 @@ Keys rcinbox does not know are ignored (and kept in the file). To read a new set
 
 from __future__ import annotations
 
+import logging
 import math
 import re
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -35,6 +37,9 @@ from rcinbox.config.schema import (
 
 if TYPE_CHECKING:
     from rcinbox.config.settings import Config
+
+log = logging.getLogger(__name__)
+_warned: set[str] = set()
 
 
 def parse_listen(value: str) -> tuple[str, int]:
@@ -76,6 +81,19 @@ class Reader:
         }
         config.channels = self._strings(("channels",), self._table((), "channels", raw))
         config.keymap = self._strings(("keymap",), self._table((), "keymap", raw))
+        for binding, keys in config.keymap.items():
+            unknown = [key for key in keys.split(",") if not plausible_key(key)]
+            if unknown:
+                message = (
+                    f"{self._path}: keymap.{binding} names no key a terminal sends"
+                    f" ({', '.join(repr(k.strip()[:30]) for k in unknown)}); that binding"
+                    " will never fire"
+                )
+                config.warnings.append(message)
+                if message not in _warned:
+                    # A process reads the config several times; the user hears it once.
+                    _warned.add(message)
+                    log.warning("%s", message)
         ui = self._table((), "ui", raw)
         defaults = UIConfig()
         config.ui = UIConfig(
@@ -301,6 +319,51 @@ def _split_dotted(name: str) -> tuple[str, ...]:
         part = match.group(1)
         parts.append(part[1:-1] if part[:1] in "\"'" else part)
     return tuple(parts)
+
+
+# Key names Textual uses besides single characters and the Unicode names of characters.
+_NAMED_KEYS = frozenset(
+    [
+        "escape",
+        "enter",
+        "return",
+        "tab",
+        "space",
+        "backspace",
+        "delete",
+        "insert",
+        "home",
+        "end",
+        "pageup",
+        "pagedown",
+        "page_up",
+        "page_down",
+        "up",
+        "down",
+        "left",
+        "right",
+        "shift+tab",
+        "backtab",
+    ]
+    + [f"f{n}" for n in range(1, 25)]
+)
+_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+
+
+def plausible_key(key: str) -> bool:
+    """Whether ``key`` (one of a binding's comma-separated keys) is one a terminal can send:
+    modifiers, then a named key, one character, or a character's Unicode name
+    (``question_mark``). Nonsense is only warned about, once, when the config is read."""
+    parts = key.strip().lower().split("+")
+    *modifiers, name = parts
+    if not name or any(m not in _MODIFIERS for m in modifiers):
+        return False
+    if len(name) == 1 or name in _NAMED_KEYS:
+        return True
+    try:
+        return len(unicodedata.lookup(name.replace("_", " "))) == 1
+    except KeyError:
+        return False
 
 
 def _dotted(parts: tuple[str, ...]) -> str:
