@@ -45,6 +45,13 @@ class HostileServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
         self.lock = threading.Lock()
         super().__init__(("127.0.0.1", 0), _Handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client hanging up on a hostile answer is the point of most scenarios, not an error.
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
@@ -146,8 +153,9 @@ def slow_headers(seconds_per_byte: float = 0.5) -> Scenario:
     return answer
 
 
-def huge_body(megabytes: int = 100) -> Scenario:
-    """A JSON page whose one body is ``megabytes`` long, streamed (never held whole here)."""
+def huge_body(megabytes: int = 100, *, chunked: bool = False) -> Scenario:
+    """A JSON page whose one body is ``megabytes`` long, streamed (never held whole here);
+    ``chunked``: without a Content-Length, so only reading tells how big it is."""
     head = b'{"records":[{"id":"huge","threadId":"t","body":"'
     tail = b'"}],"paging":{}}'
     chunk = b"a" * (1024 * 1024)
@@ -155,12 +163,19 @@ def huge_body(megabytes: int = 100) -> Scenario:
     def answer(handler: Handler) -> None:
         handler.send_response(200)
         handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(head) + megabytes * len(chunk) + len(tail)))
+        if chunked:
+            handler.send_header("Transfer-Encoding", "chunked")
+        else:
+            size = len(head) + megabytes * len(chunk) + len(tail)
+            handler.send_header("Content-Length", str(size))
         handler.end_headers()
-        handler.wfile.write(head)
-        for _ in range(megabytes):
-            handler.wfile.write(chunk)
-        handler.wfile.write(tail)
+        for piece in (head, *([chunk] * megabytes), tail):
+            if chunked:
+                handler.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            else:
+                handler.wfile.write(piece)
+        if chunked:
+            handler.wfile.write(b"0\r\n\r\n")
 
     return answer
 
