@@ -20,7 +20,6 @@ Exceptions this module does not know are bugs: they are left to end in a traceba
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 from enum import IntEnum
 
 from rcinbox.api.errors import (
@@ -55,7 +54,9 @@ INTERRUPTED = 130
 
 MEANINGS: dict[ExitCode, str] = {
     ExitCode.OK: "success",
-    ExitCode.ERROR: "any other failure (a local store that cannot be opened, a file not written)",
+    ExitCode.ERROR: (
+        "any other failure (a local store that cannot be opened or written, a file not written)"
+    ),
     ExitCode.USAGE: "bad command-line usage",
     ExitCode.DATAERR: (
         "the server refused the request (400/422), e.g. a reply longer than the channel allows;"
@@ -65,10 +66,10 @@ MEANINGS: dict[ExitCode, str] = {
     ExitCode.LOGIN: "login expired or revoked (or not logged in): run `rcinbox login`",
     ExitCode.UNAVAILABLE: "server unreachable or failing (5xx)",
     ExitCode.TEMPFAIL: (
-        "rate limited, no answer in time, or a reply not yet accepted or the server out of"
-        " reach (the reply stays queued)"
+        "rate limited, a wait longer than --wait-limit, no answer in time, or a reply not yet"
+        " accepted or the server out of reach (the reply stays queued)"
     ),
-    ExitCode.PROTOCOL: "malformed answer from the server",
+    ExitCode.PROTOCOL: "malformed or oversized answer from the server",
     ExitCode.NOPERM: "not allowed: login refused (401) or the action is forbidden (403)",
     ExitCode.CONFIG: "no account configured or a bad setting",
 }
@@ -89,6 +90,8 @@ class CommandError(Exception):
 def exit_code(error: BaseException) -> int | None:
     """The exit code for ``error``, or None when it is not a failure we expect (a bug)."""
     # Imported here: each is light, but only a failure needs them.
+    import sqlite3
+
     from rcinbox.auth.flows import LoginFailed
     from rcinbox.auth.loopback import CannotListen
     from rcinbox.inbox.engine import StoreError
@@ -133,6 +136,8 @@ def _api_exit_code(error: RCError) -> int:
 
 def message(error: BaseException, *, profile: str | None = None) -> str:
     """The one line to print for ``error`` (after ``rcinbox: ``)."""
+    import sqlite3
+
     from rcinbox.auth.flows import LoginFailed
     from rcinbox.auth.store import login_command
 
