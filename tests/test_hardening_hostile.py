@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -307,3 +308,19 @@ def test_peak_memory_stays_bounded(scenario, capsys) -> None:
     with capsys.disabled():
         print(f"\npeak RSS of `rcinbox contents` against it: {peak / 1024:.0f} MB")
     assert peak < RSS_BOUND_KIB
+
+
+def test_every_directory_made_is_0700_under_umask_000() -> None:
+    data = Path(os.environ["RCINBOX_DATA_DIR"])
+    records = [{"id": "x", "threadId": "t", "channelId": "c", "body": "hi"}]
+    previous = os.umask(0)
+    try:
+        with hostile(json_answer(page(records))) as server:
+            result = run(server.url, "sync")
+    finally:
+        os.umask(previous)
+    assert result.returncode == 0, result.stderr
+    made = [data, *(p for p in data.rglob("*") if p.is_dir())]
+    assert len(made) >= 4
+    for directory in made:
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700, directory
