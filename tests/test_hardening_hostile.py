@@ -324,3 +324,13 @@ def test_every_directory_made_is_0700_under_umask_000() -> None:
     assert len(made) >= 4
     for directory in made:
         assert stat.S_IMODE(directory.stat().st_mode) == 0o700, directory
+
+
+@pytest.mark.parametrize("command", [("sync",), ("sync", "--history"), ("contents",)])
+def test_a_failing_command_says_its_error_once(command: tuple[str, ...]) -> None:
+    with hostile(raw_answer(200, b"{", {})) as server:
+        result = run(server.url, *command)
+    line = one_line_failure(result, 76)
+    # The retries' wait lines say what failed in a word; the error itself is said once.
+    assert result.stderr.count("truncated or not JSON") == 1
+    assert line.endswith("(HTTP 200)")

@@ -38,6 +38,7 @@ import httpx
 from rcinbox import __version__
 from rcinbox.api.auth import OAuthSession
 from rcinbox.api.errors import (
+    APIError,
     ErrorDetail,
     MalformedResponse,
     NotFound,
@@ -403,7 +404,8 @@ class SocialMessagingClient:
         """Wait before a retry; when the process may not wait that long (--wait-limit), the
         failure that made us retry is the one to report, not the wait."""
         try:
-            announce(pause, f"retrying {method} {path} after: {one_line(str(error), 120)}")
+            # What went wrong in a word: the whole error is said once, when the retries end.
+            announce(pause, f"retrying {method} {path} after {_failure_kind(error)}")
         except WaitTooLong:
             raise error from None
         await self._sleep(pause)
@@ -533,6 +535,16 @@ def _may_resend(error: RCError, resend_safe: bool) -> bool:
     if isinstance(error, TransportError) and not error.request_sent:
         return True
     return resend_safe
+
+
+def _failure_kind(error: RCError) -> str:
+    if isinstance(error, APIError) and error.status:
+        return f"HTTP {error.status}"
+    if isinstance(error, MalformedResponse):
+        return "an unreadable answer"
+    if isinstance(error, TransportError):
+        return "no answer" if error.request_sent else "no connection"
+    return type(error).__name__
 
 
 def _no_answer(method: str, path: str, exc: Exception) -> str:
