@@ -334,3 +334,14 @@ def test_a_failing_command_says_its_error_once(command: tuple[str, ...]) -> None
     # The retries' wait lines say what failed in a word; the error itself is said once.
     assert result.stderr.count("truncated or not JSON") == 1
     assert line.endswith("(HTTP 200)")
+
+
+@pytest.mark.parametrize("where", ["a-file", "/proc/rcinbox-data"])
+def test_a_data_dir_that_cannot_be_one_is_one_line(where: str, tmp_path: Path) -> None:
+    if where == "a-file":
+        where = str(tmp_path / "a-file")
+        Path(where).write_text("not a directory")
+    with hostile(json_answer(page([]))) as server:
+        result = run(server.url, "sync", env={"RCINBOX_DATA_DIR": where})
+    assert result.returncode in (1, 78), result.stderr
+    one_line_failure(result, result.returncode)

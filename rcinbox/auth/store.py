@@ -144,7 +144,8 @@ class LoginStore:
             if stat.S_ISLNK(os.lstat(self.directory).st_mode):
                 raise self._unreadable(f"{self.directory} is a symbolic link")
             handle = os.open(self.path, flags)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
+            # No login here (a data directory that is a file is reported where it is created).
             return None
         except OSError as error:
             raise ConfigError(
