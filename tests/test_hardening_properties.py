@@ -262,3 +262,13 @@ def test_a_keymap_bound_to_nonsense_is_warned_about_once(tmp_path: Path, caplog)
     assert any("keymap.send" in warning for warning in first.warnings)
     assert not any("keymap.quit" in warning for warning in first.warnings)
     assert sum("keymap.send" in record.getMessage() for record in caplog.records) == 1
+
+
+@pytest.mark.parametrize("interval", ["1e-9", "0", "nan", "inf"])
+def test_watch_refuses_a_poll_interval_below_a_second(interval: str, capsys) -> None:
+    from rcinbox.cli.parser import build_parser
+
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args(["watch", "--demo", "--interval", interval])
+    assert exit_.value.code == 2
+    assert "--interval" in capsys.readouterr().err

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from rcinbox import __version__
 from rcinbox.cli.errors import EXIT_CODES_HELP
 from rcinbox.config import Config, ConfigError, parse_listen
+from rcinbox.config.schema import MIN_POLL
 
 if TYPE_CHECKING:
     from rcinbox.wiring.accounts import AccountOptions
@@ -99,6 +100,16 @@ def _global_options() -> argparse.ArgumentParser:
         ),
     )
     return parent
+
+
+def _poll_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text[:40]!r}") from None
+    if not MIN_POLL <= value < 1e9:
+        raise argparse.ArgumentTypeError(f"must be at least {MIN_POLL:g} second (and finite)")
+    return value
 
 
 def _wait_seconds(text: str) -> float:
@@ -281,7 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     watch = command("watch", "Print new contents as NDJSON until interrupted.", follows=True)
     watch.add_argument(
-        "--interval", type=float, default=10.0, metavar="SECONDS", help="poll interval (default 10)"
+        "--interval",
+        type=_poll_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help=f"poll interval (default 10, at least {MIN_POLL:g})",
     )
 
     identity = command("identity", "Show an identity (a customer or an agent).")
