@@ -345,3 +345,16 @@ def test_a_data_dir_that_cannot_be_one_is_one_line(where: str, tmp_path: Path) -
         result = run(server.url, "sync", env={"RCINBOX_DATA_DIR": where})
     assert result.returncode in (1, 78), result.stderr
     one_line_failure(result, result.returncode)
+
+
+@pytest.mark.parametrize("command", [("contents", "--json"), ("thread", "t", "--json")])
+def test_json_output_carries_a_lone_surrogate_exactly(command: tuple[str, ...]) -> None:
+    body = (
+        b'{"records":[{"id":"x\\ud83d","threadId":"t","channelId":"c","body":"half \\ud83d",'
+        b'"creationTime":"2025-01-01T00:00:00Z"}],"paging":{}}'
+    )
+    with hostile(raw_answer(200, body, {"Content-Type": "application/json"})) as server:
+        result = run(server.url, *command)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)["records"][0]
+    assert record["body"] == "half \ud83d" and record["id"] == "x\ud83d"

@@ -19,14 +19,21 @@ from rcinbox.text import fit, one_line, visible
 
 
 def print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    sys.stdout.write(_json_text(value, indent=2) + "\n")
 
 
 def print_json_line(value: Any) -> None:
     """One record per line (NDJSON), flushed at once: a reader may be waiting for it."""
-    sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
+    sys.stdout.write(_json_text(value) + "\n")
     sys.stdout.flush()
+
+
+def _json_text(value: Any, *, indent: int | None = None) -> str:
+    """JSON with text as text; a lone surrogate a server sent (half an emoji), which no UTF-8
+    output can hold, is written as JSON's own escape for it (``\\ud83d``), so the record is
+    printed whole and exactly."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def say(message: str) -> None:
