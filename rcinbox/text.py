@@ -25,6 +25,10 @@ _BIDI_NAMES = {
     "\u2067": "RLI",
     "\u2068": "FSI",
     "\u2069": "PDI",
+    # Line and paragraph separators: some terminals and editors break the line on them, which
+    # lets a single-line field (a name, an id) forge a second line.
+    "\u2028": "LS",
+    "\u2029": "PS",
 }
 
 
@@ -39,6 +43,9 @@ def _build_table(keep_newlines: bool) -> dict[int, str]:
         table[code] = f"\\x{code:02x}"
     for char, name in _BIDI_NAMES.items():
         table[ord(char)] = f"\u27e8{name}\u27e9"  # ⟨RLO⟩
+    for code in range(0xD800, 0xE000):
+        # A lone surrogate (half an emoji from a broken server) cannot be printed at all.
+        table[code] = "\ufffd"
     table[0x09] = "    "
     if keep_newlines:
         table[0x0A] = "\n"

@@ -93,7 +93,7 @@ def test_watch_prints_new_contents_as_ndjson(emulator: Emulator, tmp_path) -> No
         "PYTHONUNBUFFERED": "1",
     }
     watcher = subprocess.Popen(
-        [sys.executable, "-m", "rcinbox", "watch", "--interval", "0.2"],
+        [sys.executable, "-m", "rcinbox", "watch", "--interval", "1"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -37,6 +37,7 @@ from rcinbox.api.errors import (
     header_value,
     retry_after_seconds,
 )
+from rcinbox.api.transport import DEFAULT_DEADLINE, send
 from rcinbox.api.waits import LOGIN_LIMIT, announce
 
 TOKEN_PATH = "/restapi/oauth/token"
@@ -46,6 +47,11 @@ JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 # RingCentral's documented lifetime, used when an answer leaves out expires_in.
 _DEFAULT_ACCESS_TTL = 3600.0
+# Bounds on what a token answer may say about lifetimes. Below the floor, a server's 0 or -5 would
+# make every API call renew the token first; above the ceiling (a century), a 1e308 would
+# overflow every date computed from it.
+_MIN_ACCESS_TTL = 30.0
+_MAX_LIFETIME = 100 * 365 * 86400.0
 # The token endpoint sits in the "Auth" group (5 requests a minute): a few patient retries.
 _TOKEN_RETRIES = 3
 # A 503 without Retry-After: a short pause before asking again.
@@ -73,8 +79,8 @@ class Token:
         """Build from the token endpoint's JSON (``expires_in`` relative to ``now``)."""
         if not isinstance(data, Mapping) or not _nonempty(data.get("access_token")):
             raise MalformedResponse("The login server answered without an access token")
-        expires_in = _seconds(data.get("expires_in"))
-        refresh_in = _seconds(data.get("refresh_token_expires_in"))
+        expires_in = _lifetime(_seconds(data.get("expires_in")), _MIN_ACCESS_TTL)
+        refresh_in = _lifetime(_seconds(data.get("refresh_token_expires_in")), 0.0)
         refresh_token = data.get("refresh_token")
         return cls(
             access_token=data["access_token"],
@@ -188,6 +194,8 @@ class OAuthSession:
         self._token = token
         self._on_token = on_token
         self._clock = clock
+        # The longest a token request may take in all (rcinbox.api.transport); set by wiring.
+        self.deadline = DEFAULT_DEADLINE
         self._refresh_margin = refresh_margin
         self._sleep = sleep
         self._unavailable_wait = unavailable_wait
@@ -326,7 +334,15 @@ class OAuthSession:
         retries = 0
         while True:
             try:
-                response = await self._http.post(url, data=form, headers=headers, timeout=_TIMEOUT)
+                response = await send(
+                    self._http,
+                    "POST",
+                    url,
+                    data=form,
+                    headers=headers,
+                    timeout=_TIMEOUT,
+                    deadline=self.deadline,
+                )
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 raise TransportError(
                     f"Could not reach the login server ({type(exc).__name__})", request_sent=False
@@ -378,6 +394,12 @@ def _opt_str(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**30:
         return str(value)
     return None
+
+
+def _lifetime(seconds: float | None, floor: float) -> float | None:
+    if seconds is None:
+        return None
+    return min(max(seconds, floor), _MAX_LIFETIME)
 
 
 def _seconds(value: Any) -> float | None:

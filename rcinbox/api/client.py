@@ -38,6 +38,7 @@ import httpx
 from rcinbox import __version__
 from rcinbox.api.auth import OAuthSession
 from rcinbox.api.errors import (
+    APIError,
     ErrorDetail,
     MalformedResponse,
     NotFound,
@@ -45,6 +46,7 @@ from rcinbox.api.errors import (
     RCError,
     ServerError,
     TransportError,
+    WaitTooLong,
     error_from_response,
     header_value,
 )
@@ -58,6 +60,7 @@ from rcinbox.api.models import (
     Subscription,
 )
 from rcinbox.api.ratelimit import RateBudget
+from rcinbox.api.transport import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, send
 from rcinbox.api.waits import announce
 from rcinbox.text import one_line
 
@@ -179,6 +182,8 @@ class SocialMessagingClient:
         backoff: float = 0.5,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        deadline: float = DEFAULT_DEADLINE,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self._server = server.rstrip("/")
         self._auth = auth
@@ -189,6 +194,10 @@ class SocialMessagingClient:
         self._backoff = backoff
         self._sleep = sleep
         self._timeout = timeout
+        # Every request whole within ``deadline`` seconds and no answer over ``max_bytes``
+        # (rcinbox.api.transport): a slow or huge server cannot hang or swamp us.
+        self._deadline = deadline
+        self._max_bytes = max_bytes
         # Told of each failure that will be retried, so a UI can say "offline" at once rather
         # than after the last retry.
         self.on_retry: Callable[[RCError], None] | None = None
@@ -389,8 +398,17 @@ class SocialMessagingClient:
                 # A 429 needs no backoff of its own: the budget holds the next try until the
                 # penalty has passed.
                 pause = self._backoff * 2 ** (retries - 1) * random.uniform(0.5, 1.0)
-                announce(pause, f"retrying {method} {path} after: {one_line(str(error), 120)}")
-                await self._sleep(pause)
+                await self._back_off(pause, method, path, error)
+
+    async def _back_off(self, pause: float, method: str, path: str, error: RCError) -> None:
+        """Wait before a retry; when the process may not wait that long (--wait-limit), the
+        failure that made us retry is the one to report, not the wait."""
+        try:
+            # What went wrong in a word: the whole error is said once, when the retries end.
+            announce(pause, f"retrying {method} {path} after {_failure_kind(error)}")
+        except WaitTooLong:
+            raise error from None
+        await self._sleep(pause)
 
     async def _transmit(
         self,
@@ -406,13 +424,16 @@ class SocialMessagingClient:
             "User-Agent": USER_AGENT,
         }
         try:
-            return await self._http.request(
+            return await send(
+                self._http,
                 method,
                 f"{self._server}{path}",
                 params=params,
                 json=body,
                 headers=headers,
                 timeout=self._timeout,
+                deadline=self._deadline,
+                max_bytes=self._max_bytes,
             )
         except (
             httpx.ConnectError,
@@ -428,11 +449,7 @@ class SocialMessagingClient:
             ) from exc
         except httpx.HTTPError as exc:
             request_log.warning("%s %s -> no answer (%s)", method, path, _why(exc))
-            raise TransportError(
-                f"No answer to {method} {path} ({_why(exc)}); "
-                "the server may or may not have acted on it",
-                request_sent=True,
-            ) from exc
+            raise TransportError(_no_answer(method, path, exc), request_sent=True) from exc
 
 
 async def _before_sending(step: Awaitable[T]) -> T:
@@ -518,6 +535,22 @@ def _may_resend(error: RCError, resend_safe: bool) -> bool:
     if isinstance(error, TransportError) and not error.request_sent:
         return True
     return resend_safe
+
+
+def _failure_kind(error: RCError) -> str:
+    if isinstance(error, APIError) and error.status:
+        return f"HTTP {error.status}"
+    if isinstance(error, MalformedResponse):
+        return "an unreadable answer"
+    if isinstance(error, TransportError):
+        return "no answer" if error.request_sent else "no connection"
+    return type(error).__name__
+
+
+def _no_answer(method: str, path: str, exc: Exception) -> str:
+    # Only a POST can have created something the caller must look for; a GET changed nothing.
+    unknown = "; the server may or may not have acted on it" if method == "POST" else ""
+    return f"No answer to {method} {path} ({_why(exc)}){unknown}"
 
 
 def _why(exc: Exception) -> str:

@@ -291,6 +291,17 @@ class RateLimited(APIError):
         return [f"retry in {self.retry_after:.0f} s"]
 
 
+class WaitTooLong(RateLimited):
+    """A wait longer than the process allows (``--wait-limit``): nothing was sent, so this is
+    a 429 for every caller (the outbox keeps the reply queued), said in the process's words."""
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(0, message=message, retry_after=retry_after)
+
+    def _describe(self) -> str:
+        return self.message
+
+
 class ServerError(APIError):
     """HTTP 5xx. After a POST the outcome is unknown: check before sending again."""
 

@@ -31,6 +31,14 @@ from rcinbox.api.errors import MalformedResponse
 
 Naming = Literal["channel", "source"]
 
+# The widest moments a model holds: a day inside datetime's range, so that any time zone
+# conversion of them still fits.
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+_INT64 = 2**63
+# The longest body kept: channels allow a few thousand characters, the demo's longest is 1 MB.
+MAX_BODY_CHARS = 4 * 1024 * 1024
+
 T = TypeVar("T")
 
 # synchronizationStatus has no enum in the spec; the live server sent "Success". Spellings a
@@ -127,7 +135,7 @@ class Content:
 
     @classmethod
     def from_json(cls, data: Any) -> Content:
-        d = _require_dict(data, "content")
+        d = _capped_body(_require_dict(data, "content"))
         formatted = d.get("bodyFormatted")
         attachments = d.get("attachments")
         context = d.get("contextData")
@@ -395,6 +403,16 @@ class Subscription:
         )
 
 
+def _capped_body(d: dict[str, Any]) -> dict[str, Any]:
+    """``d`` with a body longer than :data:`MAX_BODY_CHARS` cut, visibly; the cut copy is the
+    record kept (``raw``), so no store ever holds a server's 300 MB "message"."""
+    body = d.get("body")
+    if not isinstance(body, str) or len(body) <= MAX_BODY_CHARS:
+        return d
+    cut = len(body) - MAX_BODY_CHARS
+    return {**d, "body": f"{body[:MAX_BODY_CHARS]}\n[… {cut} more characters not kept]"}
+
+
 def export_outcome(sync_status: str | None) -> bool | None:
     """A ``synchronizationStatus`` read as: delivered (True), refused (False), pending (None)."""
     status = (sync_status or "").strip().lower()
@@ -437,16 +455,6 @@ def _bool(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return int(value)
-    return None
-
-
 def _str_tuple(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,) if value else ()
@@ -456,10 +464,40 @@ def _str_tuple(value: Any) -> tuple[str, ...]:
 
 
 def _time(value: Any) -> datetime | None:
+    """An ISO 8601 moment in UTC; a naive one is taken as UTC.
+
+    Moments near year 1 or 9999 are clamped a day inside :data:`EARLIEST`/:data:`LATEST`, so
+    converting them to any time zone (UTC here, the user's when shown) cannot overflow; the
+    server's text stays in ``raw``.
+    """
     if not isinstance(value, str) or not value:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip())
     except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        moment = parsed.astimezone(UTC)
+    except OverflowError:
+        return EARLIEST if parsed.year < 2 else LATEST
+    return clamp_time(moment)
+
+
+def clamp_time(moment: datetime) -> datetime:
+    """``moment`` (aware) kept between :data:`EARLIEST` and :data:`LATEST`."""
+    return min(max(moment, EARLIEST), LATEST)
+
+
+def _int(value: Any) -> int | None:
+    """An integer that fits SQLite (64 bits); anything larger is not a count or a size."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        if not (math.isfinite(value) and value.is_integer()):
+            return None
+        value = int(value)
+    if isinstance(value, int) and -_INT64 <= value < _INT64:
+        return value
+    return None

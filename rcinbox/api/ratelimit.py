@@ -26,6 +26,10 @@ from rcinbox.api.waits import announce
 
 # Used when the server says Remaining: 0 without saying how long its window is.
 _DEFAULT_WINDOW = 60.0
+# The longest pause a server's headers can impose (Retry-After, a window): RingCentral's own
+# are a minute. A server asking for more (1e12 s) is obeyed for an hour, then asked again; the
+# wait line says what it asked.
+MAX_PAUSE = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,8 @@ class RateBudget:
         self._remaining: int | None = None
         self._window: float | None = None
         self._retry_after: float | None = None
+        # The longest pause a server asked for beyond MAX_PAUSE, for the wait's words.
+        self._asked = 0.0
         self._penalty_until = -math.inf
         self._observed_at = -math.inf
         # Requests let out since the last answer with numbers, and those still unanswered: the
@@ -79,7 +85,8 @@ class RateBudget:
             self._limit = int(limit)
         window = _number(header_value(headers, "X-Rate-Limit-Window"))
         if window is not None:
-            self._window = window
+            self._asked = max(self._asked, window) if window > MAX_PAUSE else self._asked
+            self._window = min(window, MAX_PAUSE)
         self._in_flight = max(0, self._in_flight - 1)
         remaining = _number(header_value(headers, "X-Rate-Limit-Remaining"))
         if remaining is not None:
@@ -97,6 +104,9 @@ class RateBudget:
     def block_for(self, seconds: float) -> None:
         """Send nothing for ``seconds`` (extends, never shortens, a block already running)."""
         seconds = max(0.0, seconds) if math.isfinite(seconds) else DEFAULT_RETRY_AFTER
+        if seconds > MAX_PAUSE:
+            self._asked = seconds
+            seconds = MAX_PAUSE
         self._retry_after = seconds
         self._penalty_until = max(self._penalty_until, self._clock() + seconds)
         self._wake()
@@ -136,6 +146,8 @@ class RateBudget:
 
     def _why_blocked(self, now: float) -> str:
         group = f" ({self._group} group)" if self._group else ""
+        if self._asked:
+            group += f"; the server asked for {self._asked:.6g} s"
         if self._penalty_until > now:
             return f"RingCentral's rate limit{group}: a penalty after HTTP 429 or Retry-After"
         limit = f", {self._limit} a window" if self._limit is not None else ""

@@ -41,6 +41,10 @@ class Wait:
         return f"waiting {round(self.seconds):.0f} s: {self.reason}"
 
 
+# The longest this process may wait in all (None: as long as it takes, the TUI's way). A
+# headless command sets it from ``--wait-limit``: a script is better told at once.
+_limit: float | None = None
+_waited = 0.0
 _listeners: list[Callable[[Wait], None]] = []
 _last: dict[str, float] = {}
 _lock = threading.Lock()
@@ -50,12 +54,20 @@ def announce(seconds: float, reason: str) -> None:
     """Tell the listeners that something is about to wait ``seconds`` for ``reason``."""
     if not seconds > NOTICE_AFTER:
         return
+    global _waited
     now = time.time()
     wait = Wait(seconds, reason, now + seconds)
     with _lock:
         previous = _last.get(reason)
-        if previous is not None and abs(previous - wait.until) < _SAME_WAIT:
+        same = previous is not None and abs(previous - wait.until) < _SAME_WAIT
+        if _limit is not None:
+            # A wait shared by several requests counts once towards the total.
+            total = seconds + (0.0 if same else _waited)
+            if not total <= _limit:
+                raise _too_long(seconds, reason)
+        if same:
             return
+        _waited += seconds
         _last[reason] = wait.until
         listeners = list(_listeners)
     log.info("%s", wait.line())
@@ -64,6 +76,30 @@ def announce(seconds: float, reason: str) -> None:
             listener(wait)
         except Exception:
             log.exception("a wait listener failed")
+
+
+def set_limit(seconds: float | None) -> None:
+    """Let this process wait at most ``seconds`` in all (None: no limit); resets the count."""
+    global _limit, _waited
+    with _lock:
+        _limit = seconds
+        _waited = 0.0
+
+
+def _too_long(seconds: float, reason: str) -> Exception:
+    # Imported here: errors imports nothing of this module, but waits stays standard-library
+    # at import time for whoever only listens.
+    from rcinbox.api.errors import WaitTooLong
+
+    return WaitTooLong(
+        f"would have to wait {_amount(seconds)} ({reason}), more than the wait limit of"
+        f" {_amount(_limit or 0.0)} (--wait-limit): try again later",
+        retry_after=seconds,
+    )
+
+
+def _amount(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 1e15 else f"{seconds:.3g} s"
 
 
 def add_listener(listener: Callable[[Wait], None]) -> Callable[[], None]:

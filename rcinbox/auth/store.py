@@ -31,13 +31,14 @@ from pathlib import Path
 from typing import Any
 
 from rcinbox.api.auth import OAuthSession, Token
-from rcinbox.api.errors import InvalidGrant, MalformedResponse
+from rcinbox.api.errors import InvalidGrant, MalformedResponse, RCError
 from rcinbox.config import (
     DEFAULT_PROFILE,
     NAMINGS,
     ConfigError,
     check_profile_name,
     data_dir,
+    make_private_dir,
     normalise_server,
     write_private,
 )
@@ -55,6 +56,8 @@ FORMAT_VERSION = 1
 METHODS = ("jwt", "browser")
 # A token file is a few hundred bytes; anything far larger is not ours.
 _MAX_FILE = 1 << 20
+# About the size of a saved login (tokens are long): what the probe before a renewal writes.
+_PROBE_BYTES = 4096
 # Another process renewing holds the lock for one token request at most (30 s timeout).
 _LOCK_WAIT = 45.0
 _LOCK_POLL = 0.05
@@ -134,18 +137,27 @@ class LoginStore:
 
     def load(self) -> StoredLogin | None:
         """The stored login, or None when this profile is not logged in."""
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+        # Not following a link, and not blocking: a FIFO put where the file belongs would hang
+        # the read forever. Only a regular file, checked on the open descriptor, is read.
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         try:
+            if stat.S_ISLNK(os.lstat(self.directory).st_mode):
+                raise self._unreadable(f"{self.directory} is a symbolic link")
             handle = os.open(self.path, flags)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
+            # No login here (a data directory that is a file is reported where it is created).
             return None
         except OSError as error:
             raise ConfigError(
                 f"cannot read the stored login {self.path} ({error.strerror});"
                 f" log in again: `{login_command(self.profile)}`"
             ) from None
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode):
+            os.close(handle)
+            raise self._unreadable("not a regular file")
         with os.fdopen(handle, "rb") as file:
-            self._check_private(os.fstat(file.fileno()), self.path, 0o600, file.fileno())
+            self._check_private(status, self.path, 0o600, file.fileno())
             self._check_private(os.stat(self.directory), self.directory, 0o700)
             content = file.read(_MAX_FILE + 1)
         if len(content) > _MAX_FILE:
@@ -210,8 +222,26 @@ class LoginStore:
             f" log in again: `{login_command(self.profile)}`"
         )
 
+    def check_writable(self) -> None:
+        """Raise OSError or ConfigError unless a renewed login could be saved here now.
+
+        A refresh token is single-use: spending it and then failing to save its successor
+        (a full disk, a read-only directory) locks the next process out. A small file written,
+        flushed and removed beside the token file is the best check short of the save itself.
+        """
+        self._ensure_directory()
+        probe = self.path.with_name(f".{TOKEN_FILE}.probe")
+        handle = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(handle, b" " * _PROBE_BYTES)
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+            with contextlib.suppress(OSError):
+                os.unlink(probe)
+
     def _ensure_directory(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(self.directory)
         # The inbox database may have created it with the usual modes: made private quietly.
         self._check_private(os.stat(self.directory), self.directory, 0o700, warn=False)
 
@@ -284,6 +314,15 @@ class StoredSession(OAuthSession):
                 self._token = stored.token
                 if not self._expiring(stored.token):
                     return stored.token
+            try:
+                self._login_store.check_writable()
+            except (OSError, ConfigError) as error:
+                current = self.token
+                if current is not None and self._clock() < current.expires_at:
+                    # Not expired yet, only due for renewal: use it while it lasts.
+                    log.warning("%s", _cannot_save(self._login.profile, error))
+                    return current
+                raise LoginNotSaved(_cannot_save(self._login.profile, error)) from None
             return await super()._renew()
 
     def _persist(self, token: Token) -> None:
@@ -296,6 +335,18 @@ class StoredSession(OAuthSession):
             log.warning(
                 "could not save the renewed login of profile %s: %s", self._login.profile, reason
             )
+
+
+class LoginNotSaved(RCError):
+    """A renewal was not attempted: its result could not have been saved (exit code 1)."""
+
+
+def _cannot_save(profile: str, error: OSError | ConfigError) -> str:
+    reason = error.strerror if isinstance(error, OSError) else str(error)
+    return (
+        f"cannot save a renewed login for profile {profile} ({reason}); the stored login is"
+        " kept unspent: free some space or fix the directory, then try again"
+    )
 
 
 def newer_token(stored: Token, held: Token | None) -> bool:

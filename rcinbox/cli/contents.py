@@ -17,11 +17,15 @@ from typing import Any
 from rcinbox.api import APIError, Content, Direction, MalformedResponse
 from rcinbox.api.channels import channel_info
 from rcinbox.cli.errors import CommandError, ExitCode
-from rcinbox.cli.output import print_fields, print_json, print_table, terminal_width, when
+from rcinbox.cli.output import print_fields, print_json, print_table, say, terminal_width, when
 from rcinbox.cli.parser import account_options
 from rcinbox.inbox.engine import Inbox
 from rcinbox.text import visible
 from rcinbox.wiring.inbox import inbox_for
+
+# Pages of a thread read unless --all: 50,000 messages, far past any real conversation, and an
+# end to a server handing out fresh page tokens forever.
+MAX_THREAD_PAGES = 50
 
 
 def run(args: argparse.Namespace) -> int:
@@ -62,7 +66,14 @@ async def _contents(inbox: Inbox, args: argparse.Namespace) -> int:
 
 
 async def _thread(inbox: Inbox, args: argparse.Namespace) -> int:
-    records = await inbox.remote_thread(args.thread_id)
+    records, whole = await inbox.remote_thread(
+        args.thread_id, max_pages=None if args.all else MAX_THREAD_PAGES
+    )
+    if not whole:
+        say(
+            f"rcinbox: showing the first {MAX_THREAD_PAGES} pages of this thread only;"
+            " --all follows every page"
+        )
     if not records:
         raise CommandError(
             f"no thread {args.thread_id!r} (or it has no contents)", ExitCode.NOT_FOUND
@@ -135,7 +146,7 @@ def _print_message(content: Content, names: dict[str, str]) -> None:
         details.append(content.synchronization_status)
     header = f"── {when(content.creation_time)}  {author} · " + " · ".join(d for d in details if d)
     print()
-    print(visible(header, multiline=False) + f"  [{content.id}]")
+    print(visible(header, multiline=False) + f"  [{visible(content.id, multiline=False)}]")
     if content.title:
         print(f"Subject: {visible(content.title, multiline=False)}")
     print(visible(content.body or content.body_text or ""))

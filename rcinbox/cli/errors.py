@@ -32,6 +32,7 @@ from rcinbox.api.errors import (
     TransportError,
 )
 from rcinbox.config import DEFAULT_PROFILE, ConfigError, selected_profile
+from rcinbox.text import one_line
 
 
 class ExitCode(IntEnum):
@@ -53,7 +54,9 @@ INTERRUPTED = 130
 
 MEANINGS: dict[ExitCode, str] = {
     ExitCode.OK: "success",
-    ExitCode.ERROR: "any other failure (a local store that cannot be opened, a file not written)",
+    ExitCode.ERROR: (
+        "any other failure (a local store that cannot be opened or written, a file not written)"
+    ),
     ExitCode.USAGE: "bad command-line usage",
     ExitCode.DATAERR: (
         "the server refused the request (400/422), e.g. a reply longer than the channel allows;"
@@ -63,10 +66,10 @@ MEANINGS: dict[ExitCode, str] = {
     ExitCode.LOGIN: "login expired or revoked (or not logged in): run `rcinbox login`",
     ExitCode.UNAVAILABLE: "server unreachable or failing (5xx)",
     ExitCode.TEMPFAIL: (
-        "rate limited, no answer in time, or a reply not yet accepted or the server out of"
-        " reach (the reply stays queued)"
+        "rate limited, a wait longer than --wait-limit, no answer in time, or a reply not yet"
+        " accepted or the server out of reach (the reply stays queued)"
     ),
-    ExitCode.PROTOCOL: "malformed answer from the server",
+    ExitCode.PROTOCOL: "malformed or oversized answer from the server",
     ExitCode.NOPERM: "not allowed: login refused (401) or the action is forbidden (403)",
     ExitCode.CONFIG: "no account configured or a bad setting",
 }
@@ -87,6 +90,8 @@ class CommandError(Exception):
 def exit_code(error: BaseException) -> int | None:
     """The exit code for ``error``, or None when it is not a failure we expect (a bug)."""
     # Imported here: each is light, but only a failure needs them.
+    import sqlite3
+
     from rcinbox.auth.flows import LoginFailed
     from rcinbox.auth.loopback import CannotListen
     from rcinbox.inbox.engine import StoreError
@@ -100,7 +105,9 @@ def exit_code(error: BaseException) -> int | None:
         return ExitCode.NOPERM
     if isinstance(error, CannotListen | DemoError):
         return ExitCode.UNAVAILABLE
-    if isinstance(error, StoreError | OSError):
+    if isinstance(error, StoreError | OSError | sqlite3.Error):
+        # sqlite3.Error: the local store failed mid-command (a full disk, a locked or damaged
+        # file); whatever was committed stays, and the command says so in one line.
         return ExitCode.ERROR
     if isinstance(error, RCError):
         return _api_exit_code(error)
@@ -129,6 +136,8 @@ def _api_exit_code(error: RCError) -> int:
 
 def message(error: BaseException, *, profile: str | None = None) -> str:
     """The one line to print for ``error`` (after ``rcinbox: ``)."""
+    import sqlite3
+
     from rcinbox.auth.flows import LoginFailed
     from rcinbox.auth.store import login_command
 
@@ -137,7 +146,9 @@ def message(error: BaseException, *, profile: str | None = None) -> str:
         return f"login expired or revoked: run `{login_command(_profile(profile))}` ({why})"
     if isinstance(error, LoginFailed):
         return f"login failed: {error}"
-    return str(error)
+    if isinstance(error, sqlite3.Error):
+        return f"the local store failed: {one_line(str(error), 200) or type(error).__name__}"
+    return one_line(str(error), 2000)
 
 
 def _profile(flag: str | None) -> str:

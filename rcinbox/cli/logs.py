@@ -21,7 +21,7 @@ import os
 import re
 import sys
 
-from rcinbox.config import log_path
+from rcinbox.config import ConfigError, log_path, make_private_dir
 
 MAX_BYTES = 1 << 20
 _ENGINE = ("rcinbox.inbox", "rcinbox.api", "rcinbox.requests")
@@ -85,15 +85,16 @@ def setup(
     file_level = logging.DEBUG if debug else logging.INFO
     try:
         path = log_path()
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(path.parent)
         file_handler: logging.Handler = _PrivateRotatingFile(
             path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
         )
         os.chmod(path, 0o600)  # a file from before this rule
-    except OSError as error:
+    except (OSError, ConfigError) as error:
         # No log file is no reason to stop working: say so once where the user looks.
         if terminal:
-            print(f"rcinbox: cannot write the log file ({error.strerror})", file=sys.stderr)
+            reason = error.strerror if isinstance(error, OSError) else str(error)
+            print(f"rcinbox: cannot write the log file ({reason})", file=sys.stderr)
         file_handler = logging.NullHandler()
     file_handler.setLevel(file_level)
     file_handler.setFormatter(logging.Formatter(FORMAT))

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from rcinbox.api import waits
 from rcinbox.cli import errors, logs
-from rcinbox.cli.parser import build_parser
+from rcinbox.cli.parser import DEFAULT_WAIT_LIMIT, build_parser
 
 log = logging.getLogger(__name__)
 SAID = logs.SAID
@@ -52,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         secrets=_secrets(args),
     )
     remove = waits.add_listener(_say_wait) if headless else None
+    # The TUI waits as long as the server asks (it shows the wait and works from the store);
+    # a script is better told at once that it would have to wait.
+    waits.set_limit(getattr(args, "wait_limit", DEFAULT_WAIT_LIMIT) if headless else None)
     try:
         return int(importlib.import_module(COMMANDS[args.command]).run(args))
     except KeyboardInterrupt:
@@ -72,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if remove is not None:
             remove()
+        waits.set_limit(None)
         logs.remove()
 
 

@@ -19,14 +19,21 @@ from rcinbox.text import fit, one_line, visible
 
 
 def print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    sys.stdout.write(_json_text(value, indent=2) + "\n")
 
 
 def print_json_line(value: Any) -> None:
     """One record per line (NDJSON), flushed at once: a reader may be waiting for it."""
-    sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
+    sys.stdout.write(_json_text(value) + "\n")
     sys.stdout.flush()
+
+
+def _json_text(value: Any, *, indent: int | None = None) -> str:
+    """JSON with text as text; a lone surrogate a server sent (half an emoji), which no UTF-8
+    output can hold, is written as JSON's own escape for it (``\\ud83d``), so the record is
+    printed whole and exactly."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def say(message: str) -> None:
@@ -63,17 +70,34 @@ def print_fields(rows: Iterable[tuple[str, str]], *, width: int) -> None:
 def when(moment: datetime | float | None, *, seconds: bool = False) -> str:
     """A moment (a datetime, or seconds since the epoch) in the local time zone, for people.
 
-    ``2025-03-01 14:05``; with ``seconds``, ``2025-03-01 14:05:09 CET``. Empty for None.
+    ``2025-03-01 14:05``; with ``seconds``, ``2025-03-01 14:05:09 CET``. Empty for None. A
+    moment the calendar cannot hold (a server's year 0 or 10000) is shown as it came.
     """
     if moment is None:
         return ""
-    if not isinstance(moment, datetime):
-        moment = datetime.fromtimestamp(moment, UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M")
+    try:
+        if not isinstance(moment, datetime):
+            moment = datetime.fromtimestamp(moment, UTC)
+        local = moment.astimezone()
+        return local.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M")
+    except (OverflowError, ValueError, OSError):
+        return _raw_moment(moment)
 
 
 def iso_utc(moment: float | None) -> str | None:
     """Seconds since the epoch as ISO 8601 in UTC (``2025-03-01T13:05:09Z``), for JSON."""
     if moment is None:
         return None
-    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _raw_moment(moment: datetime | float) -> str:
+    if isinstance(moment, datetime):
+        try:
+            return moment.isoformat(timespec="minutes")
+        except (ValueError, OverflowError):
+            return "?"
+    return f"{moment!r} s after 1970"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from rcinbox import __version__
 from rcinbox.cli.errors import EXIT_CODES_HELP
 from rcinbox.config import Config, ConfigError, parse_listen
+from rcinbox.config.schema import MIN_POLL
 
 if TYPE_CHECKING:
     from rcinbox.wiring.accounts import AccountOptions
@@ -31,6 +32,10 @@ it can. Over SSH, open the address anywhere, then paste here the address the bro
 """
     + EXIT_CODES_HELP
 )
+
+
+# How long a headless command waits in all for a server before giving up (exit 75).
+DEFAULT_WAIT_LIMIT = 120.0
 
 
 def account_options(args: argparse.Namespace) -> AccountOptions:
@@ -84,7 +89,37 @@ def _global_options() -> argparse.ArgumentParser:
         default=sup,
         help="log everything, to stderr and to the log file (`rcinbox config path` shows it)",
     )
+    parent.add_argument_group("waiting").add_argument(
+        "--wait-limit",
+        type=_wait_seconds,
+        default=sup,
+        metavar="SECONDS",
+        help=(
+            f"wait at most this long in all for the server (rate limits, Retry-After, retries);"
+            f" a longer wait exits 75 at once (default {DEFAULT_WAIT_LIMIT:g}; not in the TUI)"
+        ),
+    )
     return parent
+
+
+def _poll_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text[:40]!r}") from None
+    if not MIN_POLL <= value < 1e9:
+        raise argparse.ArgumentTypeError(f"must be at least {MIN_POLL:g} second (and finite)")
+    return value
+
+
+def _wait_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text[:40]!r}") from None
+    if not 0 <= value < 1e9:
+        raise argparse.ArgumentTypeError("must be 0 or more seconds (and finite)")
+    return value
 
 
 def _webhook_options() -> argparse.ArgumentParser:
@@ -208,6 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
     thread = command("thread", "Show a whole conversation, oldest message first.")
     thread.add_argument("thread_id", metavar="THREAD_ID")
     thread.add_argument("--json", action="store_true", help="JSON with the API's field names")
+    thread.add_argument(
+        "--all",
+        action="store_true",
+        help="follow every page (by default at most 50 pages of 1000 messages are read)",
+    )
 
     reply = command("reply", "Reply to a content, through the outbox (sent exactly once).")
     reply.add_argument("content_id", metavar="CONTENT_ID", help="the message you answer")
@@ -252,7 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     watch = command("watch", "Print new contents as NDJSON until interrupted.", follows=True)
     watch.add_argument(
-        "--interval", type=float, default=10.0, metavar="SECONDS", help="poll interval (default 10)"
+        "--interval",
+        type=_poll_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help=f"poll interval (default 10, at least {MIN_POLL:g})",
     )
 
     identity = command("identity", "Show an identity (a customer or an agent).")

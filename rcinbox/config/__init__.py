@@ -26,6 +26,8 @@ from rcinbox.config.paths import (
     data_dir,
     log_dir,
     log_path,
+    make_private_dir,
+    read_regular,
     write_private,
 )
 from rcinbox.config.profiles import (
@@ -48,6 +50,7 @@ from rcinbox.config.schema import (
     NOTIFICATIONS,
     UI_KEYS,
     ComposeConfig,
+    LimitsConfig,
     PollConfig,
     ProfileConfig,
     SyncConfig,
@@ -76,6 +79,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "Credentials",
+    "LimitsConfig",
     "PollConfig",
     "ProfileConfig",
     "SyncConfig",
@@ -87,8 +91,10 @@ __all__ = [
     "data_dir",
     "log_dir",
     "log_path",
+    "make_private_dir",
     "normalise_server",
     "parse_listen",
+    "read_regular",
     "selected_profile",
     "write_private",
 ]

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+from rcinbox.config.errors import ConfigError
 
 APP_NAME = "rcinbox"
 CONFIG_FILE = "config.toml"
@@ -65,7 +68,7 @@ def write_private(path: Path, data: bytes) -> None:
     over the old file: a crash leaves the old file or the new one, never half of either.
     """
     directory = path.parent
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dir(directory)
     # mkstemp creates the file 0600 whatever the umask: the secret is never briefly public.
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -85,3 +88,71 @@ def write_private(path: Path, data: bytes) -> None:
             os.fsync(directory_handle)
         finally:
             os.close(directory_handle)
+
+
+def make_private_dir(directory: Path) -> Path:
+    """Create ``directory`` (and its missing parents) 0700 whatever the umask, and check it.
+
+    ``mkdir(mode=0o700)`` is filtered through the umask and gives parents the default mode, so
+    each directory made here is chmodded after it is made. What is there already is left as it
+    is, except the last directory itself: a symbolic link there is refused rather than followed
+    (its target could be anybody's), and so is anything that is not a directory. ConfigError
+    says which, in one line.
+    """
+    missing: list[Path] = []
+    probe = directory
+    while not os.path.lexists(probe) and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            pass  # made meanwhile by another process: checked below like any other
+        except OSError as error:
+            raise ConfigError(f"cannot create the directory {path} ({error.strerror})") from None
+        else:
+            with contextlib.suppress(OSError):
+                os.chmod(path, 0o700)
+    _check_directory(directory)
+    return directory
+
+
+def _check_directory(directory: Path) -> None:
+    try:
+        status = os.lstat(directory)
+    except OSError as error:
+        raise ConfigError(f"cannot use the directory {directory} ({error.strerror})") from None
+    if stat.S_ISLNK(status.st_mode):
+        raise ConfigError(
+            f"{directory} is a symbolic link; rcinbox keeps private files only in a real directory"
+        )
+    if not stat.S_ISDIR(status.st_mode):
+        raise ConfigError(f"{directory} is not a directory")
+
+
+def read_regular(path: Path, limit: int) -> bytes | None:
+    """The bytes of the regular file ``path`` (None when it does not exist).
+
+    Anything else (a FIFO, which would block the read forever, a directory, a device) and a
+    file larger than ``limit`` bytes is a ConfigError in one line. The file is opened without
+    blocking and checked on the open descriptor, so it cannot be swapped in between.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        handle = os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read it ({error.strerror})") from None
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise ConfigError(f"{path}: not a regular file")
+    with os.fdopen(handle, "rb") as file:
+        try:
+            content = file.read(limit + 1)
+        except OSError as error:
+            raise ConfigError(f"{path}: cannot read it ({error.strerror})") from None
+    if len(content) > limit:
+        raise ConfigError(f"{path}: larger than {limit} bytes")
+    return content

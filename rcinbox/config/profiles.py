@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,15 +30,52 @@ SERVER_ALIASES = {"production": PRODUCTION_SERVER, "sandbox": SANDBOX_SERVER}
 REDACTED = "***"
 
 # A profile name becomes a directory name: no separators, no leading dot.
+# Far beyond any real server address; a longer value is a mistake (or an attack on the logs).
+_MAX_SERVER_URL = 2048
+
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 def normalise_server(url: str) -> str:
-    """Accept ``production``/``sandbox`` or a URL; reject anything that is not http(s)."""
+    """Accept ``production``/``sandbox`` or an http(s) URL naming a host (and perhaps a port).
+
+    Refused, in one line that never repeats the URL whole: anything that is not http(s), user
+    info (``user:password@``, which httpx would send as Basic auth on every request, and which
+    ``config show`` would print), a host or port httpx cannot use, control characters, and URLs
+    too long to be a server's.
+    """
     url = SERVER_ALIASES.get(url.strip().lower(), url.strip())
-    if not url.startswith(("http://", "https://")) or not url.split("://", 1)[1]:
-        raise ConfigError(f"server must be an http(s) URL or production/sandbox, not {url!r}")
+    if len(url) > _MAX_SERVER_URL:
+        raise ConfigError(f"server URL is {len(url)} characters long; a server's is a few dozen")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F or c.isspace() for c in url):
+        raise ConfigError("server URL holds a space, newline or control character")
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest:
+        raise ConfigError(f"server must be an http(s) URL or production/sandbox, not {_shown(url)}")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+        host = parts.hostname
+    except ValueError as exc:
+        raise ConfigError(f"server URL is not usable ({_shown(str(exc))})") from None
+    if "@" in parts.netloc:
+        # Never echoed: the part before "@" is usually a password.
+        raise ConfigError(
+            "server URL holds a user name or password (user:password@host); remove it"
+        )
+    if not host:
+        raise ConfigError("server URL names no host")
+    if port == 0:
+        raise ConfigError("server URL's port must be between 1 and 65535")
+    if parts.query or parts.fragment:
+        raise ConfigError("server URL must not hold a query (?...) or fragment (#...)")
     return url.rstrip("/")
+
+
+def _shown(text: str) -> str:
+    """A short, printable quotation of what the user gave (it may be long or odd)."""
+    clipped = text if len(text) <= 80 else text[:79] + "…"
+    return repr(clipped)
 
 
 def check_profile_name(name: str) -> str:

@@ -41,6 +41,10 @@ class UIConfig:
     animations: bool = False
 
 
+# Polling faster than once a second only spends the rate budget (and a server's patience).
+MIN_POLL = 1.0
+
+
 @dataclass(frozen=True)
 class PollConfig:
     """Seconds between polls of the newest contents, while the user is active and when idle."""
@@ -69,6 +73,23 @@ class ComposeConfig:
     """Seconds a sent reply waits in the outbox, and can be taken back (undo send); 0 = off."""
 
     undo_seconds: float = 5.0
+
+
+# Bounds of [limits] response_mib: below 1 MiB a real page may not fit; above 1 GiB the cap
+# protects nothing.
+MIN_RESPONSE_MIB = 1
+MAX_RESPONSE_MIB = 1024
+MAX_REQUEST_SECONDS = 3600.0
+
+
+@dataclass(frozen=True)
+class LimitsConfig:
+    """``[limits]``: the largest answer accepted from a server, in MiB, on the wire and once
+    inflated (a larger one is refused, exit 76), and how long one request may take in all."""
+
+    response_mib: int = 32
+    # The longest one request may take in all: connecting, headers and the whole body.
+    request_seconds: float = 60.0
 
 
 @dataclass(frozen=True)

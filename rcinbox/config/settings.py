@@ -19,6 +19,8 @@
     horizon_days = 14           # history fetched in the background: counts cover it whole
     [compose]
     undo_seconds = 5            # a sent reply waits this long, and can be taken back; 0 = off
+    [limits]
+    response_mib = 32           # the largest answer taken from a server, before and after gzip
     [webhook]
     listen = "127.0.0.1:8090"   # receive notifications here (--webhook-listen)
     url = "https://hooks.example.com/rc"  # the public address forwarding to it (--webhook-url)
@@ -49,6 +51,7 @@ from rcinbox.config.profiles import redacted, without_none
 from rcinbox.config.schema import (
     UI_KEYS,
     ComposeConfig,
+    LimitsConfig,
     PollConfig,
     ProfileConfig,
     SyncConfig,
@@ -72,6 +75,7 @@ class Config:
     poll: PollConfig = field(default_factory=PollConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
     compose: ComposeConfig = field(default_factory=ComposeConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
     # Problems worth telling the user that do not stop rcinbox (already logged as warnings).
     warnings: list[str] = field(default_factory=list)
@@ -127,6 +131,7 @@ class Config:
             "poll": dataclasses.asdict(self.poll),
             "sync": dataclasses.asdict(self.sync),
             "compose": dataclasses.asdict(self.compose),
+            "limits": dataclasses.asdict(self.limits),
             "webhook": without_none(dataclasses.asdict(self.webhook)),
         }
 

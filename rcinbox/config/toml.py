@@ -12,28 +12,31 @@ from pathlib import Path
 from typing import Any
 
 from rcinbox.config.errors import ConfigError
-from rcinbox.config.paths import write_private
+from rcinbox.config.paths import read_regular, write_private
 
+# A config file is a few kilobytes; this only stops a mistake (or /dev/zero) filling memory.
+_MAX_CONFIG = 4 * 1024 * 1024
 _DECODE_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _DECODE_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
 
 
 def read_text(path: Path) -> str | None:
     """The file's text, or None when it does not exist; ConfigError when it cannot be read."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    content = read_regular(path, _MAX_CONFIG)
+    if content is None:
         return None
+    try:
+        return content.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: not UTF-8 text ({error.reason})") from None
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read it ({error.strerror})") from None
 
 
 def parse(path: Path, text: str) -> dict[str, Any]:
     """TOML to data; a syntax error is a ConfigError naming the line and column."""
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to be a config file") from None
     except tomllib.TOMLDecodeError as error:
         # Python 3.11's TOMLDecodeError has no lineno attribute: the position is in the message.
         message = str(error)

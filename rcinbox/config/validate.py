@@ -7,8 +7,10 @@ Keys rcinbox does not know are ignored (and kept in the file). To read a new set
 
 from __future__ import annotations
 
+import logging
 import math
 import re
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -16,11 +18,16 @@ from rcinbox.config.errors import ConfigError
 from rcinbox.config.profiles import check_profile_name, normalise_server
 from rcinbox.config.schema import (
     MAX_DAYS,
+    MAX_REQUEST_SECONDS,
+    MAX_RESPONSE_MIB,
     MAX_UNDO_SECONDS,
+    MIN_POLL,
+    MIN_RESPONSE_MIB,
     NAMINGS,
     NOTIFICATIONS,
     TOKEN_STORES,
     ComposeConfig,
+    LimitsConfig,
     PollConfig,
     ProfileConfig,
     SyncConfig,
@@ -30,6 +37,9 @@ from rcinbox.config.schema import (
 
 if TYPE_CHECKING:
     from rcinbox.config.settings import Config
+
+log = logging.getLogger(__name__)
+_warned: set[str] = set()
 
 
 def parse_listen(value: str) -> tuple[str, int]:
@@ -71,6 +81,19 @@ class Reader:
         }
         config.channels = self._strings(("channels",), self._table((), "channels", raw))
         config.keymap = self._strings(("keymap",), self._table((), "keymap", raw))
+        for binding, keys in config.keymap.items():
+            unknown = [key for key in keys.split(",") if not plausible_key(key)]
+            if unknown:
+                message = (
+                    f"{self._path}: keymap.{binding} names no key a terminal sends"
+                    f" ({', '.join(repr(k.strip()[:30]) for k in unknown)}); that binding"
+                    " will never fire"
+                )
+                config.warnings.append(message)
+                if message not in _warned:
+                    # A process reads the config several times; the user hears it once.
+                    _warned.add(message)
+                    log.warning("%s", message)
         ui = self._table((), "ui", raw)
         defaults = UIConfig()
         config.ui = UIConfig(
@@ -83,8 +106,8 @@ class Reader:
         )
         poll = self._table((), "poll", raw)
         config.poll = PollConfig(
-            active=self._seconds(("poll",), "active", poll, PollConfig.active),
-            idle=self._seconds(("poll",), "idle", poll, PollConfig.idle),
+            active=self._seconds(("poll",), "active", poll, PollConfig.active, least=MIN_POLL),
+            idle=self._seconds(("poll",), "idle", poll, PollConfig.idle, least=MIN_POLL),
         )
         sync = self._table((), "sync", raw)
         config.sync = SyncConfig(
@@ -100,6 +123,25 @@ class Reader:
                 zero=True,
                 most=MAX_UNDO_SECONDS,
             )
+        )
+        limits = self._table((), "limits", raw)
+        config.limits = LimitsConfig(
+            response_mib=self._whole(
+                ("limits",),
+                "response_mib",
+                limits,
+                LimitsConfig.response_mib,
+                MIN_RESPONSE_MIB,
+                MAX_RESPONSE_MIB,
+            ),
+            request_seconds=self._seconds(
+                ("limits",),
+                "request_seconds",
+                limits,
+                LimitsConfig.request_seconds,
+                least=1.0,
+                most=MAX_REQUEST_SECONDS,
+            ),
         )
         webhook = self._table((), "webhook", raw)
         listen = self._string(("webhook",), "listen", webhook, None)
@@ -184,6 +226,24 @@ class Reader:
             )
         return value
 
+    def _whole(
+        self,
+        where: tuple[str, ...],
+        key: str,
+        table: dict[str, Any],
+        default: int,
+        least: int,
+        most: int,
+    ) -> int:
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+            self._fail(
+                where,
+                key,
+                f"{_dotted((*where, key))} must be a whole number from {least} to {most}",
+            )
+        return int(value)
+
     def _seconds(
         self,
         where: tuple[str, ...],
@@ -193,6 +253,7 @@ class Reader:
         *,
         zero: bool = False,
         most: float = math.inf,
+        least: float = 0.0,
     ) -> float:
         value = table.get(key, default)
         if (
@@ -202,8 +263,11 @@ class Reader:
             or value < 0
             or (value == 0 and not zero)
             or value > most
+            or 0 < value < least
         ):
             wanted = "a number of seconds, 0 or more" if zero else "a positive number of seconds"
+            if least:
+                wanted = f"a positive number of seconds, at least {least:g}"
             if most != math.inf:
                 wanted += f", at most {most:g}"
             self._fail(where, key, f"{_dotted((*where, key))} must be {wanted}")
@@ -255,6 +319,51 @@ def _split_dotted(name: str) -> tuple[str, ...]:
         part = match.group(1)
         parts.append(part[1:-1] if part[:1] in "\"'" else part)
     return tuple(parts)
+
+
+# Key names Textual uses besides single characters and the Unicode names of characters.
+_NAMED_KEYS = frozenset(
+    [
+        "escape",
+        "enter",
+        "return",
+        "tab",
+        "space",
+        "backspace",
+        "delete",
+        "insert",
+        "home",
+        "end",
+        "pageup",
+        "pagedown",
+        "page_up",
+        "page_down",
+        "up",
+        "down",
+        "left",
+        "right",
+        "shift+tab",
+        "backtab",
+    ]
+    + [f"f{n}" for n in range(1, 25)]
+)
+_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+
+
+def plausible_key(key: str) -> bool:
+    """Whether ``key`` (one of a binding's comma-separated keys) is one a terminal can send:
+    modifiers, then a named key, one character, or a character's Unicode name
+    (``question_mark``). Nonsense is only warned about, once, when the config is read."""
+    parts = key.strip().lower().split("+")
+    *modifiers, name = parts
+    if not name or any(m not in _MODIFIERS for m in modifiers):
+        return False
+    if len(name) == 1 or name in _NAMED_KEYS:
+        return True
+    try:
+        return len(unicodedata.lookup(name.replace("_", " "))) == 1
+    except KeyError:
+        return False
 
 
 def _dotted(parts: tuple[str, ...]) -> str:

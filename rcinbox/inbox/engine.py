@@ -414,10 +414,11 @@ class Inbox:
         await self.client.auth.bearer()
 
     async def remote_contents(
-        self, *, limit: int | None = None, **filters: Any
+        self, *, limit: int | None = None, max_pages: int | None = None, **filters: Any
     ) -> tuple[list[Content], dict[str, Any]]:
         """Contents straight from the server with the API's filters (those of
-        ``list_contents``), page after page until ``limit`` (None: every page). Not stored.
+        ``list_contents``), page after page until ``limit`` (None: every page) or ``max_pages``
+        pages (a server handing out fresh page tokens without end). Not stored.
 
         Returns at most ``limit`` contents and the ``paging`` object of the last page read.
         """
@@ -425,7 +426,9 @@ class Inbox:
         paging: dict[str, Any] = {}
         token = filters.pop("page_token", None)
         seen: set[str] = set()
-        while True:
+        pages = 0
+        while max_pages is None or pages < max_pages:
+            pages += 1
             page = await self.scheduler.run(
                 Priority.USER,
                 lambda token=token: self.client.list_contents(page_token=token, **filters),
@@ -439,13 +442,18 @@ class Inbox:
             if not token or token in seen:
                 return records, paging
             seen.add(token)
+        return records, paging
 
-    async def remote_thread(self, thread_id: str) -> list[Content]:
-        """A whole thread straight from the server, oldest first (empty: no such thread)."""
-        contents, _ = await self.remote_contents(
-            thread_ids=[thread_id], order_by="+creationTime", per_page=1000
+    async def remote_thread(
+        self, thread_id: str, *, max_pages: int | None = None
+    ) -> tuple[list[Content], bool]:
+        """A thread straight from the server, oldest first (empty: no such thread), and whether
+        it is whole (False: ``max_pages`` pages were read and the server offered more)."""
+        contents, paging = await self.remote_contents(
+            thread_ids=[thread_id], order_by="+creationTime", per_page=1000, max_pages=max_pages
         )
-        return contents
+        more = isinstance(paging, dict) and bool(paging.get("nextPageToken"))
+        return contents, not (max_pages is not None and more)
 
     async def remote_identity(self, identity_id: str) -> Identity:
         """An identity as the server has it now (NotFound when there is none)."""

@@ -28,7 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from rcinbox.api.models import Content, Identity, export_outcome
+from rcinbox.api.models import EARLIEST, LATEST, Content, Identity, clamp_time, export_outcome
+from rcinbox.config import make_private_dir
 
 try:
     import fcntl
@@ -292,6 +293,15 @@ def _epoch(moment: datetime | None) -> float | None:
     return moment.timestamp() if moment is not None else None
 
 
+def _moment(epoch: Any) -> datetime:
+    """A stored epoch back as a moment; one out of the calendar's range (written before models
+    clamped them, or by hand) is clamped, never a crash at every start."""
+    try:
+        return clamp_time(datetime.fromtimestamp(float(epoch), UTC))
+    except (OverflowError, ValueError, OSError, TypeError):
+        return LATEST if isinstance(epoch, int | float) and epoch > 0 else EARLIEST
+
+
 def _bool_or_none(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
@@ -313,7 +323,7 @@ class Store:
     @classmethod
     def open(cls, path: Path | str, *, clock: Callable[[], float] = time.time) -> Store:
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            make_private_dir(Path(path).parent)
         try:
             connection = sqlite3.connect(str(path), isolation_level=None, timeout=10.0)
             connection.execute("PRAGMA journal_mode=WAL")
@@ -1101,7 +1111,7 @@ def _thread_row(row: Sequence[Any]) -> ThreadRow:
         id=row[0],
         channel_id=row[1],
         channel_type=row[2],
-        latest_at=datetime.fromtimestamp(row[3], UTC),
+        latest_at=_moment(row[3]),
         latest_content_id=row[4],
         latest_incoming=bool(row[5]),
         preview=row[6],

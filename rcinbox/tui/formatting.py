@@ -21,6 +21,21 @@ def system_clock() -> datetime:
 
 def relative_time(moment: datetime, now: datetime) -> str:
     """Short and stable: "now", "5m", "3h", "Tue", "Nov 20", "2025-11-20"."""
+    try:
+        return _relative_time(moment, now)
+    except (OverflowError, ValueError, OSError):
+        # A moment at the edge of the calendar: shown as it is rather than computed on.
+        return _edge(moment)
+
+
+def _edge(moment: datetime) -> str:
+    try:
+        return moment.strftime("%Y-%m-%d")
+    except (ValueError, OverflowError):
+        return "?"
+
+
+def _relative_time(moment: datetime, now: datetime) -> str:
     delta = now - moment
     if delta < timedelta(minutes=1):
         return "now"
@@ -41,6 +56,13 @@ def full_time(moment: datetime | None, now: datetime) -> str:
     else the full date."""
     if moment is None:
         return ""
+    try:
+        return _full_time(moment, now)
+    except (OverflowError, ValueError, OSError):
+        return _edge(moment)
+
+
+def _full_time(moment: datetime, now: datetime) -> str:
     local = moment.astimezone()
     today = now.astimezone().date()
     if local.date() == today:
@@ -79,11 +101,18 @@ def short_id(identifier: str | None) -> str:
 
 
 def human_size(size: int | None) -> str:
-    if size is None:
+    """Bytes for people: "512 B", "1.5 MB", "3.0 GB"; sizes beyond a petabyte are not real."""
+    if size is None or isinstance(size, bool) or not isinstance(size, int | float):
         return "size unknown"
+    if not 0 <= size < _MAX_SIZE:
+        return "size unknown" if size < 0 or size != size else "huge"
     value = float(size)
     for unit in ("B", "KB", "MB", "GB"):
         if value < 1024 or unit == "GB":
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{size} B"
+
+
+# A petabyte: no attachment is this big; a server saying so is shown "huge", not computed.
+_MAX_SIZE = 1024**5

@@ -23,6 +23,7 @@ from rcinbox.config import (
     Config,
     ConfigError,
     Credentials,
+    LimitsConfig,
     data_dir,
     selected_profile,
 )
@@ -49,6 +50,9 @@ class AccountOptions:
         )
 
 
+MIB = 1024 * 1024
+
+
 @dataclass(frozen=True)
 class Account:
     """Who to log in as and where that account's local store lives.
@@ -65,6 +69,10 @@ class Account:
     profile: str = DEFAULT_PROFILE
     login: StoredLogin | None = None
     cache_tokens: bool = False
+    # The largest answer taken from the server ([limits] response_mib).
+    max_response_bytes: int = LimitsConfig.response_mib * MIB
+    # The longest one request may take in all ([limits] request_seconds).
+    request_deadline: float = LimitsConfig.request_seconds
 
 
 @contextlib.contextmanager
@@ -117,7 +125,12 @@ def resolve_account(
     if not settings.missing():
         credentials = settings.credentials()
         return Account(
-            credentials, store_path_for(credentials, profile), profile=profile, cache_tokens=True
+            credentials,
+            store_path_for(credentials, profile),
+            profile=profile,
+            cache_tokens=True,
+            max_response_bytes=config.limits.response_mib * MIB,
+            request_deadline=config.limits.request_seconds,
         )
     login = for_profile(profile, token_store=config.profile(profile).token_store).load()
     if login is None:
@@ -141,7 +154,14 @@ def resolve_account(
         login.jwt,
         settings.naming or login.naming,
     )
-    return Account(credentials, store_path_for(credentials, profile), profile=profile, login=login)
+    return Account(
+        credentials,
+        store_path_for(credentials, profile),
+        profile=profile,
+        login=login,
+        max_response_bytes=config.limits.response_mib * MIB,
+        request_deadline=config.limits.request_seconds,
+    )
 
 
 def store_path_for(credentials: Credentials, profile: str = DEFAULT_PROFILE) -> Path:

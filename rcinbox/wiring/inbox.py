@@ -19,7 +19,7 @@ from pathlib import Path
 from rcinbox.api import OAuthSession, SocialMessagingClient, new_http_client
 from rcinbox.auth.cache import CachedSession, TokenCache
 from rcinbox.auth.keyring_store import for_profile
-from rcinbox.config import data_dir, write_private
+from rcinbox.config import data_dir, make_private_dir, write_private
 from rcinbox.inbox.engine import EngineSettings, Inbox
 from rcinbox.wiring.accounts import Account, AccountOptions, account_for
 
@@ -50,7 +50,15 @@ async def api_client(account: Account) -> AsyncIterator[SocialMessagingClient]:
                 http=http,
                 jwt=credentials.jwt,
             )
-        yield SocialMessagingClient(credentials.server, auth, http=http, naming=credentials.naming)
+        auth.deadline = account.request_deadline
+        yield SocialMessagingClient(
+            credentials.server,
+            auth,
+            http=http,
+            naming=credentials.naming,
+            max_bytes=account.max_response_bytes,
+            deadline=account.request_deadline,
+        )
 
 
 @contextlib.asynccontextmanager
@@ -124,6 +132,6 @@ def webhook_token(account: Account) -> str:
     except OSError:
         pass
     token = secrets.token_urlsafe(24)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dir(path.parent)
     write_private(path, token.encode("ascii"))
     return token

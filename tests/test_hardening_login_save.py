@@ -1,0 +1,79 @@
+"""Issue 13 item 4: a refresh token is never spent when its successor could not be saved."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import pytest
+
+from rcinbox.api.client import new_http_client
+from rcinbox.auth.flows import jwt_login
+from rcinbox.auth.store import LoginNotSaved, LoginStore
+from rcinbox.cli.errors import ExitCode, exit_code
+from rcinbox.emulator import Emulator
+
+SECRET = "rcinbox-demo-secret"
+JWT = "rcinbox-demo-jwt"
+
+
+async def logged_in(emulator: Emulator) -> tuple[LoginStore, object]:
+    store = LoginStore("work")
+    async with new_http_client() as http:
+        login = await jwt_login(
+            profile="work",
+            server=emulator.url,
+            client_id="rcinbox-demo",
+            client_secret=SECRET,
+            jwt=JWT,
+            naming="channel",
+            http=http,
+        )
+    store.save(login)
+    return store, login
+
+
+def unwritable(store: LoginStore) -> None:
+    # A directory where the save's probe goes fails the write even for root (no chmod games).
+    store.path.with_name(".token.json.probe").mkdir()
+
+
+async def test_an_expired_token_is_not_renewed_when_the_renewal_could_not_be_saved(
+    emulator: Emulator,
+) -> None:
+    store, login = await logged_in(emulator)
+    expired = dataclasses.replace(
+        login.token, expires_at=time.time() - 10, issued_at=time.time() - 3600
+    )
+    store.save(dataclasses.replace(login, token=expired))
+    unwritable(store)
+    grants_before = dict(emulator.stats.grants)
+    async with new_http_client() as http:
+        session = store.session(store.load(), http=http)
+        with pytest.raises(LoginNotSaved) as failure:
+            await session.bearer()
+    assert "kept unspent" in str(failure.value)
+    assert exit_code(failure.value) == ExitCode.ERROR
+    assert dict(emulator.stats.grants) == grants_before
+    # The stored refresh token still works once the directory is fixed.
+    store.path.with_name(".token.json.probe").rmdir()
+    async with new_http_client() as http:
+        session = store.session(store.load(), http=http)
+        assert await session.bearer() != expired.access_token
+    assert emulator.stats.grants["refresh_token"] == grants_before.get("refresh_token", 0) + 1
+
+
+async def test_a_token_due_for_renewal_but_valid_keeps_working_unsaved(
+    emulator: Emulator,
+) -> None:
+    store, login = await logged_in(emulator)
+    due = dataclasses.replace(
+        login.token, expires_at=time.time() + 30, issued_at=time.time() - 3570
+    )
+    store.save(dataclasses.replace(login, token=due))
+    unwritable(store)
+    grants_before = dict(emulator.stats.grants)
+    async with new_http_client() as http:
+        session = store.session(store.load(), http=http)
+        assert await session.bearer() == due.access_token
+    assert dict(emulator.stats.grants) == grants_before
