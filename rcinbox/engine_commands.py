@@ -21,6 +21,7 @@ from rcinbox.api.channels import channel_info
 from rcinbox.headless import CommandError, print_json, reply_visibility, when
 from rcinbox.inbox.engine import EngineSettings, Inbox
 from rcinbox.inbox.events import ContentsArrived, LoginRequired
+from rcinbox.inbox.replies import ReplyRefused
 from rcinbox.inbox.scheduler import Priority
 from rcinbox.inbox.store import OutboxRow
 from rcinbox.session import Account, open_inbox
@@ -63,9 +64,13 @@ async def _reply(inbox: Inbox, args: argparse.Namespace) -> int:
             cli.EXIT_DATAERR,
         )
     public = reply_visibility(info.visibility, args.public, original.public)
-    entry = inbox.send(
-        original.thread_id or original.id, text, in_reply_to=original.id, public=public
-    )
+    try:
+        entry = inbox.send(
+            original.thread_id or original.id, text, in_reply_to=original.id, public=public
+        )
+    except ReplyRefused as error:
+        # The server would refuse it (EDI-013): say why, and queue nothing.
+        raise CommandError(str(error), cli.EXIT_DATAERR) from None
     await inbox.start(poll=False, names=False)
     try:
         entry = await inbox.outbox.wait_accepted(entry.id, args.timeout)

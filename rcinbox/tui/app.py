@@ -8,6 +8,12 @@ Start-up paints what the store holds at once, then starts the engine (polling, o
 and syncs in the background; with the server unreachable the app still opens, says it is
 offline, keeps drafts and queues replies until the server answers again.
 
+What the screen says follows the engine: the connection state, the message a reply answers
+(the same one the view marks and the composer names), whether the open thread is read. The app
+tells the engine which thread the agent is looking at, never decides such rules itself. The
+engine's log lines stay inside the app (Textual's log) while it runs: nothing is written over
+the screen, or onto the shell after it.
+
 Time comes from an injected clock and animations are off by default, so snapshots are stable
 and nothing moves needlessly over SSH.
 """
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,12 +33,15 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.logging import TextualHandler
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
 
 from rcinbox.inbox.engine import Inbox
 from rcinbox.inbox.events import (
+    ConnectionChanged,
+    ConnectionState,
     ContentsArrived,
     IdentitiesResolved,
     LoginRequired,
@@ -41,11 +51,12 @@ from rcinbox.inbox.events import (
     SyncStatus,
     ThreadsChanged,
 )
+from rcinbox.inbox.replies import ReplyRefused, ReplyTarget
 from rcinbox.inbox.store import OutboxRow, StoreError, ThreadFilter, ThreadRow
 from rcinbox.notify import alert_sequence
 from rcinbox.text import one_line, visible
 from rcinbox.tui.commands import InboxCommands
-from rcinbox.tui.formatting import system_clock
+from rcinbox.tui.formatting import short_id, system_clock
 from rcinbox.tui.keys import teach_alt_enter
 from rcinbox.tui.screens import HelpScreen, LoginRequiredScreen, help_text
 from rcinbox.tui.widgets.composer import Composer, ReplyArea
@@ -143,6 +154,7 @@ class InboxApp(App[None]):
         self._last_refresh = 0.0
         self._search_timer: Timer | None = None
         self._names_changed = False
+        self._focused = True  # the terminal has focus (where it reports it)
         self.animation_level = "full" if settings.animations else "none"
         if settings.keymap:
             self.set_keymap(dict(settings.keymap))
@@ -160,7 +172,11 @@ class InboxApp(App[None]):
                 yield ConversationList(clock=self.clock, name_of=self._name_of, id="list")
             with Vertical(id="thread-pane"):
                 yield ConversationView(
-                    clock=self.clock, name_of=self._name_of, is_agent=self._is_agent, id="view"
+                    clock=self.clock,
+                    name_of=self._name_of,
+                    is_agent=self._is_agent,
+                    is_own=self._is_own,
+                    id="view",
                 )
                 yield Composer(id="composer")
         yield StatusLine(clock=self.clock, id="status")
@@ -202,6 +218,9 @@ class InboxApp(App[None]):
     def _is_agent(self, identity_id: str | None) -> bool | None:
         return self._inbox.is_agent(identity_id) if self._inbox else None
 
+    def _is_own(self, identity_id: str | None) -> bool:
+        return self._inbox.is_own(identity_id) if self._inbox else False
+
     # ------------------------------------------------------------------ start and stop
 
     async def on_mount(self) -> None:
@@ -213,6 +232,7 @@ class InboxApp(App[None]):
                 severity="warning",
             )
         self._saved_theme = self.theme
+        self._stack.enter_context(_engine_logs_stay_inside())
         try:
             self._inbox = await self._stack.enter_async_context(self._inbox_factory())
         except (StoreError, OSError) as error:
@@ -226,6 +246,7 @@ class InboxApp(App[None]):
         # frame already has rows.
         self._channel_chosen(ChannelSidebar.Chosen(self.sidebar.entry(ALL)))
         self.conversation_list.focus()
+        self._show_connection(self.inbox.connection.state, self.inbox.connection.reason)
         self._listen()
         # The engine's polling loop syncs at once, then at its intervals.
         await self.inbox.start(**self._engine)
@@ -264,30 +285,32 @@ class InboxApp(App[None]):
         elif isinstance(event, IdentitiesResolved):
             self._names_changed = True
             self._schedule_refresh()
+        elif isinstance(event, ConnectionChanged):
+            self._show_connection(event.state, event.reason)
         elif isinstance(event, SyncStatus):
             status = self.status
             status.syncing = event.syncing
             if event.syncing:
-                # A sync that has only started says nothing yet about the connection: the first
-                # one must not show "online" before the server has answered.
                 return
-            status.online = event.online
             if event.last_sync is not None and event.last_sync != self._engine_last_sync:
                 # The engine stamps syncs with the wall clock; the status line measures "synced
                 # 3m ago" with the app's clock (fixed in snapshots), so the moment is taken on it.
                 self._engine_last_sync = event.last_sync
                 status.last_sync = self.clock().timestamp()
-            if event.online:
                 self._synced_once = True
-                if status.error and event.error is None:
-                    status.error = None
-            elif event.error:
-                status.error = event.error
+            # Offline, the status line shows the connection's reason instead of this one.
+            status.error = event.error
             status.rate = self.inbox.rate()
         elif isinstance(event, RateChanged):
             self.status.rate = event.state
         elif isinstance(event, LoginRequired) and not isinstance(self.screen, LoginRequiredScreen):
             self.push_screen(LoginRequiredScreen(event.message, self.settings.profile))
+
+    def _show_connection(self, state: ConnectionState, reason: str | None) -> None:
+        status = self.status
+        status.reason = reason
+        status.connection = state
+        status.rate = self.inbox.rate()
 
     def _notify_arrival(self, incoming_ids: tuple[str, ...]) -> None:
         count = len(incoming_ids)
@@ -379,19 +402,18 @@ class InboxApp(App[None]):
         thread = self.inbox.thread(thread_id)
         if thread is None:
             return
-        self._reply_target = None
-        self._open_thread = thread
-        self._show_thread(thread_id, keep_scroll=False)
         draft = self.inbox.draft(thread_id)
         self._reply_target = draft.in_reply_to if draft and draft.in_reply_to else None
+        self._open_thread = thread
         self.composer.display = True
         self.composer.prepare(
             thread.channel_type,
             text=draft.body if draft else "",
             public=draft.public if draft else None,
-            replying_to=self._target_description(),
         )
+        self._show_thread(thread_id, keep_scroll=False)
         self.screen.add_class("reading")
+        self._update_viewing()
         if self.screen.has_class("narrow"):
             self.view.focus()
         self._complete_thread(thread_id)
@@ -409,14 +431,17 @@ class InboxApp(App[None]):
         self._open_thread = thread
         shown = max(PAGE, len([i for i in self.view.items if i.content is not None]))
         contents = self.inbox.messages(thread_id, limit=shown)
+        # One answer for both: the message the view marks is the one the composer names.
+        target = self._target()
         self.view.show(
             thread,
             contents,
             self.inbox.pending_replies(thread_id),
             has_older=thread.content_count > len(contents),
-            target_id=self._current_target(),
+            target_id=target.content_id,
             keep_scroll=keep_scroll,
         )
+        self.composer.set_target(self._target_description(target), blocked=not target.possible)
 
     @on(ConversationView.OlderWanted)
     def _older_wanted(self) -> None:
@@ -430,24 +455,41 @@ class InboxApp(App[None]):
             older, has_older=self._open_thread.content_count > len(items) + len(older)
         )
 
-    def _current_target(self) -> str | None:
-        if self._reply_target:
-            return self._reply_target
-        return self._open_thread.latest_inbound_id if self._open_thread else None
+    def _target(self) -> ReplyTarget:
+        """What a reply in the open thread answers, by the engine's rule."""
+        if self._open_thread is None:
+            return ReplyTarget(None, refusal="No conversation is open.")
+        return self.inbox.reply_target(self._open_thread.id, self._reply_target)
 
-    def _target_description(self) -> str:
-        target = self._current_target()
-        content = self.inbox.content(target) if target else None
+    def _target_description(self, target: ReplyTarget) -> str:
+        content = target.content
         if content is None:
-            return "the newest message"
-        author = self._name_of(content.author_identity_id) or "the customer"
-        return f"{visible(author, multiline=False)}: {content.display_text}"
+            return target.refusal or "Nothing to answer here."
+        author_id = content.author_identity_id
+        if self._is_own(author_id):
+            author = "You"
+        else:
+            author = self._name_of(author_id) or short_id(author_id)
+        return f"Replying to {visible(author, multiline=False)}: {content.display_text}"
 
     @on(ConversationView.TargetChosen)
     def _target_chosen(self, event: ConversationView.TargetChosen) -> None:
-        self._reply_target = event.content.id
-        self.composer.set_reply_to(self._target_description())
-        self.action_reply()
+        thread = self._open_thread
+        if thread is None:
+            return
+        chosen = self.inbox.reply_target(thread.id, event.content.id)
+        allowed = chosen.content_id == event.content.id
+        if allowed:
+            self._reply_target = event.content.id
+        else:
+            self.notify(
+                chosen.refusal or "A reply answers a customer's message, not this one.",
+                severity="warning",
+            )
+        # The marker and the composer's line show what the reply answers now, either way.
+        self._show_thread(thread.id, keep_scroll=True)
+        if allowed:
+            self.action_reply()
 
     @on(ConversationView.CopyRequested)
     def _copy(self, event: ConversationView.CopyRequested) -> None:
@@ -483,15 +525,13 @@ class InboxApp(App[None]):
             )
             return
         try:
-            self.inbox.send(
-                thread.id, text, in_reply_to=self._current_target(), public=composer.public
-            )
-        except ValueError as error:
-            self.notify(str(error), severity="error")
+            self.inbox.send(thread.id, text, in_reply_to=self._reply_target, public=composer.public)
+        except ReplyRefused as error:
+            self.notify(str(error), title="Cannot send", severity="error")
             return
         composer.clear()
+        # The next reply answers the newest customer message again, unless one is chosen.
         self._reply_target = None
-        composer.set_reply_to(self._target_description())
         self._show_thread(thread.id, keep_scroll=False)
 
     def action_toggle_public(self) -> None:
@@ -634,6 +674,7 @@ class InboxApp(App[None]):
             return
         if self.screen.has_class("narrow") and self.screen.has_class("reading"):
             self.screen.remove_class("reading")
+            self._update_viewing()
             self.conversation_list.focus()
 
     def action_toggle_sidebar(self) -> None:
@@ -693,6 +734,26 @@ class InboxApp(App[None]):
 
     def _apply_width(self, width: int) -> None:
         self.screen.set_class(width < NARROW, "narrow")
+        if self._inbox is not None:
+            self._update_viewing()
+
+    def _update_viewing(self) -> None:
+        """Tell the engine which thread the agent sees: open, its pane shown (at 80 columns the
+        list and the thread take turns), the terminal focused. That one stays read."""
+        screen = self.screen
+        shown = not screen.has_class("narrow") or screen.has_class("reading")
+        thread = self._open_thread
+        self.inbox.viewing(thread.id if thread is not None and shown and self._focused else None)
+
+    def on_app_focus(self) -> None:
+        self._focused = True
+        if self._inbox is not None:
+            self._update_viewing()
+
+    def on_app_blur(self) -> None:
+        self._focused = False
+        if self._inbox is not None:
+            self._update_viewing()
 
     def on_key(self) -> None:
         if self._inbox is not None:
@@ -718,6 +779,21 @@ def _summary(unread: int, channels: int) -> str:
         "ctrl+p  jump to a thread, a channel or an action\n"
         "?       every key"
     )
+
+
+@contextlib.contextmanager
+def _engine_logs_stay_inside() -> Any:
+    """While the app runs, the engine's log lines go to Textual's log (devtools), never to the
+    terminal: not over the screen, and not onto the shell after the app has closed."""
+    engine = logging.getLogger("rcinbox")
+    handler = TextualHandler(stderr=False, stdout=False)
+    engine.addHandler(handler)
+    propagate, engine.propagate = engine.propagate, False
+    try:
+        yield
+    finally:
+        engine.removeHandler(handler)
+        engine.propagate = propagate
 
 
 async def _events(subscription) -> AsyncIterator[Any]:
