@@ -106,3 +106,27 @@ async def test_the_users_own_identities_are_known_before_any_reply(
         assert colleagues and not any(inbox.is_own(i) for i in colleagues)
         assert all(inbox.name(i) for i in own)
     assert emulator.stats.requests["POST /contents"] == 0
+
+
+async def test_authors_met_in_older_pages_are_named_in_the_background_by_listings_only(
+    make_emulator: Callable[..., Emulator], tmp_path: Path
+) -> None:
+    emulator = make_emulator(contents=20_000)
+    async with engine(emulator.url, tmp_path / "inbox.db", settings=LIVE) as inbox:
+        await inbox.start(poll=False, send=False)
+        # The list scrolled a long way down; nothing on screen asks for these names.
+        await inbox.ensure_threads(ThreadFilter(), 400)
+        authors = {
+            c.author_identity_id
+            for row in inbox.store.threads_window(ThreadFilter(), 0, 400)
+            for c in inbox.store.thread_contents(row.id)
+        }
+        assert len(authors) > 300
+
+        def unnamed() -> int:
+            return sum(inbox.name(a) is None for a in authors)
+
+        await until(lambda: unnamed() < len(authors) / 20, timeout=30)
+    listings, reads = identity_requests(emulator)
+    assert reads == 0, "no request per author"
+    assert listings < len(authors) / 20

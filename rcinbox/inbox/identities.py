@@ -18,7 +18,8 @@ syncer hands over every content it merges (:meth:`IdentityDirectory.arrived`). A
 (a poll, a webhook) are mostly new identities, which stand at the front of the listing ordered
 by ``-lastModifiedTime``: one small page of it (at most every ``FRONT_EVERY`` seconds) names
 them all, whatever their number; what it misses goes the way of step 3. Authors met in older
-pages join the off-screen batch.
+pages (history, a whole thread) are resolved in the background by listings only (steps 2 and 3,
+never one by one): what those miss is asked for when a view shows it.
 
 Each view that shows names (the list, the open conversation) says what it shows under its own
 key, so one view never takes the place of another's; a newer set from the same view replaces
@@ -129,6 +130,7 @@ class IdentityDirectory:
         # (ordered, deduplicated).
         self._visible: dict[str, list[str]] = {}
         self._fresh: dict[str, None] = {}
+        self._history: dict[str, None] = {}
         self._offscreen: dict[str, None] = {}
         self._stale: dict[str, None] = {}
         self._wake = asyncio.Event()
@@ -191,13 +193,14 @@ class IdentityDirectory:
     def arrived(self, contents: Iterable[Content], live: bool) -> None:
         """Contents were merged: resolve their unknown authors in the next batch. ``live``
         contents are news (a poll, a webhook): their authors are looked for first among the
-        newest identities, at the priority of what is on screen."""
+        newest identities, at the priority of what is on screen; the others in the background,
+        by listings only."""
         authors = _clean(content.author_identity_id for content in contents)
         known = self._lookup(authors)
         unknown = dict.fromkeys(i for i in authors if i not in known)
         if not unknown:
             return
-        (self._fresh if live else self._offscreen).update(unknown)
+        (self._fresh if live else self._history).update(unknown)
         self._wake.set()
 
     def retry_now(self) -> None:
@@ -240,7 +243,7 @@ class IdentityDirectory:
                     views, self._visible = self._visible, {}
                     fresh, self._fresh = list(self._fresh), {}
                     visible_lane = asyncio.create_task(self._visible_round(views, fresh))
-                if (self._offscreen or self._stale) and (
+                if (self._offscreen or self._stale or self._history) and (
                     background_lane is None or background_lane.done()
                 ):
                     background_lane = asyncio.create_task(self._background_round())
@@ -263,6 +266,7 @@ class IdentityDirectory:
     async def _background_round(self) -> None:
         offscreen = _take(self._offscreen, BACKGROUND_BATCH)
         stale = _take(self._stale, BACKGROUND_BATCH - len(offscreen))
+        history = _take(self._history, BACKGROUND_BATCH)
 
         async def work() -> None:
             if offscreen:
@@ -270,10 +274,15 @@ class IdentityDirectory:
             due = [i for i in stale if (e := self._peek(i)) is None or self._is_stale(e)]
             if due:
                 await self._fetch(due, Priority.BACKGROUND)
+            known = self._lookup(history)
+            unknown = [i for i in history if i not in known]
+            if unknown:
+                await self._fetch(unknown, Priority.BACKGROUND, singly=False)
 
         def retry() -> None:
             self._offscreen.update(dict.fromkeys(offscreen))
             self._stale.update(dict.fromkeys(stale))
+            self._history.update(dict.fromkeys(history))
 
         await self._round(work(), retry)
 
@@ -350,8 +359,9 @@ class IdentityDirectory:
         ten times as long)."""
         return len(set(ids)) >= BULK_THRESHOLD and not self._listed_lately(None)
 
-    async def _fetch(self, ids: list[str], priority: Priority) -> None:
-        """Fetch these ids whatever the cache holds, with the batch strategy."""
+    async def _fetch(self, ids: list[str], priority: Priority, *, singly: bool = True) -> None:
+        """Fetch these ids whatever the cache holds, with the batch strategy (without its last
+        step, one request per id, unless ``singly``)."""
         pending = set(ids)
         if self._bulk_due(pending):
             listed, _ = await self._list_page(None, None, priority)
@@ -369,7 +379,7 @@ class IdentityDirectory:
                 if isinstance(outcome, BaseException):
                     raise outcome
                 pending -= outcome
-        if pending:
+        if pending and singly:
             outcomes = await asyncio.gather(
                 *(self._fetch_one(identity_id, priority) for identity_id in sorted(pending)),
                 return_exceptions=True,
