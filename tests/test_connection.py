@@ -48,7 +48,7 @@ def changes(subscription) -> list[ConnectionChanged]:
 def test_the_state_changes_only_on_news_and_says_why_it_is_offline() -> None:
     events = EventBus()
     updates = events.subscribe()
-    connection = Connection(events, clock=lambda: 100.0)
+    connection = Connection(events)
     back: list[str] = []
     connection.when_back(lambda: back.append("back"))
     assert connection.state is ConnectionState.CONNECTING

@@ -8,36 +8,28 @@ is about to retry, so a lost connection shows at once and the first answer after
 
 What counts as offline: no answer at all (no connection, a timeout, a dropped connection, no
 login server), or an answer that says the server cannot serve (5xx). Any other answer, a refusal
-included (4xx, 429), proves the server is there: online. The state changes only on a change, so
-a UI is told once (:class:`ConnectionChanged`), with the reason in one line and the moment.
+included (4xx, 429), proves the server is there: online. A UI is told of each change
+(:class:`ConnectionChanged`), with the reason in one line.
 
-Time is injected; this module does no I/O and never imports Textual.
+This module does no I/O and never imports Textual.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 
 from rcinbox.api.errors import RCError, ServerError, TransportError, one_line
 from rcinbox.inbox.events import ConnectionChanged, ConnectionState, EventBus
 
 
-def unreachable(error: BaseException) -> bool:
-    """Whether this failure means the server could not be reached (or could not serve)."""
-    return isinstance(error, TransportError | ServerError)
-
-
 class Connection:
     """The state one UI shows; ``observe`` every request's outcome (None: the server answered)."""
 
-    def __init__(self, events: EventBus, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, events: EventBus) -> None:
         self._events = events
-        self._clock = clock
         self.state = ConnectionState.CONNECTING
         self.reason: str | None = None
-        self.since = clock()
         self._online = asyncio.Event()
         # Told when the connection comes back, so waiting work (a poll backing off, names put
         # back after a failure) goes again at once rather than at its next retry.
@@ -49,7 +41,7 @@ class Connection:
 
     def observe(self, error: BaseException | None) -> None:
         """A request ended (or an attempt failed): with no error, or one the server sent."""
-        if error is not None and unreachable(error):
+        if isinstance(error, TransportError | ServerError):
             self._change(ConnectionState.OFFLINE, one_line(str(error), 200))
         elif error is None or isinstance(error, RCError):
             self._change(ConnectionState.ONLINE, None)
@@ -65,14 +57,12 @@ class Connection:
         if state is self.state and reason == self.reason:
             return
         back = state is ConnectionState.ONLINE and self.state is ConnectionState.OFFLINE
-        if state is not self.state:
-            self.since = self._clock()
         self.state, self.reason = state, reason
         if state is ConnectionState.ONLINE:
             self._online.set()
         else:
             self._online.clear()
-        self._events.publish(ConnectionChanged(state, reason, self.since))
+        self._events.publish(ConnectionChanged(state, reason))
         if back:
             for callback in self._on_back:
                 callback()

@@ -84,7 +84,7 @@ class Inbox:
         self._sleep = sleep
         self._owner_id = owner_id
         self._viewing: str | None = None
-        self.connection = Connection(self.events, clock=clock)
+        self.connection = Connection(self.events)
         self.scheduler = RequestScheduler(client.rate, sleep=sleep, observe=self.connection.observe)
         common = {
             "store": store,

@@ -55,7 +55,6 @@ class ConnectionChanged:
 
     state: ConnectionState
     reason: str | None = None  # why offline, in one line
-    since: float | None = None  # wall-clock time the state began
 
 
 @dataclass(frozen=True, slots=True)
