@@ -1,3 +1,3 @@
-from rcinbox.cli import main
+from rcinbox.cli.main import main
 
 raise SystemExit(main())

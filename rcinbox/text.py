@@ -4,12 +4,14 @@ Message bodies and names come from strangers. Printed raw, an ESC sequence can c
 retitle the window or move the cursor, a C1 byte can start a control sequence on some terminals,
 and a bidi override can make "txt.exe" read as "exe.txt". Everything that would act instead of
 showing is replaced here by a visible symbol, so the agent sees exactly what was sent and nothing
-happens. This module must stay pure (no I/O, no Textual): the CLI and the TUI both use it.
+happens. This module must stay pure (no I/O, no Textual): the API's error messages, the
+engine's status lines, the CLI and the TUI all use it, so there is one sanitiser. Widths are
+measured in terminal cells with Rich's measure, the one Textual lays the screen out with.
 """
 
 from __future__ import annotations
 
-import unicodedata
+from rcinbox.cells import cell_len, set_cell_size
 
 # Bidi embeddings, overrides and isolates reorder the text around them; shown by their names.
 # LRM/RLM/ALM are left alone: they are zero-width marks that legitimate RTL text uses.
@@ -70,43 +72,46 @@ def flat(text: str | None) -> str:
 
 
 def one_line(text: str | None, width: int) -> str:
-    """A single visible row of at most ``width`` characters, ellipsised when cut."""
+    """A single visible row of at most ``width`` terminal cells, ellipsised when cut.
+
+    Controls become visible symbols and line breaks ``↵`` (:func:`visible`), runs of whitespace
+    one space: server text in an error message can never break or act on the line it is in.
+    """
     if width <= 0:
         return ""
     # Only the head is needed; slicing first keeps a megabyte body cheap to preview.
-    head = visible((text or "")[: width * 2 + 16], multiline=False)
-    head = " ".join(head.split())
-    if len(head) <= width:
+    text = text or ""
+    limit = width * 2 + 16
+    head = " ".join(visible(text[:limit], multiline=False).split())
+    # Marks take no cell: a head that fits may still leave text out, and then says so.
+    if cell_width(head) <= width and len(text) <= limit:
         return head
-    return head[: max(width - 1, 0)] + "…"
+    return _cut(head, width - 1) + "…"
 
 
 def cell_width(text: str) -> int:
-    """Terminal cells ``text`` takes: wide East Asian characters and emoji take two, marks none."""
-    width = 0
-    for char in text:
-        code = ord(char)
-        if code < 0x300:
-            width += 1
-        elif unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
-            continue
-        elif unicodedata.east_asian_width(char) in ("W", "F"):
-            width += 2
-        else:
-            width += 1
-    return width
+    """Terminal cells ``text`` takes, as Rich and Textual count them when they lay out a screen.
+
+    One measure everywhere: a column sized by another rule (code points, or a width table of
+    our own) disagrees with the layout beside it on CJK, emoji sequences, combining marks and
+    Indic vowel signs, and the text spills over the next column.
+    """
+    return cell_len(text)
+
+
+def _cut(text: str, width: int) -> str:
+    """The longest head of ``text`` that fits in ``width`` cells (never half a wide character)."""
+    head = set_cell_size(text, max(width, 0))
+    # Where a wide character did not fit, set_cell_size put a space in its place: drop it.
+    while head and not text.startswith(head):
+        head = head[:-1]
+    return head
 
 
 def fit(text: str, width: int) -> str:
-    """``text`` cut (with …) or padded with spaces to exactly ``width`` cells."""
-    if cell_width(text) <= width:
-        return text + " " * (width - cell_width(text))
-    out: list[str] = []
-    used = 0
-    for char in text:
-        char_width = cell_width(char)
-        if used + char_width > width - 1:
-            break
-        out.append(char)
-        used += char_width
-    return "".join(out) + "…" + " " * (width - 1 - used)
+    """``text`` cut (with …) or padded with spaces to exactly ``width`` terminal cells."""
+    used = cell_width(text)
+    if used <= width:
+        return text + " " * (width - used)
+    head = _cut(text, width - 1) + "…"
+    return head + " " * (width - cell_width(head))

@@ -25,11 +25,13 @@ from textual.pilot import Pilot
 from rcinbox.api import OAuthSession, SocialMessagingClient, new_http_client
 from rcinbox.config import Credentials
 from rcinbox.emulator import Emulator, EmulatorConfig
+from rcinbox.emulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT
 from rcinbox.emulator.seed import DEFAULT_NOW
-from rcinbox.inbox.engine import EngineSettings
+from rcinbox.inbox.engine import BackgroundWork, EngineSettings
 from rcinbox.inbox.store import Store
-from rcinbox.session import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT, Account, open_inbox
 from rcinbox.tui.app import InboxApp
+from rcinbox.wiring.accounts import Account
+from rcinbox.wiring.inbox import open_inbox
 
 HERE = Path(__file__).resolve().parent
 NOW = DEFAULT_NOW.astimezone(UTC)
@@ -113,7 +115,7 @@ async def _shoot(
     app = InboxApp(
         lambda: open_inbox(account, settings=QUIET),
         clock=lambda: NOW,
-        engine={"poll": True, "send": True, "names": False},
+        work=BackgroundWork(names=False),
     )
     async with app.run_test(size=size) as pilot:
         await scene(pilot)

@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 import pytest
 
-from rcinbox import cli
+from rcinbox.cli.errors import ExitCode
+from rcinbox.cli.main import main
 from rcinbox.emulator import Emulator, Faults
 
 SECRET = "rcinbox-demo-secret"
@@ -30,7 +31,7 @@ def account(monkeypatch: pytest.MonkeyPatch, emulator: Emulator) -> Emulator:
 
 
 def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
+    code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -66,6 +67,18 @@ def test_contents_table_is_readable_and_inert(account: Emulator, capsys) -> None
     # Hostile bodies are in the seed: none of their escape bytes may reach the terminal.
     assert "\x1b" not in out and "\u202e" not in out and "\x9b" not in out
     assert max(len(line) for line in lines) <= 140
+
+
+def test_contents_table_columns_hold_wide_scripts(account: Emulator, capsys) -> None:
+    from rich.cells import cell_len
+
+    code, out, err = run(capsys, "contents", "--all")
+    assert code == 0, err
+    lines = out.splitlines()
+    # The seed writes in a dozen scripts (CJK, Devanagari, Arabic, emoji): measured in terminal
+    # cells, no line is wider than the terminal (COLUMNS=120), so no column spills.
+    assert any(cell_len(line) != len(line) for line in lines), "no wide text in the table"
+    assert max(cell_len(line) for line in lines) <= 120
 
 
 def test_thread_shows_the_conversation_with_names(account: Emulator, capsys) -> None:
@@ -115,7 +128,7 @@ def test_reply_too_long_for_the_channel_is_refused_before_sending(
     )
     account.stats.reset()
     code, _, err = run(capsys, "reply", tweet["id"], "x" * 300)
-    assert code == cli.EXIT_DATAERR
+    assert code == ExitCode.DATAERR
     assert err.count("\n") == 1 and "280" in err
     assert account.stats.requests.get("POST /contents", 0) == 0
 
@@ -133,10 +146,10 @@ def test_identity_shows_a_name(account: Emulator, capsys) -> None:
 @pytest.mark.parametrize(
     ("argv", "exit_code", "words"),
     [
-        (["identity", "0123456789abcdef01234567"], cli.EXIT_NOT_FOUND, "EDI-029"),
-        (["thread", "0123456789abcdef01234567"], cli.EXIT_NOT_FOUND, "no thread"),
-        (["reply", "0123456789abcdef01234567", "hi"], cli.EXIT_NOT_FOUND, "EDI-029"),
-        (["contents", "--per-page", "0"], cli.EXIT_USAGE, "--per-page"),
+        (["identity", "0123456789abcdef01234567"], ExitCode.NOT_FOUND, "EDI-029"),
+        (["thread", "0123456789abcdef01234567"], ExitCode.NOT_FOUND, "no thread"),
+        (["reply", "0123456789abcdef01234567", "hi"], ExitCode.NOT_FOUND, "EDI-029"),
+        (["contents", "--per-page", "0"], ExitCode.USAGE, "--per-page"),
     ],
 )
 def test_errors_are_one_line_with_a_meaningful_exit_code(
@@ -153,7 +166,7 @@ def test_errors_are_one_line_with_a_meaningful_exit_code(
 def test_wrong_secret_is_a_login_failure_without_the_secret(account, capsys, monkeypatch) -> None:
     monkeypatch.setenv("RCINBOX_CLIENT_SECRET", "wrong-secret-value")
     code, _, err = run(capsys, "contents")
-    assert code == cli.EXIT_NOPERM
+    assert code == ExitCode.NOPERM
     assert err.count("\n") == 1
     assert "wrong-secret-value" not in err and JWT not in err
 
@@ -162,14 +175,14 @@ def test_missing_account_says_how_to_log_in(capsys, monkeypatch) -> None:
     for name in ("RCINBOX_SERVER", "RCINBOX_CLIENT_ID", "RCINBOX_CLIENT_SECRET", "RCINBOX_JWT"):
         monkeypatch.delenv(name, raising=False)
     code, _, err = run(capsys, "contents")
-    assert code == cli.EXIT_CONFIG
+    assert code == ExitCode.CONFIG
     assert "--demo" in err and "RCINBOX_SERVER" in err
 
 
 def test_unreachable_server_is_unavailable(account, capsys, monkeypatch) -> None:
     monkeypatch.setenv("RCINBOX_SERVER", "http://127.0.0.1:9")
     code, _, err = run(capsys, "contents")
-    assert code == cli.EXIT_UNAVAILABLE
+    assert code == ExitCode.UNAVAILABLE
     assert err.count("\n") == 1
 
 
@@ -186,7 +199,7 @@ def test_faulty_server_ends_in_one_clear_line(
     monkeypatch.setenv("RCINBOX_CLIENT_SECRET", SECRET)
     monkeypatch.setenv("RCINBOX_JWT", JWT)
     code, _, err = run(capsys, "contents")
-    assert code in (cli.EXIT_PROTOCOL, cli.EXIT_UNAVAILABLE)
+    assert code in (ExitCode.PROTOCOL, ExitCode.UNAVAILABLE)
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
@@ -255,5 +268,16 @@ def test_demo_server_rejects_a_bad_fault_spec() -> None:
         text=True,
         timeout=60,
     )
-    assert result.returncode == cli.EXIT_USAGE
+    assert result.returncode == ExitCode.USAGE
     assert "gremlins" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_reading_commands_leave_no_store_behind(account, capsys, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("RCINBOX_DATA_DIR", str(tmp_path))
+    _, out, _ = run(capsys, "contents", "--json", "--limit", "1")
+    newest = json.loads(out)["records"][0]
+    assert run(capsys, "thread", newest["threadId"])[0] == 0
+    assert run(capsys, "identity", newest["authorIdentityId"])[0] == 0
+    assert list(tmp_path.rglob("*.sqlite3")) == []
+    assert run(capsys, "sync")[0] == 0  # the store is the engine commands' to keep
+    assert len(list(tmp_path.rglob("*.sqlite3"))) == 1

@@ -12,7 +12,8 @@ from collections.abc import Callable
 
 import pytest
 
-from rcinbox import cli
+from rcinbox.cli.errors import ExitCode
+from rcinbox.cli.main import main
 from rcinbox.emulator import Emulator, Faults
 
 SECRET = "rcinbox-demo-secret"
@@ -27,7 +28,7 @@ def use(monkeypatch: pytest.MonkeyPatch, emulator: Emulator) -> None:
 
 
 def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
+    code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -57,7 +58,7 @@ def test_reply_that_times_out_stays_queued_and_flush_sends_it(
     use(monkeypatch, emulator)
     customer = newest_inbound(capsys)
     code, _, err = run(capsys, "reply", customer["id"], "Sent once, later", "--timeout", "0.5")
-    assert code == cli.EXIT_TEMPFAIL
+    assert code == ExitCode.TEMPFAIL
     assert "stays queued" in err and err.count("\n") == 1
     code, out, _ = run(capsys, "outbox", "--json")
     entries = json.loads(out)["entries"]

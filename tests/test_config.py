@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from rcinbox import cli
+from rcinbox.cli.errors import ExitCode
+from rcinbox.cli.main import main
 from rcinbox.config import (
     PRODUCTION_SERVER,
     SANDBOX_SERVER,
@@ -69,7 +70,7 @@ def write_config(text: str) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
+    code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -179,7 +180,7 @@ def test_a_malformed_config_is_one_line_from_the_cli_not_a_traceback(capsys) -> 
     write_config("[ui]\nmouse = 'sometimes'\n")
     for argv in (["config", "show"], ["contents", "--server", "production"]):
         code, out, err = run(capsys, *argv)
-        assert code == cli.EXIT_CONFIG
+        assert code == ExitCode.CONFIG
         assert out == ""
         assert err.startswith("rcinbox: ") and err.count("\n") == 1
         assert "line 2" in err and "Traceback" not in err

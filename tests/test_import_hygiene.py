@@ -8,11 +8,12 @@ import pytest
 HEADLESS_MODULES = [
     "rcinbox.inbox",
     "rcinbox.inbox.engine",
-    "rcinbox.session",
-    "rcinbox.logins",
-    "rcinbox.login_flows",
-    "rcinbox.account_commands",
-    "rcinbox.engine_commands",
+    "rcinbox.wiring.accounts",
+    "rcinbox.wiring.inbox",
+    "rcinbox.wiring.demo",
+    "rcinbox.auth.store",
+    "rcinbox.auth.flows",
+    "rcinbox.auth.loopback",
     "rcinbox.notify",
     "rcinbox.api",
     "rcinbox.api.client",
@@ -21,9 +22,21 @@ HEADLESS_MODULES = [
     "rcinbox.emulator",
     "rcinbox.emulator.server",
     "rcinbox.config",
+    "rcinbox.config.settings",
     "rcinbox.text",
-    "rcinbox.headless",
+    "rcinbox.cells",
     "rcinbox.cli",
+    "rcinbox.cli.main",
+    "rcinbox.cli.errors",
+    "rcinbox.cli.output",
+    "rcinbox.cli.contents",
+    "rcinbox.cli.replies",
+    "rcinbox.cli.sync",
+    "rcinbox.cli.accounts",
+    "rcinbox.cli.config_cmd",
+    "rcinbox.cli.demo_server",
+    # The TUI launcher loads Textual only when it runs the app, after the demo has started.
+    "rcinbox.cli.tui",
 ]
 
 
@@ -70,3 +83,19 @@ def test_the_tui_never_imports_httpx_or_sqlite() -> None:
                 f"{path.name}: {n}" for n in names if n.split(".")[0] in forbidden or n in forbidden
             ]
     assert offenders == []
+
+
+def test_demo_server_and_the_demo_start_load_neither_the_engine_nor_httpx() -> None:
+    """`rcinbox demo-server`, and `--demo` up to starting its child, stay light: the entry point
+    imports a command's module only when it runs."""
+    probe = (
+        "import sys, importlib; "
+        "[importlib.import_module(m) for m in ('rcinbox.cli.main', 'rcinbox.cli.demo_server', "
+        "'rcinbox.emulator.server', 'rcinbox.cli.tui', 'rcinbox.wiring.demo')]; "
+        "heavy = ('httpx', 'sqlite3', 'textual', 'rcinbox.inbox', 'rcinbox.cli.contents'); "
+        "print(','.join(sorted(m for m in sys.modules if m.startswith(heavy))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == ""

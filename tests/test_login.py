@@ -21,15 +21,17 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from rcinbox import cli
 from rcinbox.api import InvalidGrant, OAuthSession, SocialMessagingClient, make_pkce
 from rcinbox.api import authorize_url as build_authorize_url
 from rcinbox.api.client import new_http_client
+from rcinbox.auth.flows import browser_login, jwt_login
+from rcinbox.auth.loopback import parse_pasted
+from rcinbox.auth.store import LoginStore, StoredLogin
+from rcinbox.cli.errors import ExitCode
+from rcinbox.cli.main import main
 from rcinbox.config import ConfigError, data_dir
 from rcinbox.emulator import Emulator
-from rcinbox.login_flows import browser_login, jwt_login, parse_pasted
-from rcinbox.logins import LoginStore, StoredLogin
-from rcinbox.session import resolve_account
+from rcinbox.wiring.accounts import resolve_account
 
 RCINBOX = (sys.executable, "-m", "rcinbox")
 CLIENT_ID = "rcinbox-demo"
@@ -52,7 +54,7 @@ def no_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
+    code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -168,14 +170,14 @@ def test_an_unreadable_token_file_is_one_clear_line(server: Emulator, capsys) ->
     assert run(capsys, *jwt_login_argv(server))[0] == 0
     token_file().write_text('{"version": 1, "server": ')
     code, out, err = run(capsys, "contents")
-    assert code == cli.EXIT_CONFIG
+    assert code == ExitCode.CONFIG
     assert out == "" and err.count("\n") == 1
     assert "unreadable" in err and "rcinbox login" in err
 
 
 def test_jwt_login_without_a_terminal_names_what_is_missing(server: Emulator, capsys) -> None:
     code, out, err = run(capsys, "login", "--server", server.url, "--jwt", JWT)
-    assert code == cli.EXIT_CONFIG
+    assert code == ExitCode.CONFIG
     assert out == "" and err.count("\n") == 1
     assert "--client-id, --client-secret" in err and "RCINBOX_CLIENT_SECRET" in err
     assert not token_file().exists()
@@ -210,7 +212,7 @@ def test_a_wrong_jwt_is_a_login_failure_and_stores_nothing(server: Emulator, cap
     argv = jwt_login_argv(server)
     argv[argv.index(JWT)] = "jwt-that-is-wrong"
     code, _, err = run(capsys, *argv)
-    assert code == cli.EXIT_NOPERM
+    assert code == ExitCode.NOPERM
     assert err.startswith("rcinbox: login failed") and err.count("\n") == 1
     assert "jwt-that-is-wrong" not in err
     assert not token_file().exists()
@@ -315,17 +317,15 @@ def test_browser_login_opens_the_browser_when_there_is_a_display(
 
 
 def test_no_browser_is_opened_over_ssh_or_without_a_display() -> None:
-    from argparse import Namespace
-
-    from rcinbox.account_commands import _use_browser
+    from rcinbox.cli.accounts import use_browser
 
     display = {"DISPLAY": ":0"}
-    assert _use_browser(Namespace(browser=None), display)
-    assert not _use_browser(Namespace(browser=None), {**display, "SSH_CONNECTION": "1 2 3 4"})
-    assert not _use_browser(Namespace(browser=False), display)
-    assert _use_browser(Namespace(browser=True), {"SSH_CONNECTION": "1 2 3 4"})
+    assert use_browser(None, display)
+    assert not use_browser(None, {**display, "SSH_CONNECTION": "1 2 3 4"})
+    assert not use_browser(False, display)
+    assert use_browser(True, {"SSH_CONNECTION": "1 2 3 4"})
     if sys.platform.startswith("linux"):
-        assert not _use_browser(Namespace(browser=None), {})
+        assert not use_browser(None, {})
 
 
 def test_a_taken_redirect_port_is_one_clear_line(server: Emulator, capsys) -> None:
@@ -345,7 +345,7 @@ def test_a_taken_redirect_port_is_one_clear_line(server: Emulator, capsys) -> No
             "--redirect-port",
             port,
         )
-    assert code == cli.EXIT_UNAVAILABLE
+    assert code == ExitCode.UNAVAILABLE
     assert out == "" and err.count("\n") == 1 and f"127.0.0.1:{port}" in err
 
 
@@ -506,7 +506,7 @@ def test_an_expired_refresh_token_ends_a_command_with_the_login_exit_code(
     time.sleep(1.2)  # both lifetimes lapse; nothing is asserted about time
     for argv in (["contents", "--json"], ["sync"]):
         code, out, err = run(capsys, *argv)
-        assert code == cli.EXIT_LOGIN == 67
+        assert code == ExitCode.LOGIN == 67
         assert out == ""
         assert err.startswith("rcinbox: login expired or revoked: run `rcinbox login`")
         assert err.count("\n") == 1 and "Traceback" not in err
@@ -522,7 +522,7 @@ def test_a_revoked_login_ends_a_command_with_the_login_exit_code(
         data={"token": login.token.refresh_token, "client_id": CLIENT_ID},
     )
     code, out, err = run(capsys, *argv)
-    assert code == cli.EXIT_LOGIN
+    assert code == ExitCode.LOGIN
     assert out == ""
     assert err.count("\n") == 1 and "rcinbox login" in err and "OAU-211" in err
 
@@ -553,7 +553,7 @@ def test_logout_revokes_and_deletes_the_login(server: Emulator, capsys) -> None:
     assert not token_file().exists()
     assert refused(server, refresh_token)
     code, out, err = run(capsys, "contents")
-    assert code == cli.EXIT_CONFIG
+    assert code == ExitCode.CONFIG
     assert err.count("\n") == 1 and "not logged in (profile default)" in err
     assert run(capsys, "logout")[1] == "Profile default was not logged in\n"
 
@@ -574,7 +574,7 @@ def test_whoami_shows_server_profile_owner_and_expiry(server: Emulator, capsys) 
 
 def test_whoami_without_a_login_exits_with_the_login_code(capsys) -> None:
     code, out, err = run(capsys, "whoami", "--profile", "nobody")
-    assert code == cli.EXIT_LOGIN
+    assert code == ExitCode.LOGIN
     assert out == ""
     assert err == "rcinbox: not logged in (profile nobody): run `rcinbox login --profile nobody`\n"
 
@@ -582,7 +582,7 @@ def test_whoami_without_a_login_exits_with_the_login_code(capsys) -> None:
 def test_profiles_keep_separate_logins(server: Emulator, capsys, monkeypatch) -> None:
     assert run(capsys, *jwt_login_argv(server, "--profile", "work"))[0] == 0
     assert token_file("work").exists() and not token_file().exists()
-    assert run(capsys, "contents", "--limit", "1")[0] == cli.EXIT_CONFIG
+    assert run(capsys, "contents", "--limit", "1")[0] == ExitCode.CONFIG
     assert run(capsys, "contents", "--limit", "1", "--profile", "work")[0] == 0
     monkeypatch.setenv("RCINBOX_PROFILE", "work")
     assert run(capsys, "contents", "--limit", "1")[0] == 0
@@ -644,7 +644,7 @@ def test_secrets_never_appear_in_output_logs_or_errors(
     assert step("contents", "--json") == 0  # the stored JWT logged in again
     assert step("login", "--server", server.url, "--client-id", CLIENT_ID, "--jwt", "bad") != 0
     assert step("logout") == 0
-    assert step("contents") == cli.EXIT_CONFIG
+    assert step("contents") == ExitCode.CONFIG
     texts.extend(record.getMessage() for record in caplog.records)
     texts.extend(str(record.args) for record in caplog.records)
     everything = "\n".join(texts)
@@ -701,7 +701,7 @@ def test_login_then_contents_then_logout_against_a_demo_server_process() -> None
         assert len(json.loads(contents.stdout)["records"]) == 3
         assert rcinbox_run("logout").returncode == 0
         after = rcinbox_run("contents", "--json")
-        assert after.returncode == cli.EXIT_CONFIG
+        assert after.returncode == ExitCode.CONFIG
         assert after.stdout == ""
         assert after.stderr.count("\n") == 1
         assert after.stderr.startswith(
@@ -714,9 +714,10 @@ def test_login_then_contents_then_logout_against_a_demo_server_process() -> None
 
 def test_account_modules_never_load_textual() -> None:
     modules = (
-        "rcinbox.account_commands",
-        "rcinbox.logins",
-        "rcinbox.login_flows",
+        "rcinbox.cli.accounts",
+        "rcinbox.auth.store",
+        "rcinbox.auth.flows",
+        "rcinbox.auth.loopback",
         "rcinbox.notify",
     )
     probe = (

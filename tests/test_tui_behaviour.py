@@ -304,7 +304,9 @@ async def test_a_reply_the_channel_refused_can_be_reworded_from_its_text(seeded)
         await until(pilot, lambda: bool(app.inbox.outbox_entries(("failed",))))
         await settle(pilot)
         assert "not delivered" in _bubble_text(_last_bubble(app))
-        await pilot.press("escape", "ctrl+e")
+        # e is a letter in the composer: the agent leaves it first (ctrl+e is its end of line).
+        assert app.composer.area.has_focus
+        await pilot.press("escape", "e")
         assert app.composer.text == "Refund on its way"
         assert app.composer.area.has_focus
 
@@ -373,3 +375,30 @@ async def test_enter_in_the_filter_box_filters_at_once(seeded) -> None:
         assert "[@click=app.quit]" in _bubble_text(_last_bubble(app)) or any(
             "[@click=app.quit]" in (item.text or "") for item in app.view.items
         )
+
+
+def _burst(app: InboxApp, *keys: str) -> None:
+    """Keys posted to the app at once, as a terminal delivers a batched burst: the app takes the
+    next one before the text area has handled the last."""
+    from textual import events
+
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+
+@pytest.mark.parametrize("send_key", ["ctrl+s", "alt+enter"])
+@server()
+async def test_a_reply_typed_in_one_burst_leaves_whole(seeded, send_key: str) -> None:
+    emulator, store = seeded
+    app = make_app(emulator, store)
+    bodies = [f"Q{n}: thanks, checked." for n in range(1, 4)]
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "r")
+        keys = [key for body in bodies for key in (*body, send_key)]
+        _burst(app, *keys, *"next")
+        await until(pilot, lambda: app.composer.text.endswith("next"))
+        await settle(pilot)
+        sent = [e.body for e in sorted(app.inbox.outbox_entries(), key=lambda e: e.created_at)]
+        assert sent == bodies
+        assert app.composer.text == "next"

@@ -17,7 +17,7 @@ from engine_helpers import own_identity_ids
 from tui_harness import make_app, pin_time_zone, settle, until, warm_store
 
 from rcinbox.emulator import Emulator
-from rcinbox.inbox.engine import EngineSettings
+from rcinbox.inbox.engine import BackgroundWork, EngineSettings
 from rcinbox.inbox.events import ConnectionState
 from rcinbox.inbox.replies import no_customer_message
 from rcinbox.inbox.store import ThreadFilter
@@ -27,6 +27,8 @@ from rcinbox.tui.widgets.conversation_view import MessageBubble
 WIDE = (120, 40)
 LIVE = EngineSettings(poll_active=0.2, poll_idle=0.2, idle_after=3600.0)
 LOGINS = 1000  # every app logs in once; the default allows five a minute
+# Names resolved as the app runs (the harness's default is a store with every name, no lookups).
+NAMES = BackgroundWork(send=False, names=True, history=False)
 
 
 @pytest.fixture
@@ -160,7 +162,7 @@ async def test_a_conversation_nobody_answered_says_why_no_reply_can_go(seeded) -
 async def test_your_own_messages_say_you_from_the_first_screen(seeded) -> None:
     emulator, store = seeded
     own = own_identity_ids(emulator)
-    app = make_app(emulator, store, engine={"poll": True, "send": False, "names": True})
+    app = make_app(emulator, store, work=NAMES)
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
         thread = next(
@@ -180,9 +182,7 @@ async def test_customers_who_write_while_a_thread_is_open_are_named_within_secon
     seeded,
 ) -> None:
     emulator, store = seeded
-    app = make_app(
-        emulator, store, settings=LIVE, engine={"poll": True, "send": False, "names": True}
-    )
+    app = make_app(emulator, store, settings=LIVE, work=NAMES)
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
         thread = next(r for r in app.inbox.threads(ThreadFilter(), 0, 100) if r.customer_name)

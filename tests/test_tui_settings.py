@@ -91,3 +91,49 @@ async def test_a_store_from_a_newer_rcinbox_ends_with_one_line_not_a_traceback(
         said = " ".join(str(message) for message in app._exit_renderables)
     assert app.return_code == 1
     assert "newer rcinbox" in said and "\n" not in said
+
+
+async def test_a_theme_change_repaints_every_cached_list_row(seeded) -> None:
+    from rich.color import ColorType
+
+    emulator, store = seeded
+    app = make_app(emulator, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        rows = app.conversation_list
+
+        def colour_types() -> set[ColorType]:
+            return {
+                colour.type
+                for y in range(rows.size.height)
+                for segment in rows.render_line(y)
+                if segment.style is not None
+                for colour in (segment.style.color, segment.style.bgcolor)
+                if colour is not None
+            }
+
+        assert ColorType.TRUECOLOR in colour_types()
+        app.theme = "ansi-dark"
+        await settle(pilot)
+        # The terminal's own colours only: no row kept a colour of the old theme.
+        assert ColorType.TRUECOLOR not in colour_types()
+
+
+def test_engine_warnings_while_the_tui_runs_go_to_a_file_never_the_shell(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from rcinbox.cli.tui import log_to_file
+
+    path = tmp_path / "data" / "rcinbox.log"
+    undo = log_to_file(path)
+    try:
+        logging.getLogger("rcinbox.inbox.sync").warning("sync failed: %s", "Could not connect")
+    finally:
+        undo()
+    # Nothing propagates to the root logger, whose last resort is the terminal.
+    assert caplog.records == []
+    assert "sync failed: Could not connect" in path.read_text(encoding="utf-8")
+    logging.getLogger("rcinbox.inbox.sync").warning("after the app")
+    assert [r.getMessage() for r in caplog.records] == ["after the app"]

@@ -16,7 +16,15 @@ import pytest
 from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Input
-from tui_harness import copy_store, make_app, pin_time_zone, settle, until, warm_store
+from tui_harness import (
+    FIXED_NOW,
+    copy_store,
+    make_app,
+    pin_time_zone,
+    settle,
+    until,
+    warm_store,
+)
 
 from rcinbox.emulator import Emulator, EmulatorConfig, Faults
 from rcinbox.inbox.events import LoginRequired
@@ -93,6 +101,25 @@ def test_channel_selected_in_sidebar(snap_compare: Callable, seeded) -> None:
 
     emulator, store = seeded
     assert snap_compare(make_app(emulator, store), terminal_size=WIDE, run_before=choose_twitter)
+
+
+def test_channel_from_the_palette_at_80x24_is_named_above_the_list(
+    snap_compare: Callable, seeded
+) -> None:
+    async def choose_from_palette(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        pilot.app.screen.query_one(Input).cursor_blink = False
+        await pilot.press(*"Channel: Viber")
+        await until(pilot, lambda: pilot.app.screen.query_one(CommandList).option_count > 0)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    emulator, store = seeded
+    assert snap_compare(
+        make_app(emulator, store), terminal_size=NARROW, run_before=choose_from_palette
+    )
 
 
 def test_filter_matching_nothing_says_so(snap_compare: Callable, seeded) -> None:
@@ -221,6 +248,34 @@ def test_reply_not_delivered_shows_the_channel_error(snap_compare: Callable, own
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=WIDE, run_before=send)
+
+
+def test_reply_waiting_out_its_undo_window(snap_compare: Callable, fresh) -> None:
+    emulator, store = fresh
+    # The engine's clock stands still: the countdown reads the same on every run.
+    frozen = FIXED_NOW.timestamp()
+    app = make_app(emulator, store, undo_seconds=5, engine_clock=lambda: frozen)
+
+    async def send(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("n")
+        await _reply(pilot, "Danke, Marie!")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=WIDE, run_before=send)
+
+
+def test_discarding_a_draft_asks_first(snap_compare: Callable, fresh) -> None:
+    async def discard(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press(*["j"] * 4, "enter")
+        await _reply(pilot, "Hi Emma, it ships today.")
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+
+    emulator, store = fresh
+    assert snap_compare(make_app(emulator, store), terminal_size=NARROW, run_before=discard)
 
 
 # ---------------------------------------------------------------------------------- screens

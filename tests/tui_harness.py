@@ -9,6 +9,7 @@ test wants it, and no animation.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import shutil
 import time
@@ -19,17 +20,14 @@ from pathlib import Path
 from rcinbox.api import OAuthSession, SocialMessagingClient, new_http_client
 from rcinbox.config import Credentials
 from rcinbox.emulator import Emulator
+from rcinbox.emulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT
 from rcinbox.emulator.seed import DEFAULT_NOW
-from rcinbox.inbox.engine import EngineSettings
+from rcinbox.inbox.engine import BackgroundWork, EngineSettings
 from rcinbox.inbox.store import Store
-from rcinbox.session import (
-    DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET,
-    DEMO_JWT,
-    Account,
-    open_inbox,
-)
+from rcinbox.inbox.sync import ALL_LISTING
 from rcinbox.tui.app import InboxApp, UISettings
+from rcinbox.wiring.accounts import Account
+from rcinbox.wiring.inbox import open_inbox
 
 FIXED_NOW: datetime = DEFAULT_NOW.astimezone(UTC)
 
@@ -47,7 +45,9 @@ def credentials(emulator: Emulator) -> Credentials:
     return Credentials(emulator.url, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT)
 
 
-async def _fill(emulator: Emulator, store_path: Path, pages: int, names: bool) -> None:
+async def _fill(
+    emulator: Emulator, store_path: Path, pages: int, names: bool, per_page: int
+) -> None:
     async with new_http_client() as http:
         auth = OAuthSession(
             emulator.url, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, http=http, jwt=DEMO_JWT
@@ -55,8 +55,16 @@ async def _fill(emulator: Emulator, store_path: Path, pages: int, names: bool) -
         client = SocialMessagingClient(emulator.url, auth, http=http)
         store = Store.open(store_path)
         try:
-            async for page in client.iter_content_pages(per_page=1000, max_pages=pages):
+            async for page in client.iter_content_pages(per_page=per_page, max_pages=pages):
                 store.merge_contents(page.records)
+                # Where the listing stands, as the engine's own paging would have left it: a
+                # store holding the whole history says so, and its counts are exact.
+                store.set_cursor(
+                    ALL_LISTING,
+                    page.next_page_token,
+                    not page.next_page_token,
+                    reached=min(c.creation_time.timestamp() for c in page.records),
+                )
             if names:
                 async for page in client.iter_identity_pages(per_page=1000):
                     store.save_identities(page.records, fetched_at=time.time())
@@ -64,9 +72,18 @@ async def _fill(emulator: Emulator, store_path: Path, pages: int, names: bool) -
             store.close()
 
 
-def warm_store(emulator: Emulator, store_path: Path, *, pages: int = 3, names: bool = True) -> Path:
-    """Fill a store with the emulator's contents (``pages`` of 1,000) and every identity."""
-    asyncio.run(_fill(emulator, store_path, pages, names))
+def warm_store(
+    emulator: Emulator,
+    store_path: Path,
+    *,
+    pages: int = 3,
+    names: bool = True,
+    per_page: int = 1000,
+) -> Path:
+    """Fill a store with the emulator's contents (``pages`` of ``per_page``) and every identity; the
+    listing's cursor is saved too, so history back-fill goes on from there (or has nothing
+    left to do: three pages hold the default 2,000 contents)."""
+    asyncio.run(_fill(emulator, store_path, pages, names, per_page))
     return store_path
 
 
@@ -85,16 +102,31 @@ def make_app(
     *,
     settings: EngineSettings = QUIET,
     ui: UISettings | None = None,
-    engine: dict[str, bool] | None = None,
+    work: BackgroundWork | None = None,
     clock: Callable[[], datetime] = lambda: FIXED_NOW,
+    undo_seconds: float = 0.0,
+    engine_clock: Callable[[], float] | None = None,
 ) -> InboxApp:
-    """The app on ``store_path`` against ``emulator``; ``engine`` picks the background work."""
+    """The app on ``store_path`` against ``emulator``; ``work`` picks the background work
+    (history back-fill only when a test asks: it would page the server under the others).
+
+    The engine's clock, unless ``engine_clock`` pins it (the undo countdown is measured on it),
+    starts at the app's ``clock`` and runs on from there: "the last 14 days" then hold the same
+    seeded contents on any day, and timers still move. Replies leave at once unless
+    ``undo_seconds`` says otherwise (the app's default is 5 s).
+    """
     account = Account(credentials(emulator), store_path)
+    started = time.monotonic()
+    anchor = clock().timestamp()
     return InboxApp(
-        lambda: open_inbox(account, settings=settings),
-        settings=ui or UISettings(),
+        lambda: open_inbox(
+            account,
+            settings=settings,
+            clock=engine_clock or (lambda: anchor + time.monotonic() - started),
+        ),
+        settings=dataclasses.replace(ui or UISettings(), undo_seconds=undo_seconds),
         clock=clock,
-        engine=engine if engine is not None else {"poll": True, "send": True, "names": False},
+        work=work if work is not None else BackgroundWork(names=False, history=False),
     )
 
 

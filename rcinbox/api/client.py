@@ -46,7 +46,6 @@ from rcinbox.api.errors import (
     TransportError,
     error_from_response,
     header_value,
-    one_line,
 )
 from rcinbox.api.models import (
     Content,
@@ -58,6 +57,7 @@ from rcinbox.api.models import (
     Subscription,
 )
 from rcinbox.api.ratelimit import RateBudget
+from rcinbox.text import one_line
 
 API_PATH = "/cx/social-messaging/v1"
 SUBSCRIPTION_PATH = "/restapi/v1.0/subscription"
@@ -68,7 +68,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 # missing header or a refused client. A 401 without any code is treated the same way.
 _RENEW_ON = frozenset({"OAU-128", "OAU-129", "OAU-149", "AGW-402"})
 
-# Filter names per naming generation (API.md §2.1). Arrays go out as repeated keys.
+# Filter names per naming generation (channel* since the 2024 rename, source* before; see
+# rcinbox.api.models). Arrays go out as repeated keys.
 _CONTENT_FILTERS: dict[str, dict[str, str]] = {
     "channel": {
         "channel_ids": "channelIds",

@@ -22,7 +22,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# Server text is hostile input: capped and flattened to one line before it reaches a message.
+from rcinbox.text import one_line
+
+# Server text is hostile input: capped and made one visible line (rcinbox.text.one_line, the one
+# sanitiser) before it reaches a message.
 _MAX_TEXT = 300
 
 # When a 429 comes without Retry-After, RingCentral says to wait at least 30 s; its default
@@ -95,13 +98,6 @@ PLAIN_WORDS: dict[str, str] = {
 }
 
 
-def one_line(text: str, limit: int = _MAX_TEXT) -> str:
-    """Collapse whitespace and control characters so server text can never break a line."""
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in text)
-    flat = " ".join(cleaned.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
 def header_value(headers: Any, name: str) -> str | None:
     """Read a header from httpx.Headers, a dict or None, ignoring the case of the name."""
     if headers is None:
@@ -148,7 +144,7 @@ class TransportError(RCError):
     """
 
     def __init__(self, message: str, *, request_sent: bool) -> None:
-        super().__init__(one_line(message))
+        super().__init__(one_line(message, _MAX_TEXT))
         self.request_sent = request_sent
 
 
@@ -163,7 +159,7 @@ class MalformedResponse(RCError):
         self, message: str, *, status: int | None = None, request_id: str | None = None
     ) -> None:
         parts = [p for p in (_status_ref(status), _request_ref(request_id)) if p]
-        text = one_line(message)
+        text = one_line(message, _MAX_TEXT)
         super().__init__(f"{text} ({', '.join(parts)})" if parts else text)
         self.status = status
         self.request_id = request_id
@@ -217,12 +213,12 @@ class APIError(RCError):
     def message(self) -> str:
         """The server's own message (one line), or the HTTP reason when it gave none."""
         text = next((e.message for e in self.errors if e.message), None) or self._fallback
-        return one_line(text) if text else _reason(self.status)
+        return one_line(text, _MAX_TEXT) if text else _reason(self.status)
 
     @property
     def details(self) -> str | None:
         text = next((e.details for e in self.errors if e.details), None)
-        return one_line(text) if text else None
+        return one_line(text, _MAX_TEXT) if text else None
 
     @property
     def plain(self) -> str:
@@ -330,7 +326,9 @@ class OAuthError(APIError):
         if own:
             return own
         # The description explains *why* (expired, revoked); plain words alone would hide it.
-        description = one_line(self.error_description) if self.error_description else None
+        description = (
+            one_line(self.error_description, _MAX_TEXT) if self.error_description else None
+        )
         return description if description and description != self.plain else None
 
 

@@ -86,17 +86,12 @@ from rcinbox.bench.common import (
     table,
 )
 from rcinbox.config import Credentials, data_dir
+from rcinbox.emulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT
 from rcinbox.emulator.seed import DEFAULT_NOW
-from rcinbox.inbox.engine import EngineSettings
-from rcinbox.session import (
-    DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET,
-    DEMO_JWT,
-    Account,
-    open_inbox,
-    store_path_for,
-)
+from rcinbox.inbox.engine import BackgroundWork, EngineSettings
 from rcinbox.tui.app import InboxApp, UISettings
+from rcinbox.wiring.accounts import Account, store_path_for
+from rcinbox.wiring.inbox import open_inbox
 
 COLUMNS, LINES = 120, 40
 LAUNCH_RUNS = 5
@@ -321,7 +316,7 @@ async def _measure_app(store_path: Path, presses: int) -> dict[str, Any]:
         lambda: open_inbox(account, settings=EngineSettings()),
         settings=UISettings(),
         clock=lambda: DEFAULT_NOW,
-        engine={"poll": False, "send": False, "names": False},
+        work=BackgroundWork(poll=False, send=False, names=False),
     )
     series: dict[int, list[float]] = {}
     cpu: dict[int, list[float]] = {}

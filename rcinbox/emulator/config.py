@@ -9,6 +9,12 @@ from .faults import Faults
 
 NAMINGS = ("channel", "source")
 
+# The demo app and user the emulator accepts unless told otherwise; `rcinbox --demo` logs in
+# with these (the one place they are written, beside the README's mention of them).
+DEMO_CLIENT_ID = "rcinbox-demo"
+DEMO_CLIENT_SECRET = "rcinbox-demo-secret"
+DEMO_JWT = "rcinbox-demo-jwt"
+
 
 @dataclass
 class EmulatorConfig:
@@ -29,9 +35,9 @@ class EmulatorConfig:
     access_token_ttl: int = 3600
     refresh_token_ttl: int = 604800
     sync_delay: float = 0.5  # seconds until a created content's export is done
-    client_id: str = "rcinbox-demo"
-    client_secret: str = "rcinbox-demo-secret"
-    jwt: str = "rcinbox-demo-jwt"
+    client_id: str = DEMO_CLIENT_ID
+    client_secret: str = DEMO_CLIENT_SECRET
+    jwt: str = DEMO_JWT
     now: datetime | None = None  # seed data anchor; None = the seed's fixed default
 
     def __repr__(self) -> str:

@@ -16,8 +16,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from rcinbox.api.errors import (
@@ -28,22 +29,33 @@ from rcinbox.api.errors import (
     RCError,
     Unprocessable,
 )
-from rcinbox.api.models import Content
+from rcinbox.api.models import Content, Identity
 from rcinbox.api.ratelimit import RateState
+from rcinbox.inbox.backfill import DEFAULT_HORIZON_DAYS, HistoryBackfill
 from rcinbox.inbox.connection import Connection
-from rcinbox.inbox.events import EventBus, LoginRequired, ThreadsChanged
+from rcinbox.inbox.events import (
+    EventBus,
+    HistoryCoverage,
+    LoginRequired,
+    Subscription,
+    ThreadsChanged,
+)
 from rcinbox.inbox.identities import IdentityDirectory
+from rcinbox.inbox.outbox import AlreadySent as AlreadySent  # for UIs: an undo that came too late
 from rcinbox.inbox.outbox import Outbox
-from rcinbox.inbox.replies import ReplyRefused, ReplyTarget, reply_target
+from rcinbox.inbox.replies import ReplyRefused as ReplyRefused  # for UIs: no reply possible
+from rcinbox.inbox.replies import ReplyTarget, reply_target
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
 from rcinbox.inbox.store import (
     ChannelRow,
     DraftRow,
+    MergeResult,
     OutboxRow,
     Store,
     ThreadFilter,
     ThreadRow,
 )
+from rcinbox.inbox.store import StoreError as StoreError  # for UIs: a store that cannot open
 from rcinbox.inbox.sync import Syncer
 from rcinbox.inbox.webhooks import WebhookReceiver
 
@@ -60,6 +72,20 @@ class EngineSettings:
     identity_ttl: float = 24 * 3600
     webhook_listen: tuple[str, int] | None = None
     webhook_url: str | None = None
+    # Days of history back-filled in the background, so counts and search cover them whole.
+    horizon_days: int = DEFAULT_HORIZON_DAYS
+
+
+@dataclass(frozen=True)
+class BackgroundWork:
+    """Which background work :meth:`Inbox.start` runs: polling (and webhooks), the outbox
+    worker, name resolution, history back-fill. A UI that only reads (a benchmark, a snapshot)
+    turns some off; the TUI, which shows counts, turns history on."""
+
+    poll: bool = True
+    send: bool = True
+    names: bool = True
+    history: bool = True
 
 
 class Inbox:
@@ -107,6 +133,15 @@ class Inbox:
         self.outbox = Outbox(**common, sleep=sleep, owner_id=owner_id)
         for waiting in (self.syncer.reconnected, self.identities.retry_now, self.outbox.retry_now):
             self.connection.when_back(waiting)
+        self.backfill = HistoryBackfill(
+            store=store,
+            syncer=self.syncer,
+            scheduler=self.scheduler,
+            events=self.events,
+            horizon_days=settings.horizon_days,
+            clock=clock,
+            sleep=sleep,
+        )
         self._receiver: WebhookReceiver | None = None
         if settings.webhook_listen is not None:
             self._receiver = WebhookReceiver(
@@ -123,8 +158,12 @@ class Inbox:
 
     # ------------------------------------------------------------------ life cycle
 
-    async def start(self, *, poll: bool = True, send: bool = True, names: bool = True) -> None:
-        """Start background work: polling (and webhooks), the outbox worker, name resolution."""
+    async def start(
+        self, *, poll: bool = True, send: bool = True, names: bool = True, history: bool = False
+    ) -> None:
+        """Start background work: polling (and webhooks), the outbox worker, name resolution,
+        and, when asked (a UI that shows counts), history back-fill: a headless command has no
+        counts to complete, and ``watch`` would print old contents as if they had arrived."""
         if self._receiver is not None:
             await self._receiver.start()
             self._spawn(self._receiver.run(), "webhooks")
@@ -135,6 +174,8 @@ class Inbox:
         if names:
             self._spawn(self.identities.run(), "identities")
             self._spawn(self._find_own_identities(), "own-identities")
+        if history:
+            self._spawn(self.backfill.run(), "history")
 
     async def _find_own_identities(self) -> None:
         """Who "you" are (the token owner's agent identities), known before any reply is sent;
@@ -181,7 +222,11 @@ class Inbox:
     # ------------------------------------------------------------------ what the UI shows
 
     def channels(self) -> list[ChannelRow]:
-        return self.store.channels()
+        """Every channel with a stored thread; ``unread_count`` counts the unread threads active
+        within the history horizon, the part of history the store holds whole (see
+        :meth:`history`), so the count does not grow as older pages load while scrolling."""
+        unread = self.store.unread_by_channel(self.backfill.horizon_start())
+        return [replace(row, unread_count=unread.get(row.id, 0)) for row in self.store.channels()]
 
     def thread_count(self, where: ThreadFilter) -> int:
         return self.store.thread_count(where)
@@ -235,15 +280,29 @@ class Inbox:
     def draft(self, thread_id: str) -> DraftRow | None:
         return self.outbox.draft(thread_id)
 
-    def search(self, text: str) -> list[str]:
-        """Ids of threads whose customer's name, a message or a subject contains ``text``."""
-        return self.store.search_threads(text)
+    def search(self, text: str, where: ThreadFilter | None = None) -> list[str]:
+        """Ids of threads whose customer's name, a message or a subject contains ``text``
+        (within ``where``'s channel, or its unread threads, when given)."""
+        ids = self.store.search_threads(text)
+        if where is None or not (where.channel_id or where.unread_only):
+            return ids
+        return [row.id for row in self.store.threads_by_ids(ids) if where.admits(row)]
+
+    def older_than_horizon(self, thread_ids: list[str]) -> int:
+        """How many of these threads (search results) were last active before the history
+        horizon: those were found only because scrolling happened to load them."""
+        return self.store.count_threads_before(thread_ids, self.backfill.horizon_start())
 
     def threads_by_ids(self, thread_ids: list[str]) -> list[ThreadRow]:
         """Rows for these threads in the given order (search results); names asked for."""
         rows = self.store.threads_by_ids(thread_ids)
         self.identities.want((row.customer_id for row in rows if row.customer_id), view="list")
         return rows
+
+    def history(self) -> HistoryCoverage:
+        """How much of the history horizon the store holds: until ``complete``, counts and
+        search results cover only ``days`` of ``horizon_days`` and must say so."""
+        return self.backfill.coverage()
 
     def rate(self) -> RateState:
         return self.client.rate.snapshot()
@@ -252,7 +311,15 @@ class Inbox:
 
     async def ensure_threads(self, where: ThreadFilter, count: int) -> bool:
         """Fetch older pages until ``count`` threads exist for ``where``; False when no more."""
-        return await self.syncer.ensure_threads(where, count)
+        try:
+            return await self.syncer.ensure_threads(where, count)
+        finally:
+            # Scrolling pages the listing back-fill goes on from: its coverage may have grown.
+            self.backfill.announce()
+
+    async def fill_history(self) -> HistoryCoverage:
+        """Back-fill history to the horizon now (headless); raises RCError when it cannot."""
+        return await self.backfill.fill()
 
     async def sync_now(self) -> None:
         """Fetch the newest contents now, at user priority (a key, or a headless command)."""
@@ -319,8 +386,10 @@ class Inbox:
         *,
         in_reply_to: str | None = None,
         public: bool | None = None,
+        delay: float = 0.0,
     ) -> OutboxRow:
-        """Queue a reply (durably, before anything is sent); the outbox worker sends it.
+        """Queue a reply (durably, before anything is sent); the outbox worker sends it,
+        no sooner than ``delay`` seconds from now (the undo window; :meth:`cancel_send`).
 
         It answers ``in_reply_to`` when the reply rule allows it, else the thread's newest
         customer message; where there is none, :class:`ReplyRefused` says why.
@@ -337,10 +406,129 @@ class Inbox:
             channel_type=target.content.channel_type,
             body=body,
             public=public,
+            delay=delay,
         )
+
+    def cancel_send(self, entry_id: str) -> DraftRow:
+        """Undo send: take back a reply that has not left; its text is the draft again.
+        Raises :class:`~rcinbox.inbox.outbox.AlreadySent` when it had begun to leave."""
+        return self.outbox.cancel(entry_id)
+
+    def discard_draft(self, thread_id: str) -> None:
+        self.outbox.discard_draft(thread_id)
+
+    def now(self) -> float:
+        """The engine's clock: what an entry's ``not_before`` is measured against."""
+        return self._clock()
 
     def retry(self, entry_id: str) -> OutboxRow:
         return self.outbox.retry(entry_id)
 
     def discard(self, entry_id: str) -> None:
         self.outbox.discard(entry_id)
+
+    # ------------------------------------------------------------------ for the wiring and the CLI
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def opened(
+        cls,
+        store_path: Path,
+        *,
+        client: Any,
+        owner_id: Callable[[], str | None] = lambda: None,
+        settings: EngineSettings | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> AsyncIterator[Inbox]:
+        """An inbox on the store at ``store_path`` (created or migrated; :class:`StoreError`
+        when it cannot be), not yet started, closed in order on the way out: drafts written,
+        background work stopped, then the store closed. ``clock`` is the engine's and the
+        store's, so the outbox compares the store's times with the engine's."""
+        store = Store.open(store_path, clock=clock)
+        try:
+            inbox = cls(
+                store=store, client=client, owner_id=owner_id, settings=settings, clock=clock
+            )
+            try:
+                yield inbox
+            finally:
+                await inbox.close()
+        finally:
+            store.close()
+
+    async def check_login(self) -> None:
+        """Log in, or renew the login, now if it needs it (no request while the token is fresh),
+        so that an expired login fails here rather than inside background work."""
+        await self.client.auth.bearer()
+
+    async def remote_contents(
+        self, *, limit: int | None = None, **filters: Any
+    ) -> tuple[list[Content], dict[str, Any]]:
+        """Contents straight from the server with the API's filters (those of
+        ``list_contents``), page after page until ``limit`` (None: every page). Not stored.
+
+        Returns at most ``limit`` contents and the ``paging`` object of the last page read.
+        """
+        records: list[Content] = []
+        paging: dict[str, Any] = {}
+        token = filters.pop("page_token", None)
+        seen: set[str] = set()
+        while True:
+            page = await self.scheduler.run(
+                Priority.USER,
+                lambda token=token: self.client.list_contents(page_token=token, **filters),
+            )
+            records.extend(page.records)
+            paging = page.raw.get("paging") or {}
+            if limit is not None and len(records) >= limit:
+                return records[:limit], paging
+            token = page.next_page_token
+            # A server that hands back a token it gave before would loop us forever.
+            if not token or token in seen:
+                return records, paging
+            seen.add(token)
+
+    async def remote_thread(self, thread_id: str) -> list[Content]:
+        """A whole thread straight from the server, oldest first (empty: no such thread)."""
+        contents, _ = await self.remote_contents(
+            thread_ids=[thread_id], order_by="+creationTime", per_page=1000
+        )
+        return contents
+
+    async def remote_identity(self, identity_id: str) -> Identity:
+        """An identity as the server has it now (NotFound when there is none)."""
+        return await self.scheduler.run(
+            Priority.USER, lambda: self.client.get_identity(identity_id)
+        )
+
+    async def content_or_fetch(self, content_id: str) -> Content:
+        """A content from the store, else from the server (then stored)."""
+        content = self.store.content(content_id)
+        if content is None:
+            content = await self.syncer.fetch_content(content_id, priority=Priority.USER)
+        return content
+
+    def content_count(self) -> int:
+        """How many contents the store holds."""
+        return self.store.content_count()
+
+    async def sync_newest(self) -> MergeResult:
+        """Like :meth:`sync_now`, and says what arrived (new content ids, changed threads)."""
+        return await self.syncer.sync_newest(priority=Priority.USER)
+
+    async def wait_accepted(self, entry_id: str, timeout: float) -> OutboxRow:
+        """Send (with the outbox worker) until this reply is accepted, delivered or failed;
+        TimeoutError when ``timeout`` passes first (the reply stays queued)."""
+        return await self.outbox.wait_accepted(entry_id, timeout)
+
+    async def flush_outbox(self, timeout: float | None = None) -> list[OutboxRow]:
+        """Send what is queued and settle replies whose outcome was unknown, until nothing is
+        left or ``timeout`` passes; returns the entries not accepted (pending or failed)."""
+        return await self.outbox.flush(timeout=timeout)
+
+    def subscribe(self) -> Subscription:
+        """Engine events from now on (bounded: a slow reader gets ``Overflowed``)."""
+        return self.events.subscribe()
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        self.events.unsubscribe(subscription)

@@ -76,6 +76,31 @@ class RateChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryCoverage:
+    """How much history the store holds, so counts and search can say whether they are exact.
+
+    ``days`` is how many whole days back from now the store holds every content (at most
+    ``horizon_days``); ``complete`` is True once that covers the horizon, or everything the
+    server has (then counts and search results are exact).
+    """
+
+    horizon_days: int
+    days: int
+    complete: bool
+
+    @property
+    def partial(self) -> bool:
+        return not self.complete
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryChanged:
+    """How much of the history horizon the store holds changed (see ``Inbox.history``)."""
+
+    coverage: HistoryCoverage
+
+
+@dataclass(frozen=True, slots=True)
 class LoginRequired:
     """The refresh token expired or was revoked: only a new login helps."""
 
@@ -97,6 +122,7 @@ Event = (
     | SyncStatus
     | ConnectionChanged
     | RateChanged
+    | HistoryChanged
     | LoginRequired
     | Overflowed
 )

@@ -10,6 +10,11 @@ a grace period the thread's recent contents are listed and searched for ours; on
 there is the entry queued and the POST sent again. That is the one case a POST is repeated.
 A 429 or a connection that never opened created nothing, so those go back to ``queued``.
 
+Undo send: an entry may be queued with a ``not_before`` moment (the agent's undo window). The
+worker does not send it before then, and :meth:`Outbox.cancel` takes it back (the text becomes
+the thread's draft again) in one commit that also checks it is still ``queued``; the worker marks
+an entry ``sending`` in a commit that checks the same, so a cancel and a send never both win.
+
 Entries of one thread go out in the order they were written; one entry is in flight at a time.
 Everything lives in the store, so a restart (or SIGKILL) resumes where it stopped: an entry left
 in ``sending`` is treated as ``unknown``.
@@ -93,6 +98,16 @@ class _Withdrawn(Exception):
     """The entry stopped being queued (discarded, or taken by another process) before sending."""
 
 
+class AlreadySent(Exception):
+    """A cancel came too late: the reply had begun to leave (or was gone) before it."""
+
+    def __init__(self, state: str | None) -> None:
+        self.state = state
+        super().__init__(
+            "the reply had already left" if state else "the reply is no longer in the outbox"
+        )
+
+
 class Outbox:
     """Sends replies exactly once and keeps drafts; ``run()`` is the background worker."""
 
@@ -149,8 +164,13 @@ class Outbox:
         channel_type: str | None,
         body: str,
         public: bool | None,
+        delay: float = 0.0,
     ) -> OutboxRow:
-        """Queue a reply durably (dropping the thread's draft in that commit); wake the worker."""
+        """Queue a reply durably (dropping the thread's draft in that commit); wake the worker.
+
+        With ``delay`` (seconds, the undo window) it leaves no sooner than that from now, and
+        until then :meth:`cancel` takes it back.
+        """
         self._forget_draft(thread_id)
         row = self._store.add_outbox(
             str(uuid.uuid4()),
@@ -159,9 +179,36 @@ class Outbox:
             channel_type=channel_type,
             body=body,
             public=public,
+            not_before=self._clock() + delay if delay > 0 else None,
         )
         self._announce(row)
         return row
+
+    def cancel(self, entry_id: str) -> DraftRow:
+        """Take back a reply that has not left; its text becomes the thread's draft again.
+
+        The text goes before any draft written since (the agent may have started the next
+        reply). Returns that draft. :class:`AlreadySent` when the worker began sending it
+        first: then the reply goes on as usual and nothing is changed.
+        """
+        current = self._store.outbox_entry(entry_id)
+        if current is None or current.state != QUEUED:
+            raise AlreadySent(current.state if current else None)
+        newer = self.draft(current.thread_id)
+        body = current.body
+        if newer is not None and newer.body.strip():
+            body = f"{current.body}\n\n{newer.body}"
+        draft = DraftRow(current.thread_id, body, current.in_reply_to, current.public, 0.0)
+        cancelled = self._store.cancel_outbox(entry_id, draft)
+        if cancelled is None:
+            after = self._store.outbox_entry(entry_id)
+            raise AlreadySent(after.state if after else None)
+        self._forget_draft(current.thread_id)
+        self._follow.pop(entry_id, None)
+        self._lookup_failures.pop(entry_id, None)
+        self._announce(dataclasses.replace(cancelled, state=DISCARDED))
+        log.info("reply %s was taken back before it left", entry_id)
+        return self._store.draft(current.thread_id) or draft
 
     async def run(self) -> None:
         """Send queued entries, reconcile unknown ones and follow accepted ones, until cancelled."""
@@ -264,6 +311,11 @@ class Outbox:
         await asyncio.gather(*timers, return_exceptions=True)
         for thread_id in list(self._drafts):
             self._write_draft(thread_id)
+
+    def discard_draft(self, thread_id: str) -> None:
+        """Throw the thread's draft away now (pending or written)."""
+        self._forget_draft(thread_id)
+        self._store.delete_draft(thread_id)
 
     def draft(self, thread_id: str) -> DraftRow | None:
         """The thread's draft: the one not yet written when it is newer than the stored one."""
@@ -379,7 +431,8 @@ class Outbox:
             blocked.add(row.thread_id)
             if row.state == SENDING:
                 continue
-            due = row.next_attempt_at or 0.0
+            # An entry in its undo window waits for it to end, whatever a retry says.
+            due = max(row.next_attempt_at or 0.0, row.not_before or 0.0)
             if due <= now:
                 return row, None
             wait = due - now if wait is None else min(wait, due - now)
@@ -427,6 +480,9 @@ class Outbox:
         with self._store.transaction():
             current = self._store.outbox_entry(entry_id)
             if current is None or current.state != QUEUED:
+                raise _Withdrawn
+            if current.not_before is not None and current.not_before > self._clock():
+                # Still in its undo window (checked again under the write lock).
                 raise _Withdrawn
             row = self._store.update_outbox(
                 entry_id,

@@ -81,6 +81,17 @@ class RequestScheduler:
             self._in_flight -= 1
             self._dispatch()
 
+    async def wait_turn(self, priority: Priority) -> None:
+        """Wait until a request of ``priority`` would go out now, without sending one.
+
+        For work that must not hold something others may want while it queues: history
+        back-fill waits here before it starts a page fetch that a list may join, so a list
+        never waits behind a background request still queued for the budget.
+        """
+        await self._acquire(priority)
+        self._in_flight -= 1
+        self._dispatch()
+
     def waiting(self) -> dict[Priority, int]:
         counts = {priority: 0 for priority in Priority}
         for entry_priority, _, future in self._queue:

@@ -18,7 +18,6 @@ This module never touches the network and never imports Textual.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import sqlite3
 import time
@@ -30,6 +29,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from rcinbox.api.models import Content, Identity, export_outcome
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory lock, so one sender per store is not enforced there.
+    fcntl = None  # type: ignore[assignment]
 
 PREVIEW_CHARS = 240
 
@@ -161,12 +165,24 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO contents_text (rowid, body, title)
         SELECT rowid, json_extract(raw, '$.body'), json_extract(raw, '$.title') FROM contents;
     """,
+    # 3: how far back in time each listing's pages have reached (the creation time of the oldest
+    # content met), so the inbox can tell whether its counts cover the history horizon.
+    """
+    ALTER TABLE cursors ADD COLUMN reached REAL;
+    """,
+    # 4: undo send. A reply may wait in the outbox until ``not_before`` (our clock) before it
+    # leaves; kept apart from ``next_attempt_at``, which retries and backoff rewrite.
+    """
+    ALTER TABLE outbox ADD COLUMN not_before REAL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # The trigram index cannot answer shorter queries; those search names and previews only.
 MIN_TEXT_QUERY = 3
+# Threads a search returns at most (a UI says "500+" when it gets this many).
+SEARCH_LIMIT = 500
 
 
 class StoreError(Exception):
@@ -188,6 +204,12 @@ class ThreadFilter:
         if self.channel_id:
             return "WHERE channel_id = ?", (self.channel_id,)
         return "", ()
+
+    def admits(self, row: ThreadRow) -> bool:
+        """Whether ``row`` is one of the threads this filter shows (what ``where()`` selects)."""
+        if self.channel_id is not None and row.channel_id != self.channel_id:
+            return False
+        return row.unread or not self.unread_only
 
     @property
     def cursor_key(self) -> str:
@@ -246,6 +268,8 @@ class OutboxRow:
     content_id: str | None
     error_code: str | None
     error_message: str | None
+    # Undo send: the entry does not leave before this moment (the outbox's clock), or None.
+    not_before: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,7 +343,7 @@ class Store:
         """
         if self._sender_lock is not None:
             return True
-        if self._path is None:
+        if self._path is None or fcntl is None:
             return True
         lock = open(f"{self._path}.sender-lock", "a+b")  # noqa: SIM115 - held for the process life
         try:
@@ -471,7 +495,7 @@ class Store:
             "SELECT COUNT(*) FROM contents WHERE thread_id = ?", (thread_id,)
         ).fetchone()[0]
 
-    def search_threads(self, text: str, *, limit: int = 500) -> list[str]:
+    def search_threads(self, text: str, *, limit: int = SEARCH_LIMIT) -> list[str]:
         """Threads whose customer's name, a message or a subject contains ``text``
         (case-insensitive), newest activity first."""
         text = text.strip()
@@ -498,6 +522,18 @@ class Store:
             {"q": '"' + text.replace('"', '""') + '"', "p": pattern, "limit": limit},
         ).fetchall()
         return [row[0] for row in rows]
+
+    def count_threads_before(self, thread_ids: Sequence[str], moment: float) -> int:
+        """How many of these threads had their latest activity before ``moment``."""
+        count = 0
+        for start in range(0, len(thread_ids), 500):
+            chunk = list(thread_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            count += self._db.execute(
+                f"SELECT COUNT(*) FROM threads WHERE id IN ({marks}) AND latest_at < ?",
+                (*chunk, moment),
+            ).fetchone()[0]
+        return count
 
     def threads_by_ids(self, thread_ids: Sequence[str]) -> list[ThreadRow]:
         """Rows for these threads, in the order given (ids that do not exist are left out)."""
@@ -659,6 +695,16 @@ class Store:
             f"SELECT {column} FROM channels WHERE id = ?", (where.channel_id,)
         ).fetchone()
         return row[0] if row else 0
+
+    def unread_by_channel(self, since: float) -> dict[str | None, int]:
+        """Unread threads with activity at or after ``since``, per channel (from the unread
+        index, which has the order: the cost follows the unread threads, not all of them)."""
+        rows = self._db.execute(
+            "SELECT channel_id, COUNT(*) FROM threads WHERE unread = 1 AND latest_at >= ?"
+            " GROUP BY channel_id",
+            (since,),
+        ).fetchall()
+        return {row[0]: row[1] for row in rows}
 
     def channels(self) -> list[ChannelRow]:
         rows = self._db.execute(
@@ -890,14 +936,18 @@ class Store:
         body: str,
         public: bool | None,
         delete_draft: bool = True,
+        not_before: float | None = None,
     ) -> OutboxRow:
-        """Queue a reply (and drop the thread's draft) in one commit: it is never in neither."""
+        """Queue a reply (and drop the thread's draft) in one commit: it is never in neither.
+
+        With ``not_before``, the reply waits until then (undo send) before it may leave.
+        """
         now = self._clock()
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO outbox (id, thread_id, in_reply_to, channel_type, body, public,"
-                " state, created_at, updated_at, next_attempt_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)",
+                " state, created_at, updated_at, next_attempt_at, not_before)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
                 (
                     entry_id,
                     thread_id,
@@ -908,6 +958,7 @@ class Store:
                     now,
                     now,
                     now,
+                    not_before,
                 ),
             )
             if delete_draft:
@@ -972,6 +1023,37 @@ class Store:
         rows = self._db.execute("SELECT content_id FROM outbox WHERE content_id IS NOT NULL")
         return {row[0] for row in rows}
 
+    def cancel_outbox(self, entry_id: str, draft: DraftRow) -> OutboxRow | None:
+        """Take back a reply that has not left: delete the entry and write ``draft`` (its text,
+        merged by the caller with any newer draft) in one commit, so the text is never in
+        neither place. None, and nothing changed, when the entry is no longer queued (the
+        worker began sending it first) or is gone.
+
+        Atomic against the sender, in this process or another: both take the write lock
+        (``BEGIN IMMEDIATE``) and check the state inside it, so exactly one of them wins.
+        """
+        with self.transaction() as db:
+            current = self.outbox_entry(entry_id)
+            if current is None or current.state != "queued":
+                return None
+            db.execute("DELETE FROM outbox WHERE id = ?", (entry_id,))
+            db.execute(
+                "INSERT INTO drafts (thread_id, body, in_reply_to, public, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET"
+                " body = excluded.body, in_reply_to = excluded.in_reply_to,"
+                " public = excluded.public, updated_at = excluded.updated_at",
+                (
+                    draft.thread_id,
+                    draft.body,
+                    draft.in_reply_to,
+                    None if draft.public is None else int(draft.public),
+                    self._clock(),
+                ),
+            )
+            if db.execute("SELECT 1 FROM threads WHERE id = ?", (current.thread_id,)).fetchone():
+                self._derive_reply_state(current.thread_id)
+        return current
+
     def delete_outbox(self, entry_id: str) -> None:
         """Forget an entry the agent gave up on; the thread's reply state follows the server."""
         with self.transaction() as db:
@@ -988,15 +1070,32 @@ class Store:
         ).fetchone()
         return (row[0], bool(row[1])) if row else None
 
-    def set_cursor(self, key: str, next_page_token: str | None, exhausted: bool) -> None:
+    def set_cursor(
+        self,
+        key: str,
+        next_page_token: str | None,
+        exhausted: bool,
+        *,
+        reached: float | None = None,
+    ) -> None:
+        """Save where a listing's paging goes on; ``reached`` (the creation time of the oldest
+        content of the page just merged) only ever moves the listing's reach further back."""
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO cursors (key, next_page_token, exhausted, updated_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
+                "INSERT INTO cursors (key, next_page_token, exhausted, updated_at, reached)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
                 " next_page_token = excluded.next_page_token, exhausted = excluded.exhausted,"
-                " updated_at = excluded.updated_at",
-                (key, next_page_token, int(exhausted), self._clock()),
+                " updated_at = excluded.updated_at,"
+                " reached = CASE WHEN cursors.reached IS NULL THEN excluded.reached"
+                " WHEN excluded.reached IS NULL THEN cursors.reached"
+                " ELSE MIN(cursors.reached, excluded.reached) END",
+                (key, next_page_token, int(exhausted), self._clock(), reached),
             )
+
+    def cursor_reach(self, key: str) -> float | None:
+        """The creation time (epoch) of the oldest content the listing's pages have reached."""
+        row = self._db.execute("SELECT reached FROM cursors WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
 
 _THREAD_SELECT = (
@@ -1008,7 +1107,7 @@ _THREAD_SELECT = (
 
 _OUTBOX_COLUMNS = (
     "id, thread_id, in_reply_to, channel_type, body, public, state, attempts, created_at,"
-    " updated_at, sent_at, next_attempt_at, content_id, error_code, error_message"
+    " updated_at, sent_at, next_attempt_at, content_id, error_code, error_message, not_before"
 )
 
 

@@ -42,7 +42,6 @@ from rcinbox.api.errors import (
     RCError,
     TransportError,
     Unprocessable,
-    one_line,
 )
 from rcinbox.api.models import Content, Page
 from rcinbox.inbox.events import (
@@ -54,6 +53,7 @@ from rcinbox.inbox.events import (
 )
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
 from rcinbox.inbox.store import MergeResult, Store, ThreadFilter
+from rcinbox.text import one_line
 
 if TYPE_CHECKING:
     from rcinbox.api.client import SocialMessagingClient
@@ -177,7 +177,9 @@ class Syncer:
                 results.append(self._merge(page.records, live=True))
                 if first_run and self._store.cursor(ALL_LISTING) is None:
                     # Older pages of "all" continue from here (unless a list paged on already).
-                    self._save_cursor(ALL_LISTING, token, page.next_page_token)
+                    self._save_cursor(
+                        ALL_LISTING, token, page.next_page_token, _oldest(page.records)
+                    )
             if first_run or known or not page.records:
                 break
             token = page.next_page_token
@@ -199,12 +201,22 @@ class Syncer:
         self, where: ThreadFilter, count: int, *, priority: Priority = Priority.VISIBLE
     ) -> bool:
         """Fetch older pages until ``where`` has ``count`` threads; True if more may exist."""
-        key = where.cursor_key
         while self._store.thread_count(where) < count:
-            if self._exhausted(key):
+            if not await self.fetch_older_page(where, priority=priority):
                 return False
+        return not self._exhausted(where.cursor_key)
+
+    async def fetch_older_page(
+        self, where: ThreadFilter, *, priority: Priority, per_page: int | None = None
+    ) -> bool:
+        """Merge the next older page of ``where``'s listing (or join the fetch of it already in
+        flight); True if more may exist. History back-fill pages the listings with this."""
+        key = where.cursor_key
+        if not self._exhausted(key):
             await _single_flight(
-                self._paging, key, lambda: self._fetch_older(key, where.channel_id, priority)
+                self._paging,
+                key,
+                lambda: self._fetch_older(key, where.channel_id, priority, per_page),
             )
         return not self._exhausted(key)
 
@@ -212,14 +224,21 @@ class Syncer:
         cursor = self._store.cursor(key)
         return cursor is not None and cursor[1]
 
-    async def _fetch_older(self, key: str, channel_id: str | None, priority: Priority) -> None:
+    async def _fetch_older(
+        self,
+        key: str,
+        channel_id: str | None,
+        priority: Priority,
+        per_page: int | None = None,
+    ) -> None:
         cursor = self._store.cursor(key)
         if cursor is not None and cursor[1]:
             return
         token = cursor[0] if cursor is not None else None
         channels = [channel_id] if channel_id else None
+        size = {"per_page": per_page} if per_page else {}
         try:
-            page = await self._list(priority, page_token=token, channel_ids=channels)
+            page = await self._list(priority, page_token=token, channel_ids=channels, **size)
         except (BadRequest, Unprocessable):
             if token is None:
                 raise
@@ -227,15 +246,17 @@ class Syncer:
             # again from its first page (known contents merge as no-ops) rather than be stuck.
             log.warning("the server refused the saved page token of %s; paging from the top", key)
             token = None
-            page = await self._list(priority, channel_ids=channels)
+            page = await self._list(priority, channel_ids=channels, **size)
         with self._store.transaction():
             self._merge(page.records, live=False)
-            self._save_cursor(key, token, page.next_page_token)
+            self._save_cursor(key, token, page.next_page_token, _oldest(page.records))
 
-    def _save_cursor(self, key: str, used: str | None, next_token: str | None) -> None:
+    def _save_cursor(
+        self, key: str, used: str | None, next_token: str | None, reached: float | None
+    ) -> None:
         # A server that hands back the token it was given would page us in a circle.
         exhausted = not next_token or next_token == used
-        self._store.set_cursor(key, None if exhausted else next_token, exhausted)
+        self._store.set_cursor(key, None if exhausted else next_token, exhausted, reached=reached)
 
     # ------------------------------------------------------------------ one thread, one content
 
@@ -409,6 +430,12 @@ def _forget(flights: dict[Any, asyncio.Task[Any]], key: Hashable, task: asyncio.
         # Retrieved here so a failure nobody awaited any more is not reported as "never
         # retrieved"; the callers that did await it got it raised.
         task.exception()
+
+
+def _oldest(contents: Iterable[Content]) -> float | None:
+    """The creation time of the oldest of ``contents``: how far back a listing's page reached."""
+    times = [c.creation_time.timestamp() for c in contents if c.creation_time is not None]
+    return min(times) if times else None
 
 
 def _combine(results: list[MergeResult]) -> MergeResult:

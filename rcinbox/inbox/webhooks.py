@@ -2,7 +2,8 @@
 
 It listens on ``listen`` (``--webhook-listen HOST:PORT``), subscribes ``url`` (``--webhook-url``,
 else its own address) to the three social-messaging event filters, renews the subscription before
-it expires, and deletes it on :meth:`WebhookReceiver.stop`. For each request (API.md §8):
+it expires, and deletes it on :meth:`WebhookReceiver.stop`. For each request (RingCentral's
+webhook guide, "Webhook notifications", as the emulator implements it):
 
 * the validation handshake (``Validation-Token`` header, empty body) gets the token echoed in a
   ``Validation-Token`` response header, 200, a two-byte body: well under the 1 KiB and 3 s limits;
@@ -40,10 +41,11 @@ from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
-from rcinbox.api.errors import InvalidGrant, MalformedResponse, NotFound, RCError, one_line
+from rcinbox.api.errors import InvalidGrant, MalformedResponse, NotFound, RCError
 from rcinbox.api.models import Subscription
 from rcinbox.inbox.events import EventBus, LoginRequired
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
+from rcinbox.text import one_line
 
 if TYPE_CHECKING:
     from rcinbox.api.client import SocialMessagingClient
@@ -189,7 +191,7 @@ class WebhookReceiver:
                     )
             except Exception as exc:
                 # Offline, or the HTTP client already closed: the subscription expires by itself.
-                log.info("could not delete the webhook subscription: %s", one_line(str(exc)))
+                log.info("could not delete the webhook subscription: %s", one_line(str(exc), 300))
         await self._close_listener()
 
     async def _close_listener(self) -> None:
@@ -253,9 +255,9 @@ class WebhookReceiver:
 
     def _report(self, exc: BaseException, doing: str) -> None:
         if isinstance(exc, InvalidGrant):
-            self._events.publish(LoginRequired(one_line(str(exc))))
+            self._events.publish(LoginRequired(one_line(str(exc), 300)))
         if isinstance(exc, RCError):
-            log.warning("%s failed: %s", doing, one_line(str(exc)))
+            log.warning("%s failed: %s", doing, one_line(str(exc), 300))
         else:
             log.error("%s failed", doing, exc_info=exc)
 

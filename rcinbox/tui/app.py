@@ -10,9 +10,7 @@ offline, keeps drafts and queues replies until the server answers again.
 
 What the screen says follows the engine: the connection state, the message a reply answers
 (the same one the view marks and the composer names), whether the open thread is read. The app
-tells the engine which thread the agent is looking at, never decides such rules itself. The
-engine's log lines stay inside the app (Textual's log) while it runs: nothing is written over
-the screen, or onto the shell after it.
+tells the engine which thread the agent is looking at, never decides such rules itself.
 
 Time comes from an injected clock and animations are off by default, so snapshots are stable
 and nothing moves needlessly over SSH.
@@ -22,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
@@ -30,19 +27,21 @@ from datetime import datetime
 from typing import Any
 
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.logging import TextualHandler
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widget import Widget
+from textual.widgets import Footer, Input, TextArea
 
-from rcinbox.inbox.engine import Inbox
+from rcinbox.inbox.engine import BackgroundWork, Inbox
 from rcinbox.inbox.events import (
     ConnectionChanged,
     ConnectionState,
     ContentsArrived,
+    HistoryChanged,
+    HistoryCoverage,
     IdentitiesResolved,
     LoginRequired,
     OutboxChanged,
@@ -52,20 +51,24 @@ from rcinbox.inbox.events import (
     ThreadsChanged,
 )
 from rcinbox.inbox.replies import ReplyRefused, ReplyTarget
-from rcinbox.inbox.store import OutboxRow, StoreError, ThreadFilter, ThreadRow
+from rcinbox.inbox.store import SEARCH_LIMIT, StoreError, ThreadFilter, ThreadRow
 from rcinbox.notify import alert_sequence
 from rcinbox.text import one_line, visible
+from rcinbox.tui.anchoring import anchor_disputed_widths
 from rcinbox.tui.commands import InboxCommands
 from rcinbox.tui.formatting import short_id, system_clock
 from rcinbox.tui.keys import teach_alt_enter
-from rcinbox.tui.screens import HelpScreen, LoginRequiredScreen, help_text
+from rcinbox.tui.reply_actions import ReplyActions
+from rcinbox.tui.screens import HelpScreen, LoginRequiredScreen, help_text, key_label
 from rcinbox.tui.widgets.composer import Composer, ReplyArea
 from rcinbox.tui.widgets.conversation_list import ConversationList, ListSource
-from rcinbox.tui.widgets.conversation_view import PAGE, ConversationView
-from rcinbox.tui.widgets.sidebar import ALL, ChannelSidebar, SidebarEntry
+from rcinbox.tui.widgets.conversation_view import HINT_KEYS, PAGE, ConversationView
+from rcinbox.tui.widgets.scope_line import ScopeLine
+from rcinbox.tui.widgets.sidebar import ALL, UNREAD, ChannelSidebar, SidebarEntry
 from rcinbox.tui.widgets.status_line import StatusLine
 
 teach_alt_enter()
+anchor_disputed_widths()
 
 # Below this width the panes take turns: the list, or the open conversation.
 NARROW = 100
@@ -84,12 +87,14 @@ class UISettings:
     keymap: Mapping[str, str] = field(default_factory=dict)
     channel_names: Mapping[str, str] = field(default_factory=dict)
     profile: str = "default"
+    # Seconds a sent reply waits in the outbox, and can be taken back ([compose]); 0 = off.
+    undo_seconds: float = 5.0
 
 
 InboxFactory = Callable[[], contextlib.AbstractAsyncContextManager[Inbox]]
 
 
-class InboxApp(App[None]):
+class InboxApp(ReplyActions, App[None]):
     TITLE = "rcinbox"
 
     CSS = """
@@ -112,13 +117,22 @@ class InboxApp(App[None]):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("n", "next_unread", "Next unread", id="app.next_unread"),
         Binding("u", "toggle_unread", "Read/unread", id="app.toggle_unread"),
-        Binding("r", "reply", "Reply", id="app.reply"),
-        Binding("slash", "filter", "Filter", id="app.filter"),
+        # Keys that move focus into a text box are priority bindings, run as they arrive (see
+        # _focus_now); check_action hands them to the text box when one has focus.
+        Binding("r", "reply", "Reply", priority=True, id="app.reply"),
+        Binding("slash", "filter", "Filter", priority=True, id="app.filter"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="app.sidebar"),
         Binding("f5", "sync_now", "Sync now", show=False, id="app.sync"),
         Binding("x", "dismiss_error", "Dismiss error", show=False, id="app.dismiss_error"),
+        # ctrl+r and ctrl+l are no TextArea keys, so they work in the composer too. ctrl+z is
+        # the composer's own undo: an empty composer hands it on to undo send (ReplyArea).
+        # ctrl+g and ctrl+o stay free for the composer's $EDITOR and snippets.
+        Binding("ctrl+z", "undo_send", "Undo send", show=False, id="app.undo_send"),
         Binding("ctrl+r", "retry_failed", "Retry failed reply", show=False, id="app.retry"),
-        Binding("ctrl+e", "edit_failed", "Edit failed reply", show=False, id="app.edit_failed"),
+        Binding(
+            "e", "edit_failed", "Edit failed reply", show=False, priority=True, id="app.edit_failed"
+        ),
+        Binding("ctrl+l", "discard_draft", "Discard draft", show=False, id="app.discard_draft"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
 
@@ -131,7 +145,7 @@ class InboxApp(App[None]):
         settings: UISettings | None = None,
         clock: Callable[[], datetime] = system_clock,
         on_theme_change: Callable[[str], None] | None = None,
-        engine: Mapping[str, bool] | None = None,
+        work: BackgroundWork | None = None,
     ) -> None:
         settings = settings or UISettings()
         super().__init__()
@@ -139,8 +153,8 @@ class InboxApp(App[None]):
         self.clock = clock
         self._inbox_factory = inbox_factory
         self._on_theme_change = on_theme_change
-        # Which background work to start (Inbox.start's poll/send/names); all by default.
-        self._engine = dict(engine) if engine is not None else {}
+        # Which background work to start; all of it by default.
+        self._work = work or BackgroundWork()
         self._stack = contextlib.AsyncExitStack()
         self._inbox: Inbox | None = None
         self._entry: SidebarEntry | None = None
@@ -151,6 +165,7 @@ class InboxApp(App[None]):
         self._saved_theme: str | None = None
         self._engine_last_sync: float | None = None
         self._refresh_scheduled = False
+        self._engine_closed = False
         self._last_refresh = 0.0
         self._search_timer: Timer | None = None
         self._names_changed = False
@@ -165,6 +180,7 @@ class InboxApp(App[None]):
         with Horizontal(id="main"):
             yield ChannelSidebar(channel_names=self.settings.channel_names, id="sidebar")
             with Vertical(id="list-pane"):
+                yield ScopeLine(id="scope")
                 search = Input(placeholder="Filter by name or text; esc clears", id="filter")
                 # Like the composer's: no blinking cursor unless animations are wanted.
                 search.cursor_blink = self.animation_level != "none"
@@ -176,6 +192,8 @@ class InboxApp(App[None]):
                     name_of=self._name_of,
                     is_agent=self._is_agent,
                     is_own=self._is_own,
+                    outbox_clock=self._outbox_now,
+                    key_of=self._key_of,
                     id="view",
                 )
                 yield Composer(id="composer")
@@ -221,6 +239,13 @@ class InboxApp(App[None]):
     def _is_own(self, identity_id: str | None) -> bool:
         return self._inbox.is_own(identity_id) if self._inbox else False
 
+    def _outbox_now(self) -> float:
+        return self._inbox.now() if self._inbox else time.time()
+
+    def _key_of(self, binding_id: str) -> str:
+        """The key a hint names for a binding, after the keymap."""
+        return key_label(self.settings.keymap.get(binding_id, HINT_KEYS.get(binding_id, "?")))
+
     # ------------------------------------------------------------------ start and stop
 
     async def on_mount(self) -> None:
@@ -232,7 +257,6 @@ class InboxApp(App[None]):
                 severity="warning",
             )
         self._saved_theme = self.theme
-        self._stack.enter_context(_engine_logs_stay_inside())
         try:
             self._inbox = await self._stack.enter_async_context(self._inbox_factory())
         except (StoreError, OSError) as error:
@@ -249,12 +273,19 @@ class InboxApp(App[None]):
         self._show_connection(self.inbox.connection.state, self.inbox.connection.reason)
         self._listen()
         # The engine's polling loop syncs at once, then at its intervals.
-        await self.inbox.start(**self._engine)
+        await self.inbox.start(
+            poll=self._work.poll,
+            send=self._work.send,
+            names=self._work.names,
+            history=self._work.history,
+        )
         # What exists after start-up lives for the session; freezing it keeps the collector's
         # full passes (tens of ms each, felt as a stutter while moving) to new objects only.
         self.call_after_refresh(gc.freeze)
 
     async def on_unmount(self) -> None:
+        # A repaint timer set just before quitting must not read the store being closed.
+        self._engine_closed = True
         await self._stack.aclose()
 
     def watch_theme(self, theme: str) -> None:
@@ -274,7 +305,7 @@ class InboxApp(App[None]):
             self._schedule_refresh()
             if event.incoming_ids and self._synced_once:
                 self._notify_arrival(event.incoming_ids)
-        elif isinstance(event, ThreadsChanged | OutboxChanged | Overflowed):
+        elif isinstance(event, ThreadsChanged | OutboxChanged | Overflowed | HistoryChanged):
             self._schedule_refresh()
             if isinstance(event, OutboxChanged) and event.entry.state == "failed":
                 self.notify(
@@ -331,6 +362,8 @@ class InboxApp(App[None]):
             self.set_timer(wait, self._refresh_now)
 
     def _refresh_now(self) -> None:
+        if self._engine_closed:
+            return
         self._refresh_scheduled = False
         self._last_refresh = time.monotonic()
         names_changed, self._names_changed = self._names_changed, False
@@ -348,9 +381,10 @@ class InboxApp(App[None]):
     def _refresh_sidebar(self) -> None:
         channels = self.inbox.channels()
         unread = sum(c.unread_count for c in channels)
-        self.sidebar.update_channels(channels, unread)
+        history = self.inbox.history()
+        self.sidebar.update_channels(channels, unread, partial=history.partial)
         if self._open_thread is None:
-            self.view.clear(_summary(unread, len(channels)))
+            self.view.clear(_summary(unread, len(channels), history))
 
     # ------------------------------------------------------------------ list and sidebar
 
@@ -367,13 +401,22 @@ class InboxApp(App[None]):
     @on(ChannelSidebar.Chosen)
     def _channel_chosen(self, event: ChannelSidebar.Chosen) -> None:
         self._entry = event.entry
-        self._search = None
+        if self._search is not None:
+            # A filter typed before stays, now within this channel.
+            self._apply_search(self._search)
+            return
         self.conversation_list.empty_text = (
             "No unread conversations."
             if event.entry.where.unread_only
             else "No conversations here."
         )
         self.conversation_list.set_source(self._source_for(event.entry.where, event.entry.key))
+        self._show_scope()
+
+    def _show_scope(self) -> None:
+        entry = self._entry
+        channel = entry.label if entry is not None and entry.key != ALL else None
+        self.query_one(ScopeLine).show_scope(channel, self._search)
 
     @on(ConversationList.MoreWanted)
     def _more_wanted(self, event: ConversationList.MoreWanted) -> None:
@@ -442,6 +485,7 @@ class InboxApp(App[None]):
             keep_scroll=keep_scroll,
         )
         self.composer.set_target(self._target_description(target), blocked=not target.possible)
+        self._follow_countdown()
 
     @on(ConversationView.OlderWanted)
     def _older_wanted(self) -> None:
@@ -510,6 +554,17 @@ class InboxApp(App[None]):
         self.inbox.user_active()
 
     def action_send_reply(self) -> None:
+        """The send key reached the app: send once the text area has caught up.
+
+        Keys reach the app in order, and it hands each character to the text area's own
+        queue. When keys come in one burst (a fast typist, SSH or tmux batching them), the
+        characters typed just before the send key may still wait in that queue when the key
+        arrives here. Queued behind them, the send takes exactly the text typed before the key,
+        and the characters typed after it go to the emptied composer.
+        """
+        self.composer.area.call_later(self._send_reply)
+
+    def _send_reply(self) -> None:
         thread = self._open_thread
         composer = self.composer
         text = composer.text
@@ -525,7 +580,13 @@ class InboxApp(App[None]):
             )
             return
         try:
-            self.inbox.send(thread.id, text, in_reply_to=self._reply_target, public=composer.public)
+            self._last_sent = self.inbox.send(
+                thread.id,
+                text,
+                in_reply_to=self._reply_target,
+                public=composer.public,
+                delay=self.settings.undo_seconds,
+            )
         except ReplyRefused as error:
             self.notify(str(error), title="Cannot send", severity="error")
             return
@@ -545,9 +606,26 @@ class InboxApp(App[None]):
                 public=self.composer.public,
             )
 
+    # Letter keys that open a text box: only while no text box has the keys, on the main screen.
+    TYPING_ACTIONS = frozenset({"reply", "filter", "edit_failed"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        typing = len(self.screen_stack) > 1 or isinstance(self.focused, Input | TextArea)
+        return not (action in self.TYPING_ACTIONS and typing)
+
+    def _focus_now(self, widget: Widget) -> None:
+        """Move focus before the next key is handed on.
+
+        ``Widget.focus`` defers the move to the app's next turn, and keys that came in the same
+        burst as the key that moved it (a fast typist, SSH or tmux batching them) are queued
+        before that turn: "r" then "Thanks" would give "Thanks" to the list. Keys moving focus
+        run as priority bindings in the app's own turn, so focus set here receives the rest.
+        """
+        self.screen.set_focus(widget)
+
     def action_leave_composer(self) -> None:
         target = self.view if self.screen.has_class("narrow") else self.conversation_list
-        target.focus()
+        self._focus_now(target)
 
     def action_reply(self) -> None:
         if self._open_thread is None:
@@ -556,49 +634,7 @@ class InboxApp(App[None]):
                 return
             self.open_thread(row.id)
         self.composer.display = True
-        self.composer.area.focus()
-
-    def _failed_entry(self) -> OutboxRow | None:
-        if self._open_thread is None:
-            return None
-        failed = [
-            e for e in self.inbox.pending_replies(self._open_thread.id) if e.state == "failed"
-        ]
-        return failed[-1] if failed else None
-
-    def _undelivered_text(self) -> str | None:
-        """The text of our newest reply that the server accepted but the channel refused."""
-        for item in reversed(self.view.items):
-            content = item.content
-            if content is not None and not content.is_incoming:
-                return content.display_text if content.exported is False else None
-        return None
-
-    def action_retry_failed(self) -> None:
-        entry = self._failed_entry()
-        if entry is not None:
-            self.inbox.retry(entry.id)
-            self._show_thread(entry.thread_id, keep_scroll=True)
-        elif self._undelivered_text() is not None:
-            # The server has that reply (with its channel error); sending it again makes a
-            # new one, which the agent may want to word differently: offer the text instead.
-            self.action_edit_failed()
-        else:
-            self.notify("No failed reply in this conversation.", timeout=2)
-
-    def action_edit_failed(self) -> None:
-        entry = self._failed_entry()
-        text = entry.body if entry is not None else self._undelivered_text()
-        if text is None:
-            self.notify("No failed reply in this conversation.", timeout=2)
-            return
-        if entry is not None:
-            self.inbox.discard(entry.id)
-        self.composer.display = True
-        self.composer.area.load_text(text)
-        self.composer.area.focus()
-        if self._open_thread is not None:
-            self._show_thread(self._open_thread.id, keep_scroll=True)
+        self._focus_now(self.composer.area)
 
     # ------------------------------------------------------------------ other actions
 
@@ -620,7 +656,7 @@ class InboxApp(App[None]):
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.add_class("shown")
-        box.focus()
+        self._focus_now(box)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -634,7 +670,9 @@ class InboxApp(App[None]):
             self._search_timer = self.set_timer(SEARCH_AFTER, lambda: self._apply_search(text))
         elif self._entry is not None:
             self._search = None
+            self.query_one("#filter", Input).border_subtitle = ""
             self.conversation_list.set_source(self._source_for(self._entry.where, self._entry.key))
+            self._show_scope()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -650,20 +688,32 @@ class InboxApp(App[None]):
 
     def _apply_search(self, text: str, *, keep_cursor: bool = False) -> None:
         self._search = text
-        ids = self.inbox.search(text)
+        where = self._entry.where if self._entry is not None else ThreadFilter()
+        ids = self.inbox.search(text, where)
         inbox = self.inbox
         source = ListSource(
-            key=f"search:{text}",
+            key=f"search:{self._entry.key if self._entry else ALL}:{text}",
             count=lambda: len(ids),
             window=lambda offset, limit: inbox.threads_by_ids(ids[offset : offset + limit]),
             position=lambda thread_id: ids.index(thread_id) if thread_id in ids else None,
             more_on_server=False,
         )
-        self.conversation_list.empty_text = f"Nothing matches {one_line(text, 40)!r}."
+        history = self.inbox.history()
+        searched = "" if history.complete else f" ({_searched(history)})"
+        self.conversation_list.empty_text = f"Nothing matches {one_line(text, 40)!r}{searched}."
+        found = f"{len(ids)}{'+' if len(ids) >= SEARCH_LIMIT else ''} found" if ids else ""
+        if history.partial:
+            found = " · ".join(filter(None, (found, _searched(history))))
+        elif older := self.inbox.older_than_horizon(ids):
+            # Beyond the horizon only what scrolling loaded was searched: say which those are.
+            found += f" · {older} older than {history.horizon_days} days"
+        # No customer text here: the border subtitle is read as markup.
+        self.query_one("#filter", Input).border_subtitle = found
         if keep_cursor and self.conversation_list.source is not None:
             self.conversation_list.update_source(source)
         else:
             self.conversation_list.set_source(source)
+        self._show_scope()
 
     def action_back(self) -> None:
         box = self.query_one("#filter", Input)
@@ -671,6 +721,7 @@ class InboxApp(App[None]):
             box.value = ""
             box.remove_class("shown")
             self.conversation_list.focus()
+            self._show_scope()
             return
         if self.screen.has_class("narrow") and self.screen.has_class("reading"):
             self.screen.remove_class("reading")
@@ -689,6 +740,7 @@ class InboxApp(App[None]):
     def action_help(self) -> None:
         groups = [
             ("Everywhere", self.BINDINGS),
+            ("Channel sidebar", ChannelSidebar.BINDINGS),
             ("Conversation list", ConversationList.BINDINGS),
             ("Conversation view", ConversationView.BINDINGS),
             ("Composer", ReplyArea.BINDINGS),
@@ -717,15 +769,22 @@ class InboxApp(App[None]):
             self.status.syncing = False
 
     def get_system_commands(self, screen: Screen) -> Any:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            "Next unread", "Open the next unread conversation", self.action_next_unread
-        )
-        yield SystemCommand(
-            "Toggle sidebar", "Show or hide the channel sidebar", self.action_toggle_sidebar
-        )
-        yield SystemCommand("Sync now", "Fetch the newest messages", self.action_sync_now)
-        yield SystemCommand("Keys", "Show every key binding", self.action_help)
+        # Textual's own (theme, quit, ...) less its "Keys" panel: our "Keys" (InboxCommands,
+        # with the inbox's actions) shows the generated help, so the palette names each once.
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":
+                yield command
+
+    def action_all_conversations(self) -> None:
+        """Every conversation: the All channel, no filter."""
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.remove_class("shown")
+        self._search = None
+        self.sidebar.choose(ALL)
+
+    def action_unread_conversations(self) -> None:
+        self.sidebar.choose(UNREAD)
 
     # ------------------------------------------------------------------ responsiveness
 
@@ -760,17 +819,34 @@ class InboxApp(App[None]):
             self._inbox.user_active()
 
 
-def _summary(unread: int, channels: int) -> str:
+def _days_loaded(history: HistoryCoverage) -> str:
+    """How much of the horizon the store holds ("6 of 14 days") while back-fill goes on."""
+    return f"{history.days or '<1'} of {history.horizon_days} days"
+
+
+def _searched(history: HistoryCoverage) -> str:
+    return f"searched {_days_loaded(history)} so far"
+
+
+def _summary(unread: int, channels: int, history: HistoryCoverage) -> str:
     if channels == 0:
+        if history.partial:
+            return "No conversations yet. Older history is still loading."
         return "No conversations yet. New messages appear here as they arrive."
+    plus = "+" if history.partial else ""
     waiting = (
-        "Nothing unread."
+        ("Nothing unread so far." if history.partial else "Nothing unread.")
         if unread == 0
         else (
-            f"{unread} unread conversation{'s' if unread != 1 else ''}"
-            f" across {channels} channel{'s' if channels != 1 else ''}."
+            f"{unread}{plus} unread conversation{'s' if unread != 1 else ''}"
+            f" across {channels}{plus} channel{'s' if channels != 1 else ''}"
+            f" in the last {history.horizon_days} days."
         )
     )
+    if history.partial:
+        waiting += (
+            f"\nHistory is still loading ({_days_loaded(history)}): counts marked + may grow."
+        )
     return (
         f"{waiting}\n\n"
         "enter   open the selected conversation\n"
@@ -779,21 +855,6 @@ def _summary(unread: int, channels: int) -> str:
         "ctrl+p  jump to a thread, a channel or an action\n"
         "?       every key"
     )
-
-
-@contextlib.contextmanager
-def _engine_logs_stay_inside() -> Any:
-    """While the app runs, the engine's log lines go to Textual's log (devtools), never to the
-    terminal: not over the screen, and not onto the shell after the app has closed."""
-    engine = logging.getLogger("rcinbox")
-    handler = TextualHandler(stderr=False, stdout=False)
-    engine.addHandler(handler)
-    propagate, engine.propagate = engine.propagate, False
-    try:
-        yield
-    finally:
-        engine.removeHandler(handler)
-        engine.propagate = propagate
 
 
 async def _events(subscription) -> AsyncIterator[Any]:

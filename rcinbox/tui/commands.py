@@ -29,9 +29,14 @@ class InboxCommands(Provider):
 
     def _actions(self) -> list[tuple[str, str, object]]:
         app = self._app
+        # Each title once in the whole palette: the app leaves Textual's own "Keys" out.
         return [
+            ("All conversations", "Every channel, no filter", app.action_all_conversations),
+            ("Unread conversations", "Only what is unread", app.action_unread_conversations),
             ("Next unread conversation", "Open the next unread thread", app.action_next_unread),
             ("Reply", "Write a reply to the open conversation", app.action_reply),
+            ("Undo send", "Take back the reply that is waiting to leave", app.action_undo_send),
+            ("Discard draft", "Throw away the open conversation's draft", app.action_discard_draft),
             ("Filter conversations", "Search names and messages", app.action_filter),
             ("Toggle sidebar", "Show or hide the channels", app.action_toggle_sidebar),
             ("Sync now", "Fetch the newest messages", app.action_sync_now),

@@ -1,4 +1,5 @@
-"""Modal screens: the help generated from the bindings, and the log-in-again notice."""
+"""Modal screens: the help generated from the bindings, a yes/no question, and the
+log-in-again notice."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from textual.widgets import Static
 from rcinbox.text import visible
 
 
-def _key_label(keys: str) -> str:
+def key_label(keys: str) -> str:
+    """Keys as the help and the hints show them: ``question_mark`` is ``?``."""
     names = {
         "question_mark": "?",
         "slash": "/",
@@ -37,7 +39,7 @@ def help_text(
             if not isinstance(binding, Binding) or not binding.description:
                 continue
             keys = keymap.get(binding.id or "", binding.key)
-            text.append(f"  {_key_label(keys):<16}", "bold")
+            text.append(f"  {key_label(keys):<16}", "bold")
             text.append(binding.description)
             if binding.id:
                 text.append(f"  ({binding.id})", "dim")
@@ -71,6 +73,43 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("rcinbox keys  (esc closes)", end=""), id="help-title")
             with VerticalScroll():
                 yield Static(self._body)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question (throwing a draft away, say); dismissed with True for yes."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Vertical {
+        width: 60; max-width: 100%; height: auto;
+        border: round $warning; background: $panel; padding: 1 2;
+    }
+    ConfirmScreen #confirm-keys { color: $text-muted; margin: 1 0 0 0; }
+    """
+
+    def __init__(self, question: str, *, yes: str, no: str) -> None:
+        super().__init__()
+        self._question = question
+        self._yes = yes
+        self._no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self._question, "bold", end=""))
+            keys = Text(end="")
+            keys.append("y", "bold")
+            keys.append(f" {self._yes} · ")
+            keys.append("n", "bold")
+            keys.append(f" / esc {self._no}")
+            yield Static(keys, id="confirm-keys")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
 
 
 class LoginRequiredScreen(ModalScreen[None]):

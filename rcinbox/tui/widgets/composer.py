@@ -23,14 +23,35 @@ from rcinbox.text import one_line
 
 
 class ReplyArea(TextArea):
-    """The text box; its own bindings so a keymap can move them."""
+    """The text box; its own bindings so a keymap can move them.
+
+    The send keys are priority bindings: the app catches them as they arrive, in order with
+    the keys typed before them; the send itself then waits for this widget's turn, after those
+    keys (see ``InboxApp.action_send_reply``).
+    """
 
     BINDINGS = [
         Binding("ctrl+s", "app.send_reply", "Send", priority=True, id="composer.send"),
-        Binding("alt+enter", "app.send_reply", "Send", show=False, id="composer.send_alt"),
+        Binding(
+            "alt+enter",
+            "app.send_reply",
+            "Send",
+            show=False,
+            priority=True,
+            id="composer.send_alt",
+        ),
         Binding("ctrl+t", "app.toggle_public", "Public/private", id="composer.visibility"),
-        Binding("escape", "app.leave_composer", "Leave", id="composer.leave"),
+        # A priority binding, so keys typed right after it in one burst reach the list.
+        Binding("escape", "app.leave_composer", "Leave", priority=True, id="composer.leave"),
     ]
+
+    async def action_undo(self) -> None:
+        # ctrl+z: with nothing typed left to undo, the last thing the agent did was sending,
+        # so the key takes that back (while the reply still waits out its undo window).
+        if not self.text and not self.history.undo_stack:
+            await self.run_action("app.undo_send")
+        else:
+            super().action_undo()
 
 
 class Composer(Vertical):

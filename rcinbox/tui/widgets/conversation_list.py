@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
@@ -285,12 +286,21 @@ class ConversationList(ScrollView, can_focus=True):
         if index != self._total or part != 0 or not self._show_status_row():
             return Strip.blank(width, self.rich_style)
         style = self.get_component_rich_style("conversation-list--loading")
-        text = "  Loading older conversations…" if self._loading else f"  {self.empty_text}"
-        return (
-            Strip(list(Text(text, style=style, end="").render(self.app.console)))
-            .extend_cell_length(width, self.rich_style)
-            .crop(0, width)
-        )
+        words = "  Loading older conversations…" if self._loading else f"  {self.empty_text}"
+        text = Text(no_wrap=True, end="")
+        text.append(words, style)
+        return self._strip(text, width, self.rich_style)
+
+    def _strip(self, text: Text, width: int, base: Style) -> Strip:
+        """``text`` as one line of exactly ``width`` cells, every segment on ``base``.
+
+        Text renders the plain parts of a line as segments without a style; Textual's filters
+        (the monochrome one that NO_COLOR turns on, the dim one) need a style on each segment,
+        and without the widget's own background those parts would show the terminal's.
+        """
+        text.truncate(width, overflow="ellipsis", pad=True)
+        segments = Segment.apply_style(text.render(self.app.console), base)
+        return Strip(segments, width).simplify()
 
     def _render_row(
         self, row: ThreadRow, part: int, width: int, is_cursor: bool, name: str | None
@@ -345,9 +355,7 @@ class ConversationList(ScrollView, can_focus=True):
         room = max(width - right.cell_len, 0)
         text.truncate(room, overflow="ellipsis", pad=True)
         text.append_text(right)
-        text.truncate(width, pad=True)
-        segments = list(text.render(self.app.console))
-        return Strip(Segment.apply_style(segments, base), width).simplify()
+        return self._strip(text, width, base)
 
     # ------------------------------------------------------------------ cursor and scrolling
 
@@ -426,6 +434,11 @@ class ConversationList(ScrollView, can_focus=True):
             self.cursor = index
             if event.chain >= 2:
                 self.action_open()
+
+    def notify_style_update(self) -> None:
+        # The theme changed (or the CSS): every cached line has the old colours in it.
+        super().notify_style_update()
+        self._lines.clear()
 
     def on_focus(self) -> None:
         self._lines.clear()

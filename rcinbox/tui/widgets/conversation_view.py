@@ -5,7 +5,8 @@ who said what reads at a glance; what the logged-in user wrote is headed "You", 
 screen on (the engine knows the user's identities before any reply is sent).
 
 Each message shows its author, time, type, attachments (name, type, size) and, for ours, the
-delivery state and the channel's ``synchronizationError``.
+delivery state and the channel's ``synchronizationError``. A reply still in its undo window
+counts down ("sending in 4 s · ctrl+z undo") on the outbox's clock.
 
 A thread holds tens of messages, not thousands, so one widget per message is fine here. The view
 starts with the newest :data:`PAGE` messages and loads older ones from the store when scrolled to
@@ -18,6 +19,8 @@ Bodies and names are hostile input: they pass through :func:`rcinbox.text.visibl
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +47,9 @@ from rcinbox.tui.formatting import (
 PAGE = 60
 MAX_SHOWN = 20_000
 EMPTY = "No conversation open. Pick one in the list and press enter."
+
+# The keys the hints name, by binding id, as they are before any keymap moves them.
+HINT_KEYS = {"app.retry": "ctrl+r", "app.edit_failed": "e", "app.undo_send": "ctrl+z"}
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,16 @@ class MessageBubble(Static):
                 self.add_class("failed")
 
 
-class ConversationView(VerticalScroll, can_focus=True):
+def seconds_to_wait(entry: OutboxRow, now: float) -> int | None:
+    """Whole seconds (rounded up) a queued reply still waits in its undo window, else None."""
+    if entry.state != "queued" or entry.not_before is None or entry.not_before <= now:
+        return None
+    return max(1, math.ceil(entry.not_before - now - 1e-6))
+
+
+class ConversationView(VerticalScroll, can_focus=False):
+    """Focusable only while a conversation is shown: an empty pane is no place for Tab to stop."""
+
     BINDINGS = [
         Binding("j,down", "select(1)", "Next message", show=False, id="view.down"),
         Binding("k,up", "select(-1)", "Previous message", show=False, id="view.up"),
@@ -150,6 +165,8 @@ class ConversationView(VerticalScroll, can_focus=True):
         name_of: Callable[[str | None], str | None],
         is_agent: Callable[[str | None], bool | None],
         is_own: Callable[[str | None], bool] = lambda identity_id: False,
+        outbox_clock: Callable[[], float] = time.time,
+        key_of: Callable[[str], str] = HINT_KEYS.__getitem__,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -157,6 +174,10 @@ class ConversationView(VerticalScroll, can_focus=True):
         self._name_of = name_of
         self._is_agent = is_agent
         self._is_own = is_own
+        # The undo countdown is measured on the outbox's clock (epoch seconds, injectable so
+        # snapshots are stable), not on the display clock above.
+        self._outbox_clock = outbox_clock
+        self._key_of = key_of
         self.thread: ThreadRow | None = None
         self._items: list[ViewItem] = []
         self._target_id: str | None = None
@@ -192,6 +213,7 @@ class ConversationView(VerticalScroll, can_focus=True):
         same_thread = self.thread is not None and self.thread.id == thread.id
         at_bottom = self.scroll_y >= self.max_scroll_y - 1
         self.thread = thread
+        self.can_focus = True
         self.has_older = has_older
         self._target_id = target_id
         self._items = [ViewItem(c.id, content=c) for c in contents] + [
@@ -245,6 +267,7 @@ class ConversationView(VerticalScroll, can_focus=True):
     def clear(self, summary: str = EMPTY) -> None:
         """No thread open: show ``summary`` (what is waiting, and how to get to it)."""
         self.thread = None
+        self.can_focus = False
         self._items = []
         self.query_one("#thread-title", Static).update(Text(summary, end=""))
         self.query_one("#older").display = False
@@ -270,8 +293,14 @@ class ConversationView(VerticalScroll, can_focus=True):
         if item.pending is not None:
             entry = item.pending
             text.append("You", "bold")
-            glyph, words = reply_state_label(entry.state)
-            text.append(f" · {glyph} {words}", "bold red" if entry.state == "failed" else "dim")
+            wait = seconds_to_wait(entry, self._outbox_clock())
+            if wait is not None:
+                text.append(f" · ◷ sending in {wait} s", "bold")
+                text.append(f" · {self._key_of('app.undo_send')} undo", "dim")
+            else:
+                glyph, words = reply_state_label(entry.state)
+                style = "bold red" if entry.state == "failed" else "dim"
+                text.append(f" · {glyph} {words}", style)
             text.append("\n")
             text.append(_shown(entry.body))
             if entry.state == "failed":
@@ -279,7 +308,11 @@ class ConversationView(VerticalScroll, can_focus=True):
                 text.append(visible(entry.error_message or "refused", multiline=False), "red")
                 if entry.error_code and entry.error_code not in (entry.error_message or ""):
                     text.append(f" ({visible(entry.error_code, multiline=False)})", "red")
-                text.append("\n  ctrl+r retries · ctrl+e puts the text back in the composer", "dim")
+                text.append(
+                    f"\n  {self._key_of('app.retry')} retries · {self._key_of('app.edit_failed')}"
+                    " puts the text back in the composer",
+                    "dim",
+                )
             return text
         content = item.content
         assert content is not None
@@ -328,8 +361,25 @@ class ConversationView(VerticalScroll, can_focus=True):
             text.append("\n✗ not delivered: ", "bold red")
             text.append(visible(content.synchronization_error, multiline=False), "red")
             if not content.is_incoming:
-                text.append("\n  ctrl+e puts the text back in the composer", "dim")
+                text.append(
+                    f"\n  {self._key_of('app.edit_failed')} puts the text back in the composer",
+                    "dim",
+                )
         return text
+
+    def waiting(self) -> bool:
+        """Whether a reply shown here is counting down its undo window."""
+        now = self._outbox_clock()
+        return any(
+            i.pending is not None and seconds_to_wait(i.pending, now) is not None
+            for i in self._items
+        )
+
+    def refresh_pending(self) -> None:
+        """Repaint the replies still in the outbox (the undo countdown moves)."""
+        for bubble in self._bubbles():
+            if bubble.item.pending is not None:
+                bubble.refresh_item(bubble.item, self._render_item(bubble.item))
 
     # ------------------------------------------------------------------ selection
 
@@ -371,6 +421,11 @@ class ConversationView(VerticalScroll, can_focus=True):
         if 0 <= self.selected < len(self._items):
             return self._items[self.selected]
         return None
+
+    @property
+    def selected_item(self) -> ViewItem | None:
+        """The message the agent selected with j/k (kept while the composer has focus)."""
+        return self._selected_item()
 
     class OlderWanted(Message):
         pass

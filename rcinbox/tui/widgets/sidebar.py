@@ -1,8 +1,10 @@
 """The channel sidebar: All, Unread, then each channel with its unread count.
 
+While history is still being back-filled the counts are lower bounds and say so: ``34+``.
+
 A handful of entries, so an ``OptionList`` suits it (the conversation list, which can hold
-100,000 rows, is the one that must not mount a widget per row). Counts come from the store's
-channels table, which triggers keep current, so a refresh costs one small query.
+100,000 rows, is the one that must not mount a widget per row). Counts come from the engine's
+channel rows (unread threads of the history horizon), so a refresh costs two small queries.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -39,6 +42,12 @@ def channel_name(channel: ChannelRow, names: Mapping[str, str]) -> str:
 
 
 class ChannelSidebar(OptionList):
+    # j/k as in the conversation list and view (the arrows are OptionList's own).
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Next channel", show=False, id="sidebar.down"),
+        Binding("k,up", "cursor_up", "Previous channel", show=False, id="sidebar.up"),
+    ]
+
     DEFAULT_CSS = """
     ChannelSidebar {
         width: 26;
@@ -63,9 +72,13 @@ class ChannelSidebar(OptionList):
         self._names = channel_names
         self._entries: list[SidebarEntry] = []
         self._counts: dict[str, int] = {}
+        self._partial = False
 
-    def update_channels(self, channels: list[ChannelRow], total_unread: int) -> None:
-        """Rebuild the entries, keeping the highlighted one highlighted."""
+    def update_channels(
+        self, channels: list[ChannelRow], total_unread: int, *, partial: bool = False
+    ) -> None:
+        """Rebuild the entries, keeping the highlighted one highlighted; ``partial`` while the
+        counts cover only part of the history (each count then reads ``N+``)."""
         current = self.current_key
         entries = [
             SidebarEntry(ALL, "All", ThreadFilter()),
@@ -79,6 +92,7 @@ class ChannelSidebar(OptionList):
             )
             counts[key] = channel.unread_count
         self._counts = counts
+        self._partial = partial
         self._entries = entries
         self._render_options()
         keys = [entry.key for entry in entries]
@@ -92,7 +106,7 @@ class ChannelSidebar(OptionList):
         options = []
         for entry in self._entries:
             count = self._counts.get(entry.key, 0) if entry.key != ALL else 0
-            count_text = f" {count}" if count else ""
+            count_text = f" {count}{'+' if self._partial else ''}" if count else ""
             label = Text(
                 fit(entry.label, max(width - len(count_text), 1)),
                 "bold" if count else "",

@@ -1,49 +1,21 @@
-"""The ``rcinbox`` command: parses arguments, builds the pieces, maps failures to exit codes.
+"""The command line: every command, its options and its help; nothing runs here.
 
-Every failure a user can meet (no account, bad flag, server down, API error, malformed answer)
-ends as one line on stderr and a documented exit code, never a traceback. Only the TUI loads
-Textual; the headless commands and ``demo-server`` import nothing from it.
+Commands are declared here and run elsewhere (:mod:`rcinbox.cli.main` imports a command's
+module only when that command runs), so ``--help`` and ``demo-server`` load neither the engine
+nor Textual. The account options stand before or after the command name alike.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rcinbox import __version__
+from rcinbox.cli.errors import EXIT_CODES_HELP
 
-# Exit codes follow sysexits(3) so that scripts can tell failures apart.
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_DATAERR = 65  # the server refused what we sent (400, 422)
-EXIT_NOT_FOUND = 66  # no such content, thread or identity (404)
-EXIT_LOGIN = 67  # login expired or revoked, or never made: run `rcinbox login`
-EXIT_UNAVAILABLE = 69  # server unreachable, or failing (5xx) after retries
-EXIT_TEMPFAIL = 75  # rate limited, or a reply whose outcome is unknown: try again later
-EXIT_PROTOCOL = 76  # the server's answer could not be understood
-EXIT_NOPERM = 77  # login failed, or the API forbids the action (401, 403)
-EXIT_CONFIG = 78  # no account configured, or a setting is wrong
+if TYPE_CHECKING:
+    from rcinbox.wiring.accounts import AccountOptions
 
-# Simulated customers in the TUI demo write about this often, so messages arrive as you watch.
-DEMO_INBOUND_EVERY = 20.0
-
-EXIT_CODES_HELP = """exit codes:
-  0   success
-  2   bad command-line usage
-  65  the server refused the request (400/422), e.g. a reply longer than the channel allows
-  66  not found (404)
-  67  login expired or revoked (or not logged in): run `rcinbox login`
-  69  server unreachable or failing (5xx)
-  75  rate limited, or a reply whose outcome is unknown (check before sending again)
-  76  malformed answer from the server
-  77  not allowed: login failed (401) or the action is forbidden (403)
-  78  no account configured or a bad setting
-"""
-
-ACCOUNT_COMMANDS = ("login", "logout", "whoami", "config")
 # `login --jwt` without a value: ask for the JWT without echo.
 LOGIN_ASK = "\0ask"
 
@@ -58,6 +30,21 @@ it can. Over SSH, open the address anywhere, then paste here the address the bro
 """
     + EXIT_CODES_HELP
 )
+
+
+def account_options(args: argparse.Namespace) -> AccountOptions:
+    """The account options the command line gave (those it did not are None)."""
+    from rcinbox.wiring.accounts import AccountOptions
+
+    return AccountOptions(
+        server=getattr(args, "server", None),
+        client_id=getattr(args, "client_id", None),
+        client_secret=getattr(args, "client_secret", None),
+        jwt=getattr(args, "jwt", None),
+        naming=getattr(args, "naming", None),
+        profile=getattr(args, "profile", None),
+        demo=bool(getattr(args, "demo", False)),
+    )
 
 
 def _account_options() -> argparse.ArgumentParser:
@@ -177,6 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="wait this long for the server to accept it (default 60); then exit 75, still queued",
     )
+    reply.add_argument(
+        "--undo-seconds",
+        type=float,
+        default=0.0,
+        metavar="N",
+        help="hold the reply N seconds before it leaves; ctrl+c in that time takes it back",
+    )
 
     outbox = command("outbox", "List replies not yet accepted or refused; `flush` sends them.")
     outbox.add_argument("action", nargs="?", choices=("list", "flush"), default="list")
@@ -187,6 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sync = command("sync", "Fetch the newest contents into the local store.")
     sync.add_argument("--json", action="store_true", help="JSON output")
+    sync.add_argument(
+        "--history",
+        action="store_true",
+        help="also fetch older contents back to [sync] horizon_days (default 14)",
+    )
 
     watch = command("watch", "Print new contents as NDJSON until interrupted.")
     watch.add_argument(
@@ -305,117 +304,3 @@ def build_parser() -> argparse.ArgumentParser:
         help="simulated customers write about this often",
     )
     return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return _dispatch(parser, args)
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        # A reader such as `head` went away; say nothing more.
-        sys.stderr.close()
-        return EXIT_OK
-
-
-def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    if args.command == "demo-server":
-        return _demo_server(args)
-    if args.command in ACCOUNT_COMMANDS:
-        from rcinbox import account_commands
-
-        return account_commands.run(args)
-    if args.command is None:
-        demo = None
-        if getattr(args, "demo", False):
-            # Started first, so the emulator builds its data while the TUI imports.
-            from rcinbox.demo import DemoServer
-
-            demo = DemoServer(inbound_every=DEMO_INBOUND_EVERY)
-        from rcinbox.tui.run import run_tui
-
-        return run_tui(args, demo=demo)
-    from rcinbox import headless
-
-    command = args.command
-    try:
-        import asyncio  # here, not at the top: `demo-server` and `--demo` start without it
-
-        return asyncio.run(headless.run(command, args))
-    except headless.CommandError as error:
-        print(f"rcinbox: {error}", file=sys.stderr)
-        return error.exit_code
-
-
-def _demo_server(args: argparse.Namespace) -> int:
-    from rcinbox.emulator import Emulator, EmulatorConfig, parse_faults
-
-    try:
-        faults = parse_faults(args.faults)
-    except ValueError as error:
-        print(f"rcinbox: --faults: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    if args.contents < 1 or args.rate_limit < 1:
-        print("rcinbox: --contents and --rate-limit must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
-    config = EmulatorConfig(
-        host=args.host,
-        port=args.port,
-        seed=args.seed,
-        contents=args.contents,
-        naming=args.naming,
-        faults=faults,
-        rate_limit=args.rate_limit,
-        inbound_every=args.inbound_every,
-        now=demo_now(),
-    )
-
-    def announce(url: str) -> None:
-        # First line on stdout, flushed: other tools wait for it.
-        print(f"listening on {url}", flush=True)
-
-    try:
-        if args.exit_with_stdin:
-            # The TUI's demo child: say where to connect before building the data, so the
-            # parent's start-up overlaps the build; its first requests wait for the build.
-            emulator = Emulator(config).start(on_listening=announce)
-        else:
-            emulator = Emulator(config).start()
-            announce(emulator.url)
-    except OSError as error:
-        print(
-            f"rcinbox: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr
-        )
-        return EXIT_UNAVAILABLE
-    if args.exit_with_stdin:
-        _stop_when_stdin_closes()
-    emulator.serve_until_signal()
-    return EXIT_OK
-
-
-def _stop_when_stdin_closes() -> None:
-    import signal
-    import threading
-
-    def watch() -> None:
-        while sys.stdin.buffer.read(4096):
-            pass
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=watch, name="rcinbox-parent-watch", daemon=True).start()
-
-
-def demo_now():
-    """The instant the demo's data leads up to: now, unless a test pins it."""
-    from datetime import UTC, datetime
-
-    pinned = os.environ.get("RCINBOX_DEMO_NOW")
-    if pinned:
-        return datetime.fromisoformat(pinned.replace("Z", "+00:00"))
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,10 +1,10 @@
-"""Stored logins: one token file per profile, private on disk, shared by every rcinbox process.
+"""The token store: one token file per profile, private on disk, shared by every rcinbox process.
 
 ``data_dir()/profiles/<profile>/token.json`` holds the server, the client id, the naming
 generation, the tokens (``Token.to_json``) and the secrets needed to keep the login alive without
 the user: the JWT credential for a JWT login, and the client secret when the login used one (a
 confidential app cannot refresh without it). The file is 0600 in a 0700 directory and is replaced
-atomically (:func:`rcinbox.config.write_private`); looser permissions found on reading are
+atomically (:func:`rcinbox.config.paths.write_private`); looser permissions found on reading are
 repaired, and a file owned by another user or reached through a symbolic link is refused.
 
 Refresh tokens rotate: :class:`StoredSession` saves each new token the moment it arrives. When

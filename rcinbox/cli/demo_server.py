@@ -1,0 +1,77 @@
+"""``rcinbox demo-server``: the API emulator with demo data, served until interrupted.
+
+Its first line on stdout is ``listening on http://HOST:PORT``, flushed, for the tools (and the
+``--demo`` parent, :mod:`rcinbox.wiring.demo`) that wait for it. Imports only the emulator:
+neither the engine nor Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from datetime import UTC, datetime
+
+from rcinbox.cli.errors import CommandError, ExitCode
+
+
+def run(args: argparse.Namespace) -> int:
+    from rcinbox.emulator import Emulator, EmulatorConfig, parse_faults
+
+    try:
+        faults = parse_faults(args.faults)
+    except ValueError as error:
+        raise CommandError(f"--faults: {error}", ExitCode.USAGE) from None
+    if args.contents < 1 or args.rate_limit < 1:
+        raise CommandError("--contents and --rate-limit must be at least 1", ExitCode.USAGE)
+    config = EmulatorConfig(
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        contents=args.contents,
+        naming=args.naming,
+        faults=faults,
+        rate_limit=args.rate_limit,
+        inbound_every=args.inbound_every,
+        now=demo_now(),
+    )
+
+    def announce(url: str) -> None:
+        # First line on stdout, flushed: other tools wait for it.
+        print(f"listening on {url}", flush=True)
+
+    try:
+        if args.exit_with_stdin:
+            # The --demo parent's child: say where to connect before building the data, so the
+            # parent's start-up overlaps the build; its first requests wait for the build.
+            emulator = Emulator(config).start(on_listening=announce)
+        else:
+            emulator = Emulator(config).start()
+            announce(emulator.url)
+    except OSError as error:
+        raise CommandError(
+            f"cannot listen on {args.host}:{args.port}: {error.strerror}", ExitCode.UNAVAILABLE
+        ) from None
+    if args.exit_with_stdin:
+        _stop_when_stdin_closes()
+    emulator.serve_until_signal()
+    return ExitCode.OK
+
+
+def _stop_when_stdin_closes() -> None:
+    def watch() -> None:
+        while sys.stdin.buffer.read(4096):
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="rcinbox-parent-watch", daemon=True).start()
+
+
+def demo_now() -> datetime:
+    """The instant the demo's data leads up to: now, unless a test pins it."""
+    pinned = os.environ.get("RCINBOX_DEMO_NOW")
+    if pinned:
+        return datetime.fromisoformat(pinned.replace("Z", "+00:00"))
+    return datetime.now(UTC).replace(microsecond=0)

@@ -1,0 +1,148 @@
+"""Exit codes and the one map from a failure to its exit code and its line on stderr.
+
+Every command, and the TUI launcher, ends a failure the same way: ``rcinbox: <one line>`` on
+stderr and a code from :class:`ExitCode` (sysexits(3), so scripts can tell failures apart),
+never a traceback. :func:`exit_code` is the only place an error becomes a code; the table it
+follows, which ``--help`` prints and the README repeats, is :data:`MEANINGS`:
+
+- a login the server refuses *while logging in* (wrong JWT, secret or code) is 77, and a stored
+  login that expired or was revoked (``invalid_grant`` on renewal) is 67;
+- any other 401/403 is 77, 404 is 66, 400/409/413/422 is 65, 429 is 75, other statuses 69;
+- a reply the server would refuse (to an agent's message where no customer wrote) is 65, and
+  nothing is queued;
+- a request that never reached the server is 69; one that left without an answer (timeout,
+  dropped connection) is 75, since the server may have acted on it: try again later;
+- an answer that cannot be understood is 76; a missing or bad setting is 78;
+- the demo server or the loopback listener failing to start is 69; anything else we expect
+  (a store that cannot be opened, a file that cannot be written) is 1.
+
+Exceptions this module does not know are bugs: they are left to end in a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from enum import IntEnum
+
+from rcinbox.api.errors import (
+    APIError,
+    InvalidGrant,
+    MalformedResponse,
+    OAuthError,
+    RateLimited,
+    RCError,
+    TransportError,
+)
+from rcinbox.config import DEFAULT_PROFILE, ConfigError, selected_profile
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    DATAERR = 65
+    NOT_FOUND = 66
+    LOGIN = 67
+    UNAVAILABLE = 69
+    TEMPFAIL = 75
+    PROTOCOL = 76
+    NOPERM = 77
+    CONFIG = 78
+
+
+# Ctrl+C, as shells report a process ended by SIGINT.
+INTERRUPTED = 130
+
+MEANINGS: dict[ExitCode, str] = {
+    ExitCode.OK: "success",
+    ExitCode.ERROR: "any other failure (a local store that cannot be opened, a file not written)",
+    ExitCode.USAGE: "bad command-line usage",
+    ExitCode.DATAERR: (
+        "the server refused the request (400/422), e.g. a reply longer than the channel allows"
+    ),
+    ExitCode.NOT_FOUND: "not found (404)",
+    ExitCode.LOGIN: "login expired or revoked (or not logged in): run `rcinbox login`",
+    ExitCode.UNAVAILABLE: "server unreachable or failing (5xx)",
+    ExitCode.TEMPFAIL: (
+        "rate limited, no answer in time, or a reply not yet accepted (it stays queued)"
+    ),
+    ExitCode.PROTOCOL: "malformed answer from the server",
+    ExitCode.NOPERM: "not allowed: login refused (401) or the action is forbidden (403)",
+    ExitCode.CONFIG: "no account configured or a bad setting",
+}
+
+EXIT_CODES_HELP = "exit codes:\n" + "".join(
+    f"  {int(code):<3} {meaning}\n" for code, meaning in MEANINGS.items()
+)
+
+
+class CommandError(Exception):
+    """A failure a command reports itself: one line for stderr and its exit code."""
+
+    def __init__(self, message: str, exit_code: int = ExitCode.ERROR) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def exit_code(error: BaseException) -> int | None:
+    """The exit code for ``error``, or None when it is not a failure we expect (a bug)."""
+    # Imported here: each is light, but only a failure needs them.
+    from rcinbox.auth.flows import LoginFailed
+    from rcinbox.auth.loopback import CannotListen
+    from rcinbox.inbox.engine import ReplyRefused, StoreError
+    from rcinbox.wiring.demo import DemoError
+
+    if isinstance(error, CommandError):
+        return error.exit_code
+    if isinstance(error, ConfigError):
+        return ExitCode.CONFIG
+    if isinstance(error, LoginFailed):
+        return ExitCode.NOPERM
+    if isinstance(error, CannotListen | DemoError):
+        return ExitCode.UNAVAILABLE
+    if isinstance(error, StoreError | OSError):
+        return ExitCode.ERROR
+    if isinstance(error, ReplyRefused):
+        return ExitCode.DATAERR
+    if isinstance(error, RCError):
+        return _api_exit_code(error)
+    return None
+
+
+def _api_exit_code(error: RCError) -> int:
+    if isinstance(error, InvalidGrant):
+        return ExitCode.LOGIN
+    if isinstance(error, OAuthError | APIError) and error.status in (401, 403):
+        return ExitCode.NOPERM
+    if isinstance(error, RateLimited):
+        return ExitCode.TEMPFAIL
+    if isinstance(error, APIError):
+        if error.status == 404:
+            return ExitCode.NOT_FOUND
+        if error.status in (400, 409, 413, 422):
+            return ExitCode.DATAERR
+        return ExitCode.UNAVAILABLE
+    if isinstance(error, MalformedResponse):
+        return ExitCode.PROTOCOL
+    if isinstance(error, TransportError):
+        return ExitCode.TEMPFAIL if error.request_sent else ExitCode.UNAVAILABLE
+    return ExitCode.ERROR
+
+
+def message(error: BaseException, *, profile: str | None = None) -> str:
+    """The one line to print for ``error`` (after ``rcinbox: ``)."""
+    from rcinbox.auth.flows import LoginFailed
+    from rcinbox.auth.store import login_command
+
+    if isinstance(error, InvalidGrant):
+        why = "; ".join(part for part in (error.message, error.code) if part)
+        return f"login expired or revoked: run `{login_command(_profile(profile))}` ({why})"
+    if isinstance(error, LoginFailed):
+        return f"login failed: {error}"
+    return str(error)
+
+
+def _profile(flag: str | None) -> str:
+    with contextlib.suppress(ConfigError):
+        return selected_profile(flag)
+    return DEFAULT_PROFILE

@@ -1,0 +1,175 @@
+"""``rcinbox reply`` and ``outbox``: answering through the durable outbox, from a script.
+
+These share the TUI's local store, so a reply queued here is the same durable outbox entry the
+TUI would write: it is sent exactly once whichever process finishes it. ``--json`` for scripts,
+readable text otherwise; failures are one line and a sysexits code (:mod:`rcinbox.cli.errors`).
+Never imports Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import TYPE_CHECKING, Any
+
+from rcinbox.api.channels import Visibility, channel_info
+from rcinbox.cli.errors import CommandError, ExitCode
+from rcinbox.cli.output import print_json, when
+from rcinbox.cli.parser import account_options
+from rcinbox.config import MAX_UNDO_SECONDS
+from rcinbox.inbox.engine import AlreadySent
+from rcinbox.text import fit, one_line, visible
+from rcinbox.wiring.inbox import inbox_for
+
+if TYPE_CHECKING:
+    from rcinbox.inbox.engine import Inbox
+    from rcinbox.inbox.store import OutboxRow
+
+# What `rcinbox outbox` lists: everything the server has not confirmed, or refused.
+OPEN_STATES = ("queued", "sending", "unknown", "failed")
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(_reply(args) if args.command == "reply" else _outbox(args))
+
+
+async def _reply(args: argparse.Namespace) -> int:
+    text = sys.stdin.read() if args.text == "-" else args.text
+    if not text.strip():
+        raise CommandError("the reply is empty", ExitCode.USAGE)
+    if args.timeout <= 0:
+        raise CommandError("--timeout must be positive", ExitCode.USAGE)
+    undo = args.undo_seconds or 0.0
+    if not 0 <= undo <= MAX_UNDO_SECONDS:
+        raise CommandError(
+            f"--undo-seconds must be between 0 and {MAX_UNDO_SECONDS:g}", ExitCode.USAGE
+        )
+    async with inbox_for(account_options(args), check_login=True) as inbox:
+        original = await inbox.content_or_fetch(args.content_id)
+        info = channel_info(original.channel_type)
+        # Checked here so that a reply the channel would refuse never becomes an outbox entry.
+        if len(text) > info.max_body:
+            raise CommandError(
+                f"the reply has {len(text)} characters; {info.label} allows {info.max_body}",
+                ExitCode.DATAERR,
+            )
+        public = reply_visibility(info.visibility, args.public, original.public)
+        entry = inbox.send(
+            original.thread_id or original.id,
+            text,
+            in_reply_to=original.id,
+            public=public,
+            delay=undo,
+        )
+        await inbox.start(poll=False, names=False)
+        if undo > 0:
+            await _undo_window(inbox, entry, undo)
+        try:
+            entry = await inbox.wait_accepted(entry.id, args.timeout)
+        except TimeoutError:
+            raise CommandError(
+                f"the reply was not accepted within {args.timeout:g} s; it stays queued"
+                " (`rcinbox outbox` shows it, `rcinbox outbox flush` sends it)",
+                ExitCode.TEMPFAIL,
+            ) from None
+        if entry.state == "failed":
+            raise CommandError(
+                f"the server refused the reply: {_error_text(entry)}", ExitCode.DATAERR
+            )
+        if args.json:
+            created = inbox.content(entry.content_id or "")
+            print_json(created.raw if created else _entry_json(entry))
+        else:
+            print(entry.content_id)
+    return ExitCode.OK
+
+
+async def _undo_window(inbox: Inbox, entry: OutboxRow, seconds: float) -> None:
+    """Hold the reply ``seconds``; an interrupt (ctrl+c) in that time takes it back."""
+    print(f"sending in {seconds:g} s; ctrl+c takes it back", file=sys.stderr, flush=True)
+    try:
+        await asyncio.sleep(max(0.0, (entry.not_before or 0.0) - inbox.now()))
+    except asyncio.CancelledError:
+        try:
+            inbox.cancel_send(entry.id)
+        except AlreadySent:
+            print("rcinbox: too late to take it back: the reply had left", file=sys.stderr)
+        else:
+            print(
+                "rcinbox: reply taken back; nothing was sent (its text is the draft again)",
+                file=sys.stderr,
+            )
+        raise
+
+
+def reply_visibility(visibility: Visibility, asked: bool | None, original: bool | None) -> bool:
+    """Public or private: what the channel allows, what was asked, else in kind."""
+    if visibility is Visibility.PRIVATE_ONLY:
+        if asked:
+            raise CommandError("this channel has only private replies", ExitCode.USAGE)
+        return False
+    if visibility is Visibility.PUBLIC_ONLY:
+        if asked is False:
+            raise CommandError("this channel has only public replies", ExitCode.USAGE)
+        return True
+    if asked is not None:
+        return asked
+    # Answer in kind: a public comment gets a public answer, a private message a private one.
+    return bool(original) if original is not None else True
+
+
+async def _outbox(args: argparse.Namespace) -> int:
+    async with inbox_for(account_options(args), check_login=True) as inbox:
+        if args.action == "flush":
+            return await _flush(inbox, args)
+        entries = inbox.outbox_entries(OPEN_STATES)
+    if args.json:
+        print_json({"entries": [_entry_json(e) for e in entries]})
+        return ExitCode.OK
+    if not entries:
+        print("The outbox is empty: every reply was accepted by the server.")
+        return ExitCode.OK
+    print(f"{'ENTRY':<8}  {'STATE':<8}  {'QUEUED':<16}  {'TRIES':>5}  TEXT OR ERROR")
+    for entry in entries:
+        detail = _error_text(entry) if entry.state == "failed" else entry.body
+        print(
+            f"{entry.id[:8]}  {entry.state:<8}  {fit(when(entry.created_at), 16)}"
+            f"  {entry.attempts:>5}  {one_line(detail, 60)}"
+        )
+    return ExitCode.OK
+
+
+async def _flush(inbox: Inbox, args: argparse.Namespace) -> int:
+    await inbox.start(poll=False, names=False)
+    remaining = await inbox.flush_outbox(timeout=args.timeout)
+    unsent = [e for e in remaining if e.state != "failed"]
+    failed = inbox.outbox_entries(("failed",))
+    if args.json:
+        print_json({"remaining": [_entry_json(e) for e in remaining]})
+    else:
+        sent = "everything queued was accepted" if not unsent else f"{len(unsent)} not sent"
+        print(f"{sent}; {len(failed)} failed")
+    return ExitCode.TEMPFAIL if unsent else ExitCode.OK
+
+
+def _error_text(entry: OutboxRow) -> str:
+    words = visible(entry.error_message or "no reason given", multiline=False)
+    return f"{words} ({entry.error_code})" if entry.error_code else words
+
+
+def _entry_json(entry: OutboxRow) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "state": entry.state,
+        "threadId": entry.thread_id,
+        "inReplyToContentId": entry.in_reply_to,
+        "body": entry.body,
+        "public": entry.public,
+        "attempts": entry.attempts,
+        "createdAt": entry.created_at,
+        "notBefore": entry.not_before,
+        "contentId": entry.content_id,
+        "errorCode": entry.error_code,
+        "errorMessage": entry.error_message,
+    }

@@ -1,0 +1,156 @@
+"""No command: start the TUI. Read the config, pick the account, run the app.
+
+With ``--demo`` the demo server starts first, before Textual and the engine are imported, so
+it builds its data on the other core while this process gets ready to paint. With no account
+set up, this prints one screen that says how to log in or try the demo, and exits 78
+(EX_CONFIG): a first run must never end in a traceback. A malformed config file gets its line
+number in one message, the same way (:mod:`rcinbox.cli.errors`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import logging.handlers
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rcinbox.cli.errors import ExitCode, exit_code
+from rcinbox.cli.parser import account_options
+from rcinbox.config import Config, ConfigError, data_dir, selected_profile
+from rcinbox.wiring.demo import TUI_INBOUND_EVERY, DemoServer
+
+if TYPE_CHECKING:
+    from rcinbox.wiring.accounts import AccountOptions
+
+log = logging.getLogger(__name__)
+
+# In the data directory: warnings from the engine while the TUI owns the terminal.
+LOG_FILE = "rcinbox.log"
+
+NO_ACCOUNT = """\
+rcinbox has no account to open yet.
+
+  Try it with demo data (no account, nothing leaves this machine):
+
+      rcinbox --demo
+
+  Or log in to RingCentral (production; add --server sandbox for the sandbox):
+
+      rcinbox login --client-id ID --client-secret SECRET --jwt   (JWT, asked without echo)
+      rcinbox login --client-id ID                                 (in a browser, PKCE)
+
+  Credentials can also come from RCINBOX_SERVER, RCINBOX_CLIENT_ID, RCINBOX_CLIENT_SECRET
+  and RCINBOX_JWT. `rcinbox --help` lists every command.
+"""
+
+
+def run(args: argparse.Namespace) -> int:
+    options = account_options(args)
+    with contextlib.ExitStack() as stack:
+        # Started first, so the emulator builds its data while the TUI imports.
+        demo = (
+            stack.enter_context(DemoServer(inbound_every=TUI_INBOUND_EVERY))
+            if options.demo
+            else None
+        )
+        return _run(args, options, demo)
+
+
+def _run(args: argparse.Namespace, options: AccountOptions, demo: DemoServer | None) -> int:
+    from rcinbox.inbox.engine import EngineSettings
+    from rcinbox.tui.app import InboxApp, UISettings
+    from rcinbox.wiring.accounts import demo_account, resolve_account
+    from rcinbox.wiring.inbox import open_inbox
+
+    config = Config.load()
+    profile = selected_profile(options.profile)
+    for warning in config.warnings:
+        print(f"rcinbox: {warning}", file=sys.stderr)
+    if demo is not None:
+        account = demo_account(demo, naming=options.naming)
+    else:
+        try:
+            account = resolve_account(
+                server=options.server,
+                client_id=options.client_id,
+                client_secret=options.client_secret,
+                jwt=options.jwt,
+                naming=options.naming,
+                profile=profile,
+                config=config,
+            )
+        except ConfigError as error:
+            print(NO_ACCOUNT, file=sys.stderr)
+            print(f"({error})", file=sys.stderr)
+            return exit_code(error) or ExitCode.CONFIG
+    ui = config.ui
+    settings = UISettings(
+        theme=ui.theme,
+        mouse=ui.mouse and not args.no_mouse,
+        notifications=ui.notifications,
+        animations=ui.animations,
+        keymap=config.keymap,
+        channel_names=config.channels,
+        profile=profile,
+        undo_seconds=config.compose.undo_seconds,
+    )
+    engine = EngineSettings(
+        poll_active=config.poll.active,
+        poll_idle=config.poll.idle,
+        horizon_days=config.sync.horizon_days,
+    )
+    app = InboxApp(
+        lambda: open_inbox(account, settings=engine),
+        settings=settings,
+        on_theme_change=lambda theme: _remember_theme(config, theme),
+    )
+    stop_logging = log_to_file(data_dir() / LOG_FILE)
+    try:
+        app.run(mouse=settings.mouse)
+    finally:
+        stop_logging()
+    return app.return_code or ExitCode.OK
+
+
+class _QuietFileHandler(logging.handlers.RotatingFileHandler):
+    """A log file that never complains on the terminal: a full disk must not print over the app."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
+
+def log_to_file(path: Path) -> Callable[[], None]:
+    """Send rcinbox's log records to ``path`` instead of the terminal; returns the undo.
+
+    Textual captures standard error only while its message loop runs. The engine's background
+    work (a sync failing while the app shuts down, a task cancelled at the very end) can log
+    after that, and logging's last-resort handler would then print ``sync failed: …`` on the
+    shell, under the prompt, after the app has gone. The status line already shows what matters
+    while the app runs; the file keeps the details.
+    """
+    logger = logging.getLogger("rcinbox")
+    handler = _QuietFileHandler(path, maxBytes=1_000_000, backupCount=1, delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+
+    def undo() -> None:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+        handler.close()
+
+    return undo
+
+
+def _remember_theme(config: Config, theme: str) -> None:
+    """The one setting the app writes: the theme the agent picked, kept for the next start."""
+    try:
+        config.save_ui_change("theme", theme)
+    except (ConfigError, OSError) as error:
+        log.warning("could not save the theme: %s", error)

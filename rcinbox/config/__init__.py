@@ -1,0 +1,86 @@
+"""Where rcinbox keeps its files, what config.toml says, and which account a command talks to.
+
+Split by concern; this package re-exports what the rest of rcinbox uses, so ``rcinbox.config``
+stays the one name to import from:
+
+- :mod:`~rcinbox.config.paths`: the platformdirs data and config directories, private writes;
+- :mod:`~rcinbox.config.toml`: reading (tomllib, errors with line numbers) and writing (tomli-w);
+- :mod:`~rcinbox.config.schema`: the tables config.toml may hold, as dataclasses with defaults;
+- :mod:`~rcinbox.config.validate`: checking the parsed file against the schema, line by line;
+- :mod:`~rcinbox.config.env`: the ``RCINBOX_*`` variables that override the file;
+- :mod:`~rcinbox.config.profiles`: profiles, servers and the account settings of a command;
+- :mod:`~rcinbox.config.settings`: :class:`Config`, the effective settings, and the one write.
+
+Never imports Textual (headless commands load it) and stays import-light: platformdirs and
+tomli-w load only when a path is asked for or a file written.
+"""
+
+from __future__ import annotations
+
+from rcinbox.config.errors import ConfigError
+from rcinbox.config.paths import (
+    APP_NAME,
+    CONFIG_FILE,
+    config_dir,
+    config_path,
+    data_dir,
+    write_private,
+)
+from rcinbox.config.profiles import (
+    DEFAULT_PROFILE,
+    PRODUCTION_SERVER,
+    REDACTED,
+    SANDBOX_SERVER,
+    SERVER_ALIASES,
+    AccountSettings,
+    Credentials,
+    check_profile_name,
+    normalise_server,
+    selected_profile,
+)
+from rcinbox.config.schema import (
+    DEFAULT_THEME,
+    MAX_DAYS,
+    MAX_UNDO_SECONDS,
+    NAMINGS,
+    NOTIFICATIONS,
+    UI_KEYS,
+    ComposeConfig,
+    PollConfig,
+    ProfileConfig,
+    SyncConfig,
+    UIConfig,
+)
+from rcinbox.config.settings import Config
+
+__all__ = [
+    "APP_NAME",
+    "CONFIG_FILE",
+    "DEFAULT_PROFILE",
+    "DEFAULT_THEME",
+    "MAX_DAYS",
+    "MAX_UNDO_SECONDS",
+    "NAMINGS",
+    "NOTIFICATIONS",
+    "PRODUCTION_SERVER",
+    "REDACTED",
+    "SANDBOX_SERVER",
+    "SERVER_ALIASES",
+    "UI_KEYS",
+    "AccountSettings",
+    "ComposeConfig",
+    "Config",
+    "ConfigError",
+    "Credentials",
+    "PollConfig",
+    "ProfileConfig",
+    "SyncConfig",
+    "UIConfig",
+    "check_profile_name",
+    "config_dir",
+    "config_path",
+    "data_dir",
+    "normalise_server",
+    "selected_profile",
+    "write_private",
+]

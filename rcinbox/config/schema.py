@@ -1,0 +1,68 @@
+"""What config.toml may say: one frozen dataclass per table, with its defaults.
+
+A new setting starts here (a field with its default), is read and checked in
+:mod:`rcinbox.config.validate`, and is carried by :class:`rcinbox.config.settings.Config`
+(a field, and a line in ``Config.to_dict``). Nothing here reads a file or the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+NAMINGS = ("channel", "source")
+NOTIFICATIONS = ("bell", "osc9", "off")
+DEFAULT_THEME = "textual-dark"
+
+
+@dataclass(frozen=True)
+class ProfileConfig:
+    """One ``[profiles.NAME]`` table; anything left out is None."""
+
+    server: str | None = None
+    client_id: str | None = None
+    naming: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    # The port of the loopback redirect registered with the app (http://127.0.0.1:PORT/callback).
+    redirect_port: int | None = None
+
+
+@dataclass(frozen=True)
+class UIConfig:
+    theme: str = DEFAULT_THEME
+    mouse: bool = True
+    notifications: str = "bell"
+    animations: bool = False
+
+
+@dataclass(frozen=True)
+class PollConfig:
+    """Seconds between polls of the newest contents, while the user is active and when idle."""
+
+    active: float = 10.0
+    idle: float = 60.0
+
+
+# History back-filled reaches back at most this far (ten years): beyond it is an archive.
+MAX_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    """How many days of history are back-filled, so unread counts and search cover them."""
+
+    horizon_days: int = 14
+
+
+# An undo window longer than this is a scheduled send, which rcinbox does not offer.
+MAX_UNDO_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class ComposeConfig:
+    """Seconds a sent reply waits in the outbox, and can be taken back (undo send); 0 = off."""
+
+    undo_seconds: float = 5.0
+
+
+UI_KEYS = tuple(f.name for f in dataclasses.fields(UIConfig))

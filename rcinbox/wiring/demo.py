@@ -1,0 +1,103 @@
+"""The one way to run the demo: ``rcinbox demo-server`` as a child process.
+
+``--demo`` (the TUI and every headless command) starts the emulator as a child and logs in to it
+with the emulator's demo credentials. Light on purpose: the CLI starts the child before it
+imports Textual and the engine, so the emulator builds its data on the other core while this
+process gets ready to paint. Nothing here imports the emulator's server: only the three demo
+credentials, from the emulator's config module (plain constants), so they are written once.
+Tests that want an emulator in their own process start one themselves.
+"""
+
+from __future__ import annotations
+
+import select
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from types import TracebackType
+
+from rcinbox.config import Credentials
+from rcinbox.emulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT
+from rcinbox.text import one_line
+
+# Simulated customers in the TUI demo write about this often, so messages arrive as you watch.
+TUI_INBOUND_EVERY = 20.0
+
+
+class DemoError(Exception):
+    """The demo server could not be started."""
+
+
+class DemoServer:
+    """``rcinbox demo-server`` as a child process, with a throwaway directory for its store.
+
+    In a child the emulator runs on the other core while the TUI imports and paints, and its
+    request threads and simulated customers never hold this interpreter's lock. The child
+    watches its standard input and stops when this process ends, however it ends.
+    """
+
+    def __init__(self, *, inbound_every: float | None = None) -> None:
+        command = [sys.executable, "-m", "rcinbox", "demo-server", "--exit-with-stdin"]
+        if inbound_every is not None:
+            command += ["--inbound-every", str(inbound_every)]
+        self._process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self._scratch = tempfile.TemporaryDirectory(prefix="rcinbox-demo-")
+        self._url: str | None = None
+
+    def __enter__(self) -> DemoServer:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def store_path(self) -> Path:
+        """Where the demo's inbox lives: gone with the child."""
+        return Path(self._scratch.name) / "inbox.sqlite3"
+
+    def credentials(self, *, naming: str | None = None, timeout: float = 30.0) -> Credentials:
+        """Wait for the child's address (it prints it once it listens); the demo's login."""
+        return Credentials(
+            self._address(timeout),
+            DEMO_CLIENT_ID,
+            DEMO_CLIENT_SECRET,
+            DEMO_JWT,
+            naming or "channel",
+        )
+
+    def _address(self, timeout: float) -> str:
+        if self._url is not None:
+            return self._url
+        ready, _, _ = select.select([self._process.stdout], [], [], timeout)
+        line = self._process.stdout.readline() if ready else ""
+        if not line.startswith("listening on "):
+            error = self._process.stderr.read() if self._process.poll() is not None else ""
+            self.close()
+            raise DemoError(f"the demo server did not start: {one_line(error or line, 200)}")
+        self._url = line.split()[-1]
+        return self._url
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        for stream in (self._process.stdin, self._process.stdout, self._process.stderr):
+            if stream is not None:
+                stream.close()
+        self._scratch.cleanup()

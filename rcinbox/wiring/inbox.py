@@ -1,0 +1,92 @@
+"""An :class:`Account` in, its :class:`~rcinbox.inbox.engine.Inbox` out, for any UI.
+
+The TUI and the headless commands both get their inbox here, so they share one way of logging
+in (a stored login's renewed tokens are saved back to its profile), one HTTP client per account,
+one store location and one shutdown order. Never imports Textual.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+from rcinbox.api import OAuthSession, SocialMessagingClient, new_http_client
+from rcinbox.auth.store import LoginStore
+from rcinbox.inbox.engine import EngineSettings, Inbox
+from rcinbox.wiring.accounts import Account, AccountOptions, account_for
+
+# SQLite's name for a database that lives in memory and goes with the connection.
+_IN_MEMORY = Path(":memory:")
+
+
+@contextlib.asynccontextmanager
+async def api_client(account: Account) -> AsyncIterator[SocialMessagingClient]:
+    """An API client logged in lazily with the account's JWT (the first request logs in), or
+    on a stored login whose renewed tokens are saved back to its profile."""
+    credentials = account.credentials
+    # Loading the CA bundle costs ~30 ms before the first paint; a plain-HTTP server (the
+    # emulator on loopback) never uses it. HTTPS servers are always verified.
+    plain_http = credentials.server.startswith("http://")
+    async with new_http_client(**({"verify": False} if plain_http else {})) as http:
+        if account.login is not None:
+            login = account.login
+            auth: OAuthSession = LoginStore(login.profile).session(login, http=http)
+        else:
+            auth = OAuthSession(
+                credentials.server,
+                credentials.client_id,
+                credentials.client_secret,
+                http=http,
+                jwt=credentials.jwt,
+            )
+        yield SocialMessagingClient(credentials.server, auth, http=http, naming=credentials.naming)
+
+
+@contextlib.asynccontextmanager
+async def open_inbox(
+    account: Account,
+    *,
+    settings: EngineSettings | None = None,
+    remote_only: bool = False,
+    clock: Callable[[], float] = time.time,
+) -> AsyncIterator[Inbox]:
+    """The account's engine, not yet started; closed in the right order on the way out.
+
+    ``clock`` is the engine's (tests anchor it to seeded data, so "the last 14 days" holds the
+    same contents on any day they run, and pin it so an undo countdown is the same every run).
+
+    ``remote_only``: for commands that only read from the server, a store in memory, so that
+    they leave no database behind (for a mistyped server, say).
+    """
+    async with api_client(account) as client:
+        auth = client.auth
+        async with Inbox.opened(
+            _IN_MEMORY if remote_only else account.store_path,
+            client=client,
+            owner_id=lambda: auth.token.owner_id if auth.token else None,
+            settings=settings,
+            clock=clock,
+        ) as inbox:
+            yield inbox
+
+
+@contextlib.asynccontextmanager
+async def inbox_for(
+    options: AccountOptions,
+    *,
+    settings: EngineSettings | None = None,
+    check_login: bool = False,
+    remote_only: bool = False,
+) -> AsyncIterator[Inbox]:
+    """The inbox of the account the options name (a demo server's with ``demo``).
+
+    With ``check_login``, a stored login is renewed now if it needs it, so that an expired one
+    fails at once, in one line, rather than after a command's timeout.
+    """
+    with account_for(options) as account:
+        async with open_inbox(account, settings=settings, remote_only=remote_only) as inbox:
+            if check_login and account.login is not None:
+                await inbox.check_login()
+            yield inbox
