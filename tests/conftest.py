@@ -76,12 +76,26 @@ def api(emulator: Emulator, api_for: Callable[[Emulator], httpx.Client]) -> http
     return api_for(emulator)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_in_any_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """After the whole run: no log file any test wrote holds the test secrets."""
+    yield
+    base = tmp_path_factory.getbasetemp()
+    leaks = [
+        str(path)
+        for path in base.rglob("rcinbox.log*")
+        if any(secret in path.read_text(errors="replace") for secret in (JWT, CLIENT[1]))
+    ]
+    assert not leaks, f"secrets in logs: {leaks}"
+
+
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """No test reads or writes the user's real rcinbox data or config."""
     home = tmp_path_factory.mktemp("rcinbox-home")
     monkeypatch.setenv("RCINBOX_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("RCINBOX_CONFIG_DIR", str(home / "config"))
+    monkeypatch.setenv("RCINBOX_LOG_DIR", str(home / "log"))
     for name in ("RCINBOX_SERVER", "RCINBOX_CLIENT_ID", "RCINBOX_CLIENT_SECRET", "RCINBOX_JWT"):
         monkeypatch.delenv(name, raising=False)
     return home

@@ -21,6 +21,7 @@ from rcinbox.config import (
     PollConfig,
     UIConfig,
     config_path,
+    log_path,
     selected_profile,
     write_private,
 )
@@ -215,10 +216,10 @@ def test_a_wrong_environment_value_is_a_config_error() -> None:
         selected_profile(None, {"RCINBOX_PROFILE": "../../etc"})
 
 
-def test_config_path_prints_where_the_file_is(capsys) -> None:
+def test_config_path_prints_where_the_file_and_the_log_are(capsys) -> None:
     code, out, _ = run(capsys, "config", "path")
     assert code == 0
-    assert out.strip() == str(config_path())
+    assert out.splitlines() == [str(config_path()), str(log_path())]
 
 
 def test_config_show_prints_the_effective_settings_with_secrets_redacted(
@@ -286,3 +287,70 @@ def test_osc9_alert_keeps_hostile_text_inert_and_passes_through_tmux() -> None:
     assert plain == "\x1b]9;rcinbox: new message from Eve]0;pwned2J\x07"
     wrapped = alert_sequence("osc9", "4;1;50", environ={"TMUX": "/tmp/tmux-1/default,1,0"})
     assert wrapped == "\x1bPtmux;\x1b\x1b]9;rcinbox: 4;1;50\x07\x1b\\"
+
+
+def write_secret_script(tmp_path, name: str, body: str):
+    script = tmp_path / name
+    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.chmod(0o700)
+    return script
+
+
+def test_secrets_come_from_the_profile_commands_without_a_shell(tmp_path) -> None:
+    from rcinbox.config import AccountSettings, ProfileConfig
+
+    secret = write_secret_script(tmp_path, "secret", "printf '  s3cret-from-vault \\n'")
+    profile = ProfileConfig(
+        server="sandbox",
+        client_id="id",
+        client_secret_command=f"{secret}",
+        # A shell would expand $HOME and run the second command; without one, echo prints both.
+        jwt_command="echo jwt-$HOME ; touch " + str(tmp_path / "ran"),
+    )
+    settings = AccountSettings.gather(profile=profile, environ={})
+    assert settings.client_secret == "s3cret-from-vault"
+    assert settings.jwt == f"jwt-$HOME ; touch {tmp_path / 'ran'}"
+    assert not (tmp_path / "ran").exists()
+    assert settings.missing() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("echo the-secret-itself; exit 3", "exited with status 3"),
+        ("true", "printed nothing"),
+    ],
+)
+def test_a_failing_secret_command_is_one_line_without_its_output(
+    tmp_path, body: str, problem: str
+) -> None:
+    from rcinbox.config import AccountSettings, ProfileConfig
+
+    script = write_secret_script(tmp_path, "vault", body)
+    with pytest.raises(ConfigError) as caught:
+        AccountSettings.gather(profile=ProfileConfig(jwt_command=str(script)), environ={})
+    message = str(caught.value)
+    assert message.startswith("jwt_command: ") and problem in message
+    assert "the-secret-itself" not in message and "\n" not in message
+
+
+def test_a_missing_secret_command_is_named(tmp_path) -> None:
+    from rcinbox.config import AccountSettings, ProfileConfig
+
+    with pytest.raises(ConfigError, match="no-such-vault-tool not found"):
+        AccountSettings.gather(
+            profile=ProfileConfig(client_secret_command="no-such-vault-tool get rc"), environ={}
+        )
+
+
+def test_webhook_settings_are_read_and_checked() -> None:
+    path = write_config('[webhook]\nlisten = "127.0.0.1:8090"\nurl = "https://h.example/rc"\n')
+    config = Config.load(path)
+    assert (config.webhook.listen, config.webhook.url) == ("127.0.0.1:8090", "https://h.example/rc")
+    assert config.to_dict()["webhook"] == {
+        "listen": "127.0.0.1:8090",
+        "url": "https://h.example/rc",
+    }
+    bad = write_config('[webhook]\n\nlisten = "localhost"\n')
+    with pytest.raises(ConfigError, match="line 3: webhook listen address must be HOST:PORT"):
+        Config.load(bad)

@@ -117,23 +117,3 @@ async def test_a_theme_change_repaints_every_cached_list_row(seeded) -> None:
         await settle(pilot)
         # The terminal's own colours only: no row kept a colour of the old theme.
         assert ColorType.TRUECOLOR not in colour_types()
-
-
-def test_engine_warnings_while_the_tui_runs_go_to_a_file_never_the_shell(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    import logging
-
-    from rcinbox.cli.tui import log_to_file
-
-    path = tmp_path / "data" / "rcinbox.log"
-    undo = log_to_file(path)
-    try:
-        logging.getLogger("rcinbox.inbox.sync").warning("sync failed: %s", "Could not connect")
-    finally:
-        undo()
-    # Nothing propagates to the root logger, whose last resort is the terminal.
-    assert caplog.records == []
-    assert "sync failed: Could not connect" in path.read_text(encoding="utf-8")
-    logging.getLogger("rcinbox.inbox.sync").warning("after the app")
-    assert [r.getMessage() for r in caplog.records] == ["after the app"]

@@ -37,6 +37,7 @@ from rcinbox.api.errors import (
     header_value,
     retry_after_seconds,
 )
+from rcinbox.api.waits import LOGIN_LIMIT, announce
 
 TOKEN_PATH = "/restapi/oauth/token"
 REVOKE_PATH = "/restapi/oauth/revoke"
@@ -342,10 +343,13 @@ class OAuthSession:
                 raise error
             retries += 1
             if isinstance(error, RateLimited):
+                announce(error.retry_after, LOGIN_LIMIT)
                 await self._sleep(error.retry_after)
             else:
                 wait = retry_after_seconds(response.headers)
-                await self._sleep(self._unavailable_wait if wait is None else wait)
+                wait = self._unavailable_wait if wait is None else wait
+                announce(wait, "the login server is unavailable (503)")
+                await self._sleep(wait)
 
     @staticmethod
     def _json(response: httpx.Response) -> Any:

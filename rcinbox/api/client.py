@@ -28,6 +28,7 @@ import asyncio
 import json
 import logging
 import random
+import time
 import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, TypeVar
@@ -57,6 +58,7 @@ from rcinbox.api.models import (
     Subscription,
 )
 from rcinbox.api.ratelimit import RateBudget
+from rcinbox.api.waits import announce
 from rcinbox.text import one_line
 
 API_PATH = "/cx/social-messaging/v1"
@@ -125,13 +127,41 @@ _COMMA_JOINED = frozenset({"identityGroupIds"})
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+# The request log: one line per answer, at INFO, in the log file.
+request_log = logging.getLogger("rcinbox.requests")
 
 
 def new_http_client(**options: Any) -> httpx.AsyncClient:
-    """An AsyncClient with rcinbox's timeouts and User-Agent (share one per account)."""
+    """An AsyncClient with rcinbox's timeouts and User-Agent (share one per account); every
+    answer it gets is logged (:func:`_log_response`)."""
     options.setdefault("timeout", DEFAULT_TIMEOUT)
     options.setdefault("headers", {"User-Agent": USER_AGENT})
+    options.setdefault("event_hooks", {"request": [_mark_start], "response": [_log_response]})
     return httpx.AsyncClient(**options)
+
+
+async def _mark_start(request: httpx.Request) -> None:
+    request.extensions["rcinbox_started"] = time.monotonic()
+
+
+async def _log_response(response: httpx.Response) -> None:
+    """One line per request: method, path, status, duration, RingCentral's request id.
+
+    The path only: a query may hold search words, a body or header may hold a token or a
+    customer's text, and neither belongs in a log.
+    """
+    request = response.request
+    started = request.extensions.get("rcinbox_started")
+    took = (time.monotonic() - started) * 1000 if isinstance(started, float) else 0.0
+    request_log.log(
+        logging.WARNING if response.status_code >= 500 else logging.INFO,
+        "%s %s -> %d in %.0f ms (RCRequestId %s)",
+        request.method,
+        request.url.path,
+        response.status_code,
+        took,
+        header_value(response.headers, "RCRequestId") or "-",
+    )
 
 
 class SocialMessagingClient:
@@ -360,7 +390,9 @@ class SocialMessagingClient:
             if not isinstance(error, RateLimited):
                 # A 429 needs no backoff of its own: the budget holds the next try until the
                 # penalty has passed.
-                await self._sleep(self._backoff * 2 ** (retries - 1) * random.uniform(0.5, 1.0))
+                pause = self._backoff * 2 ** (retries - 1) * random.uniform(0.5, 1.0)
+                announce(pause, f"retrying {method} {path} after: {one_line(str(error), 120)}")
+                await self._sleep(pause)
 
     async def _bearer(self) -> str:
         """The access token for a request about to leave; if there is none (no login server,
@@ -402,11 +434,13 @@ class SocialMessagingClient:
             httpx.UnsupportedProtocol,
             httpx.InvalidURL,
         ) as exc:
+            request_log.warning("%s %s -> no connection (%s)", method, path, _why(exc))
             raise TransportError(
                 f"Could not connect to the server for {method} {path} ({_why(exc)})",
                 request_sent=False,
             ) from exc
         except httpx.HTTPError as exc:
+            request_log.warning("%s %s -> no answer (%s)", method, path, _why(exc))
             raise TransportError(
                 f"No answer to {method} {path} ({_why(exc)}); "
                 "the server may or may not have acted on it",

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rcinbox.api.errors import DEFAULT_RETRY_AFTER, header_value, retry_after_seconds
+from rcinbox.api.waits import announce
 
 # Used when the server says Remaining: 0 without saying how long its window is.
 _DEFAULT_WINDOW = 60.0
@@ -118,6 +119,7 @@ class RateBudget:
                 self._granted_since_observed += 1
                 self._in_flight += 1
                 return
+            announce(until - now, self._why_blocked(now))
             if await self._pause(until - now):
                 served_until = until
 
@@ -137,6 +139,13 @@ class RateBudget:
             if self._remaining is None
             else max(0, self._remaining - self._granted_since_observed),
         )
+
+    def _why_blocked(self, now: float) -> str:
+        group = f" ({self._group} group)" if self._group else ""
+        if self._penalty_until > now:
+            return f"RingCentral's rate limit{group}: a penalty after HTTP 429 or Retry-After"
+        limit = f", {self._limit} a window" if self._limit is not None else ""
+        return f"the request budget is spent{group}{limit}"
 
     def _window_end(self) -> float:
         return self._observed_at + (self._window if self._window is not None else _DEFAULT_WINDOW)

@@ -28,8 +28,9 @@ import httpx
 
 from rcinbox.api.auth import OAuthSession, Token, authorize_url, make_pkce
 from rcinbox.api.errors import APIError, RateLimited
+from rcinbox.auth.keyring_store import for_profile
 from rcinbox.auth.loopback import LoopbackListener, RedirectAnswer, parse_pasted
-from rcinbox.auth.store import LoginStore, StoredLogin
+from rcinbox.auth.store import StoredLogin
 from rcinbox.config import ConfigError
 
 # The authorization code itself lives about 60 s; the user may take longer to sign in.
@@ -180,7 +181,7 @@ async def keep(login: StoredLogin, http: httpx.AsyncClient, *, wait: float = REV
     Sessions per user and app are limited (usually 5), so the replaced one is revoked; an
     unreadable old token file is simply replaced. OSError when the file cannot be written.
     """
-    store = LoginStore(login.profile)
+    store = for_profile(login.profile)
     previous = None
     with contextlib.suppress(ConfigError):
         previous = store.load()
@@ -197,7 +198,7 @@ async def log_out(
     Returns the login that was stored (None when there was none, or it was unreadable) and
     whether a file was deleted.
     """
-    store = LoginStore(profile)
+    store = for_profile(profile)
     try:
         login = store.load()
     except ConfigError:

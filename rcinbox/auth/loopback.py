@@ -6,6 +6,7 @@ one). Over SSH the browser runs on another machine and its redirect goes nowhere
 pastes the address it ended on (or just the code) instead: :func:`parse_pasted` reads it with
 the same checks. ``state`` must match on both paths; anything else is refused and the listener
 keeps waiting for the real answer. Pages are fixed text, HTML-escaped, and never echo a code.
+Requests are parsed by h11 within limits: a 16 KiB head, 10 s, 16 connections at once.
 """
 
 from __future__ import annotations
@@ -17,9 +18,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+import h11
+
 CALLBACK_PATH = "/callback"
 LOOPBACK_HOST = "127.0.0.1"
 _REQUEST_TIMEOUT = 10.0
+_MAX_HEAD = 16 * 1024
+_MAX_CONNECTIONS = 16
 _CODE = re.compile(r"[A-Za-z0-9._~+/=-]{4,2048}")
 
 
@@ -77,6 +82,7 @@ class LoopbackListener:
         self._state = state
         self._answers = answers
         self._server: asyncio.Server | None = None
+        self._open = 0
         self.port = 0
 
     @property
@@ -100,23 +106,37 @@ class LoopbackListener:
             await self._server.wait_closed()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self._open >= _MAX_CONNECTIONS:
+            writer.close()  # a flood: refused, not queued
+            return
+        self._open += 1
         try:
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), _REQUEST_TIMEOUT)
-            status, page = self._reply(head.split(b"\r\n", 1)[0].decode("latin-1"))
-            body = _page(page).encode("utf-8")
-            writer.write(
-                f"HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n"
-                f"Content-Length: {len(body)}\r\nCache-Control: no-store\r\n"
-                "Content-Security-Policy: default-src 'none'\r\nConnection: close\r\n\r\n".encode()
-                + body
-            )
-            await asyncio.wait_for(writer.drain(), _REQUEST_TIMEOUT)
-        except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, OSError):
+            async with asyncio.timeout(_REQUEST_TIMEOUT):
+                status, page = await self._serve(reader)
+                body = _page(page).encode("utf-8")
+                head = (
+                    f"HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n"
+                    f"Content-Length: {len(body)}\r\nCache-Control: no-store\r\n"
+                    "Content-Security-Policy: default-src 'none'\r\nConnection: close\r\n\r\n"
+                )
+                writer.write(head.encode() + body)
+                await writer.drain()
+        except (TimeoutError, ConnectionError, OSError):
             pass
         finally:
+            self._open -= 1
             writer.close()
             with contextlib.suppress(OSError):
                 await writer.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader) -> tuple[str, str]:
+        """Read one request with h11; the status line and page to answer it with."""
+        request = await read_request_head(reader)
+        if request is None:
+            return "400 Bad Request", "That is not a request rcinbox understands."
+        if request.method != b"GET":
+            return "405 Method Not Allowed", "Nothing here."
+        return self._reply(f"GET {request.target.decode('ascii', 'replace')} HTTP/1.1")
 
     def _reply(self, request_line: str) -> tuple[str, str]:
         method, _, rest = request_line.partition(" ")
@@ -132,6 +152,29 @@ class LoopbackListener:
         if answer.error:
             return "200 OK", "The login was refused. You can close this tab."
         return "200 OK", "rcinbox is logging you in. You can close this tab."
+
+
+async def read_request_head(reader: asyncio.StreamReader) -> h11.Request | None:
+    """The request line and headers, parsed by h11 (at most :data:`_MAX_HEAD` bytes); None for
+    anything malformed or too large. A body, if any, is never read: the redirect has none."""
+    connection = h11.Connection(h11.SERVER, max_incomplete_event_size=_MAX_HEAD)
+    while True:
+        try:
+            event = connection.next_event()
+        except h11.RemoteProtocolError:
+            return None
+        if isinstance(event, h11.Request):
+            size = len(event.target) + sum(len(n) + len(v) + 4 for n, v in event.headers)
+            return event if size <= _MAX_HEAD else None
+        if event is not h11.NEED_DATA:
+            return None
+        data = await reader.read(_MAX_HEAD)
+        if not data:
+            return None
+        try:
+            connection.receive_data(data)
+        except h11.RemoteProtocolError:
+            return None
 
 
 def _page(text: str) -> str:

@@ -279,7 +279,7 @@ class StoredSession(OAuthSession):
                 raise _login_gone(f"profile {self._login.profile} was logged out")
             if (stored.server, stored.client_id) != (self._login.server, self._login.client_id):
                 raise _login_gone(f"profile {self._login.profile} now uses another account")
-            if _newer(stored.token, self.token):
+            if newer_token(stored.token, self.token):
                 self._login = stored
                 self._token = stored.token
                 if not self._expiring(stored.token):
@@ -298,7 +298,8 @@ class StoredSession(OAuthSession):
             )
 
 
-def _newer(stored: Token, held: Token | None) -> bool:
+def newer_token(stored: Token, held: Token | None) -> bool:
+    """Whether a token read from a file is newer than the one this process holds."""
     if held is None:
         return True
     if stored.access_token == held.access_token:

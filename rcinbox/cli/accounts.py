@@ -27,8 +27,9 @@ from typing import Any
 
 from rcinbox.api import RCError, new_http_client
 from rcinbox.auth import flows
+from rcinbox.auth.keyring_store import for_profile
 from rcinbox.auth.loopback import CannotListen
-from rcinbox.auth.store import LoginStore, StoredLogin, login_command
+from rcinbox.auth.store import StoredLogin, login_command
 from rcinbox.cli.errors import CommandError, ExitCode, exit_code
 from rcinbox.cli.output import iso_utc, print_fields, print_json, say, when
 from rcinbox.cli.parser import LOGIN_ASK
@@ -252,7 +253,7 @@ async def _logout(args: argparse.Namespace) -> int:
 
 def _whoami(args: argparse.Namespace) -> int:
     profile = selected_profile(getattr(args, "profile", None))
-    login = LoginStore(profile).load()
+    login = for_profile(profile).load()
     if login is None:
         raise CommandError(
             f"not logged in (profile {profile}): run `{login_command(profile)}`", ExitCode.LOGIN

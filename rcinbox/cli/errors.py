@@ -58,13 +58,15 @@ MEANINGS: dict[ExitCode, str] = {
     ExitCode.ERROR: "any other failure (a local store that cannot be opened, a file not written)",
     ExitCode.USAGE: "bad command-line usage",
     ExitCode.DATAERR: (
-        "the server refused the request (400/422), e.g. a reply longer than the channel allows"
+        "the server refused the request (400/422), e.g. a reply longer than the channel allows;"
+        " `outbox flush`: a reply failed"
     ),
     ExitCode.NOT_FOUND: "not found (404)",
     ExitCode.LOGIN: "login expired or revoked (or not logged in): run `rcinbox login`",
     ExitCode.UNAVAILABLE: "server unreachable or failing (5xx)",
     ExitCode.TEMPFAIL: (
-        "rate limited, no answer in time, or a reply not yet accepted (it stays queued)"
+        "rate limited, no answer in time, or a reply not yet accepted or the server out of"
+        " reach (the reply stays queued)"
     ),
     ExitCode.PROTOCOL: "malformed answer from the server",
     ExitCode.NOPERM: "not allowed: login refused (401) or the action is forbidden (403)",

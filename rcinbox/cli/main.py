@@ -9,11 +9,17 @@ it raises goes through the one map in :mod:`rcinbox.cli.errors`.
 from __future__ import annotations
 
 import importlib
+import logging
+import os
 import sys
 from collections.abc import Sequence
 
-from rcinbox.cli import errors
+from rcinbox.api import waits
+from rcinbox.cli import errors, logs
 from rcinbox.cli.parser import build_parser
+
+log = logging.getLogger(__name__)
+SAID = logs.SAID
 
 # Command -> the module whose ``run(args) -> int`` carries it out. None: no command, the TUI.
 COMMANDS: dict[str | None, str] = {
@@ -30,11 +36,22 @@ COMMANDS: dict[str | None, str] = {
     "whoami": "rcinbox.cli.accounts",
     "config": "rcinbox.cli.config_cmd",
     "demo-server": "rcinbox.cli.demo_server",
+    "completion": "rcinbox.cli.completion",
+    "web": "rcinbox.cli.web",
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # The TUI owns the terminal: its log goes to the file only.
+    headless = args.command is not None
+    logs.setup(
+        verbose=getattr(args, "verbose", 0) or 0,
+        debug=bool(getattr(args, "debug", False)),
+        terminal=headless,
+        secrets=_secrets(args),
+    )
+    remove = waits.add_listener(_say_wait) if headless else None
     try:
         return int(importlib.import_module(COMMANDS[args.command]).run(args))
     except KeyboardInterrupt:
@@ -49,7 +66,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         line = errors.message(error, profile=getattr(args, "profile", None))
         print(f"rcinbox: {line}", file=sys.stderr)
+        # For the log file: the failure as the user saw it (stderr has it already).
+        log.error("%s failed (exit %d): %s", args.command or "rcinbox", code, line, extra=SAID)
         return code
+    finally:
+        if remove is not None:
+            remove()
+        logs.remove()
+
+
+def _say_wait(wait: waits.Wait) -> None:
+    """No silent wait: one line on stderr for each pause longer than a second."""
+    print(f"rcinbox: {wait.line()}", file=sys.stderr, flush=True)
+
+
+def _secrets(args: object) -> frozenset[str]:
+    """The secrets this process was given, for the log's redaction filter."""
+    given = {getattr(args, "client_secret", None), getattr(args, "jwt", None)}
+    given |= {os.environ.get("RCINBOX_CLIENT_SECRET"), os.environ.get("RCINBOX_JWT")}
+    return frozenset(value for value in given if isinstance(value, str) and value)
 
 
 if __name__ == "__main__":

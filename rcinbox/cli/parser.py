@@ -8,10 +8,11 @@ nor Textual. The account options stand before or after the command name alike.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rcinbox import __version__
 from rcinbox.cli.errors import EXIT_CODES_HELP
+from rcinbox.config import Config, ConfigError, parse_listen
 
 if TYPE_CHECKING:
     from rcinbox.wiring.accounts import AccountOptions
@@ -47,6 +48,66 @@ def account_options(args: argparse.Namespace) -> AccountOptions:
     )
 
 
+def webhook_settings(args: argparse.Namespace, config: Config) -> dict[str, Any]:
+    """``webhook_listen``/``webhook_url`` for EngineSettings: the flags, else ``[webhook]``.
+
+    A URL alone listens on 127.0.0.1 at a free port (fit for a tunnel that is told the port
+    later, or the emulator); a listen address alone subscribes its own loopback address.
+    """
+    listen = getattr(args, "webhook_listen", None) or config.webhook.listen
+    url = getattr(args, "webhook_url", None) or config.webhook.url
+    if listen is None and url is None:
+        return {}
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"--webhook-url must be an http(s) URL, not {url!r}")
+    return {
+        "webhook_listen": parse_listen(listen) if listen else ("127.0.0.1", 0),
+        "webhook_url": url,
+    }
+
+
+def _global_options() -> argparse.ArgumentParser:
+    """Logging options every command takes, before or after its name."""
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("logging")
+    sup = argparse.SUPPRESS
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=sup,
+        help="print what rcinbox does (requests, waits) on stderr",
+    )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        default=sup,
+        help="log everything, to stderr and to the log file (`rcinbox config path` shows it)",
+    )
+    return parent
+
+
+def _webhook_options() -> argparse.ArgumentParser:
+    """Webhooks, for the commands that follow the inbox: the TUI, ``watch`` and ``sync``."""
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("webhooks")
+    sup = argparse.SUPPRESS
+    group.add_argument(
+        "--webhook-listen",
+        default=sup,
+        metavar="HOST:PORT",
+        help="receive RingCentral's webhooks here (host defaults to 127.0.0.1; [webhook] listen)",
+    )
+    group.add_argument(
+        "--webhook-url",
+        default=sup,
+        metavar="URL",
+        help="the public address RingCentral calls, forwarded to --webhook-listen"
+        " (a reverse proxy or tunnel; [webhook] url)",
+    )
+    return parent
+
+
 def _account_options() -> argparse.ArgumentParser:
     """Options every command takes; SUPPRESS lets them stand before or after the command name."""
     parent = argparse.ArgumentParser(add_help=False)
@@ -80,11 +141,13 @@ def _account_options() -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    logging_options = _global_options()
     account = _account_options()
+    webhooks = _webhook_options()
     parser = argparse.ArgumentParser(
         prog="rcinbox",
         description="A terminal inbox for the RingCentral Social Messaging API.",
-        parents=[account],
+        parents=[account, logging_options, webhooks],
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -94,12 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, *, follows: bool = False) -> argparse.ArgumentParser:
         return commands.add_parser(
             name,
             help=help_text,
             description=help_text,
-            parents=[account],
+            parents=[account, logging_options, *([webhooks] if follows else [])],
             epilog=EXIT_CODES_HELP,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
@@ -179,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout", type=float, default=120.0, metavar="SECONDS", help="flush: give up after"
     )
 
-    sync = command("sync", "Fetch the newest contents into the local store.")
+    sync = command("sync", "Fetch the newest contents into the local store.", follows=True)
     sync.add_argument("--json", action="store_true", help="JSON output")
     sync.add_argument(
         "--history",
@@ -187,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="also fetch older contents back to [sync] horizon_days (default 14)",
     )
 
-    watch = command("watch", "Print new contents as NDJSON until interrupted.")
+    watch = command("watch", "Print new contents as NDJSON until interrupted.", follows=True)
     watch.add_argument(
         "--interval", type=float, default=10.0, metavar="SECONDS", help="poll interval (default 10)"
     )
@@ -208,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
             name,
             help=help_text,
             description=help_text,
-            parents=[profile_option],
+            parents=[profile_option, logging_options],
             epilog=epilog,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
@@ -269,15 +332,53 @@ def build_parser() -> argparse.ArgumentParser:
     whoami.add_argument("--json", action="store_true", help="JSON output")
 
     config = account_command(
-        "config", "Show where config.toml is, or the settings in effect.", EXIT_CODES_HELP
+        "config",
+        "Show where config.toml and the log file are, or the settings in effect.",
+        EXIT_CODES_HELP,
     )
     config.add_argument(
         "action", choices=("path", "show"), help="path: the file; show: settings, secrets as ***"
     )
     config.add_argument("--json", action="store_true", help="show: JSON instead of TOML")
 
+    web = commands.add_parser(
+        "web",
+        parents=[account, logging_options, webhooks],
+        help="Serve the TUI to a browser (needs the rcinbox[web] extra).",
+        description="Serve the same TUI in a browser through textual-serve: each tab runs"
+        " rcinbox with these account options. Loopback only unless --public: whoever reaches"
+        " the address sees and answers the inbox.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    web.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    web.add_argument(
+        "--public",
+        action="store_true",
+        help="allow a non-loopback --host (anyone who reaches it sees the inbox)",
+    )
+    web.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers use, when a proxy serves it elsewhere (http://HOST:PORT)",
+    )
+    web.add_argument(
+        "--no-mouse", action="store_true", help="leave the mouse to the browser's terminal"
+    )
+
+    completion = commands.add_parser(
+        "completion",
+        parents=[logging_options],
+        help="Print a shell completion script (bash, zsh or fish).",
+        description="Print a completion script generated from these commands and options:"
+        ' eval "$(rcinbox completion bash)" in ~/.bashrc, or see the README for zsh and fish.',
+    )
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"))
+
     server = commands.add_parser(
         "demo-server",
+        parents=[logging_options],
         help="Serve the API emulator with demo data until interrupted.",
         description="Serve a faithful emulator of the Social Messaging API and OAuth on loopback.",
     )

@@ -11,10 +11,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from rcinbox.api.channels import Visibility, channel_info
-from rcinbox.cli.errors import CommandError, ExitCode
+from rcinbox.api.errors import NotFound, RCError
+from rcinbox.cli.errors import CommandError, ExitCode, exit_code
 from rcinbox.cli.output import print_json, when
 from rcinbox.cli.parser import account_options
 from rcinbox.config import MAX_UNDO_SECONDS
@@ -23,6 +25,7 @@ from rcinbox.text import fit, one_line, visible
 from rcinbox.wiring.inbox import inbox_for
 
 if TYPE_CHECKING:
+    from rcinbox.api.models import Content
     from rcinbox.inbox.engine import Inbox
     from rcinbox.inbox.store import OutboxRow
 
@@ -45,34 +48,29 @@ async def _reply(args: argparse.Namespace) -> int:
         raise CommandError(
             f"--undo-seconds must be between 0 and {MAX_UNDO_SECONDS:g}", ExitCode.USAGE
         )
-    async with inbox_for(account_options(args), check_login=True) as inbox:
-        original = await inbox.content_or_fetch(args.content_id)
-        info = channel_info(original.channel_type)
-        # Checked here so that a reply the channel would refuse never becomes an outbox entry.
-        if len(text) > info.max_body:
-            raise CommandError(
-                f"the reply has {len(text)} characters; {info.label} allows {info.max_body}",
-                ExitCode.DATAERR,
+    # Durable first: the reply is in the outbox before any request (the login included).
+    async with inbox_for(account_options(args)) as inbox:
+        original = inbox.content(args.content_id)
+        if original is not None:
+            public = channel_rules(original, text, args.public)
+            entry = inbox.send(
+                original.thread_id or original.id,
+                text,
+                in_reply_to=original.id,
+                public=public,
+                delay=undo,
             )
-        public = reply_visibility(info.visibility, args.public, original.public)
-        entry = inbox.send(
-            original.thread_id or original.id,
-            text,
-            in_reply_to=original.id,
-            public=public,
-            delay=undo,
-        )
+        else:
+            held = inbox.hold_reply(args.content_id, text)
+            entry = await _release(inbox, held, args.public, delay=undo) or held
+        try:
+            await inbox.check_login()
+        except RCError as error:
+            _still_queued(error)
         await inbox.start(poll=False, names=False)
         if undo > 0:
             await _undo_window(inbox, entry, undo)
-        try:
-            entry = await inbox.wait_accepted(entry.id, args.timeout)
-        except TimeoutError:
-            raise CommandError(
-                f"the reply was not accepted within {args.timeout:g} s; it stays queued"
-                " (`rcinbox outbox` shows it, `rcinbox outbox flush` sends it)",
-                ExitCode.TEMPFAIL,
-            ) from None
+        entry = await _wait_accepted(inbox, entry.id, args.timeout)
         if entry.state == "failed":
             raise CommandError(
                 f"the server refused the reply: {_error_text(entry)}", ExitCode.DATAERR
@@ -89,7 +87,7 @@ async def _undo_window(inbox: Inbox, entry: OutboxRow, seconds: float) -> None:
     """Hold the reply ``seconds``; an interrupt (ctrl+c) in that time takes it back."""
     print(f"sending in {seconds:g} s; ctrl+c takes it back", file=sys.stderr, flush=True)
     try:
-        await asyncio.sleep(max(0.0, (entry.not_before or 0.0) - inbox.now()))
+        await asyncio.sleep(max(0.0, (entry.not_before or inbox.now() + seconds) - inbox.now()))
     except asyncio.CancelledError:
         try:
             inbox.cancel_send(entry.id)
@@ -101,6 +99,102 @@ async def _undo_window(inbox: Inbox, entry: OutboxRow, seconds: float) -> None:
                 file=sys.stderr,
             )
         raise
+
+
+def channel_rules(original: Content, text: str, asked: bool | None) -> bool:
+    """The channel's rules for a reply to ``original``: its length, then public or private.
+
+    Returns whether it goes out publicly; CommandError when the channel would refuse it.
+    """
+    info = channel_info(original.channel_type)
+    if len(text) > info.max_body:
+        raise CommandError(
+            f"the reply has {len(text)} characters; {info.label} allows {info.max_body}",
+            ExitCode.DATAERR,
+        )
+    return reply_visibility(info.visibility, asked, original.public)
+
+
+async def _release(
+    inbox: Inbox,
+    entry: OutboxRow,
+    asked: bool | None,
+    *,
+    refused: Callable[[str, str], Any] | None = None,
+    delay: float = 0.0,
+) -> OutboxRow | None:
+    """Fetch a held reply's original and apply its channel's rules, then let it be sent.
+
+    A reply the channel refuses (or to a message that does not exist) is discarded and the
+    refusal raised, or, with ``refused``, recorded as a failure (None is returned).
+    """
+    try:
+        original = await inbox.content_or_fetch(entry.in_reply_to)
+    except NotFound as error:
+        if refused is None:
+            inbox.discard(entry.id)
+            raise
+        refused(entry.id, str(error))
+        return None
+    except RCError as error:
+        _still_queued(error)
+    try:
+        public = channel_rules(original, entry.body, asked)
+    except CommandError as refusal:
+        if refused is None:
+            inbox.discard(entry.id)
+            raise
+        refused(entry.id, str(refusal))
+        return None
+    return inbox.release_reply(entry.id, original, public=public, delay=delay)
+
+
+def _still_queued(error: RCError) -> NoReturn:
+    """The server could not be asked (or not now): the reply waits in the outbox."""
+    if exit_code(error) in (ExitCode.UNAVAILABLE, ExitCode.TEMPFAIL):
+        raise CommandError(
+            f"{error}; the reply stays queued (`rcinbox outbox flush` sends it)",
+            ExitCode.TEMPFAIL,
+        ) from None
+    raise error
+
+
+async def _wait_accepted(inbox: Inbox, entry_id: str, timeout: float) -> OutboxRow:
+    """Until the server accepts or refuses the reply; exit 75 (still queued) when ``timeout``
+    passes or a try fails without reaching the server (it is down: no use waiting)."""
+    subscription = inbox.subscribe()
+    accepted = asyncio.ensure_future(inbox.wait_accepted(entry_id, timeout))
+    try:
+        while not accepted.done():
+            event = asyncio.ensure_future(subscription.get())
+            await asyncio.wait({accepted, event}, return_when=asyncio.FIRST_COMPLETED)
+            if not event.done():
+                event.cancel()
+                break
+            change = event.result()
+            row = getattr(change, "entry", None)
+            if (
+                row is not None
+                and row.id == entry_id
+                and row.state == "queued"
+                and row.error_message
+            ):
+                raise CommandError(
+                    f"the reply was not sent ({one_line(row.error_message, 200)}); it stays"
+                    " queued (`rcinbox outbox flush` sends it)",
+                    ExitCode.TEMPFAIL,
+                )
+        return accepted.result()
+    except TimeoutError:
+        raise CommandError(
+            f"the reply was not accepted within {timeout:g} s; it stays queued"
+            " (`rcinbox outbox` shows it, `rcinbox outbox flush` sends it)",
+            ExitCode.TEMPFAIL,
+        ) from None
+    finally:
+        accepted.cancel()
+        await asyncio.gather(accepted, return_exceptions=True)
+        inbox.unsubscribe(subscription)
 
 
 def reply_visibility(visibility: Visibility, asked: bool | None, original: bool | None) -> bool:
@@ -141,6 +235,10 @@ async def _outbox(args: argparse.Namespace) -> int:
 
 
 async def _flush(inbox: Inbox, args: argparse.Namespace) -> int:
+    # Replies an earlier `reply` wrote before it could fetch their original: rules first. A
+    # server still out of reach ends the flush here (75): nothing could be sent anyway.
+    for entry in inbox.held_replies():
+        await _release(inbox, entry, None, refused=inbox.refuse_reply)
     await inbox.start(poll=False, names=False)
     remaining = await inbox.flush_outbox(timeout=args.timeout)
     unsent = [e for e in remaining if e.state != "failed"]
@@ -150,7 +248,10 @@ async def _flush(inbox: Inbox, args: argparse.Namespace) -> int:
     else:
         sent = "everything queued was accepted" if not unsent else f"{len(unsent)} not sent"
         print(f"{sent}; {len(failed)} failed")
-    return ExitCode.TEMPFAIL if unsent else ExitCode.OK
+    if unsent:
+        return ExitCode.TEMPFAIL
+    # A refused reply is a failure the script should see (`rcinbox outbox` shows why).
+    return ExitCode.DATAERR if failed else ExitCode.OK
 
 
 def _error_text(entry: OutboxRow) -> str:

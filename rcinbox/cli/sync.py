@@ -9,15 +9,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import signal
 
 from rcinbox.cli.errors import CommandError, ExitCode
-from rcinbox.cli.output import print_json, print_json_line
-from rcinbox.cli.parser import account_options
+from rcinbox.cli.output import print_json, print_json_line, say
+from rcinbox.cli.parser import account_options, webhook_settings
 from rcinbox.config import Config
 from rcinbox.inbox.engine import EngineSettings, Inbox
-from rcinbox.inbox.events import ContentsArrived, LoginRequired
+from rcinbox.inbox.events import ContentsArrived, LoginRequired, Subscription
+from rcinbox.inbox.notices import WebhookState
 from rcinbox.wiring.inbox import inbox_for
+
+# `watch --demo`: simulated customers write about this often (a line every few seconds).
+WATCH_INBOUND_EVERY = 5.0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,10 +30,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _sync(args: argparse.Namespace) -> int:
-    settings = None
+    webhooks = webhook_settings(args, Config.load())
+    settings = EngineSettings(**webhooks) if webhooks else None
     if args.history:
-        settings = EngineSettings(horizon_days=Config.load().sync.horizon_days)
+        settings = dataclasses.replace(
+            settings or EngineSettings(), horizon_days=Config.load().sync.horizon_days
+        )
     async with inbox_for(account_options(args), settings=settings, check_login=True) as inbox:
+        if webhooks:
+            # Subscribes (and, on the way out, unsubscribes): a check that webhooks can work.
+            subscription = inbox.subscribe()
+            await inbox.start(poll=False, send=False, names=False)
+            _say_webhook_state(subscription)
+            inbox.unsubscribe(subscription)
         result = await inbox.sync_newest()
         history = await inbox.fill_history() if args.history else None
         if args.json:
@@ -51,9 +65,28 @@ async def _sync(args: argparse.Namespace) -> int:
 
 
 async def _watch(args: argparse.Namespace) -> int:
-    settings = EngineSettings(poll_active=args.interval, poll_idle=args.interval)
-    async with inbox_for(account_options(args), settings=settings, check_login=True) as inbox:
+    settings = EngineSettings(
+        poll_active=args.interval,
+        poll_idle=args.interval,
+        **webhook_settings(args, Config.load()),
+    )
+    options = account_options(args)
+    # The headless demo has simulated customers too, or there would be nothing to watch.
+    inbound_every = WATCH_INBOUND_EVERY if options.demo else None
+    async with inbox_for(
+        options, settings=settings, check_login=True, inbound_every=inbound_every
+    ) as inbox:
         return await _follow(inbox)
+
+
+def _say_webhook_state(subscription: Subscription) -> None:
+    """Whether webhooks came up, on stderr (stdout is the command's output)."""
+    while True:
+        event = subscription.get_nowait()
+        if event is None:
+            return
+        if isinstance(event, WebhookState):
+            say(f"rcinbox: {event.detail}")
 
 
 async def _follow(inbox: Inbox) -> int:
@@ -78,6 +111,8 @@ async def _follow(inbox: Inbox) -> int:
             event = getting.result()
             if isinstance(event, LoginRequired):
                 raise CommandError(event.message, ExitCode.LOGIN)
+            if isinstance(event, WebhookState):
+                say(f"rcinbox: {event.detail}")
             if isinstance(event, ContentsArrived):
                 for content_id in event.content_ids:
                     content = inbox.content(content_id)

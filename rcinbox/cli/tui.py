@@ -14,13 +14,11 @@ import contextlib
 import logging
 import logging.handlers
 import sys
-from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rcinbox.cli.errors import ExitCode, exit_code
-from rcinbox.cli.parser import account_options
-from rcinbox.config import Config, ConfigError, data_dir, selected_profile
+from rcinbox.cli.parser import account_options, webhook_settings
+from rcinbox.config import Config, ConfigError, selected_profile
 from rcinbox.wiring.demo import TUI_INBOUND_EVERY, DemoServer
 
 if TYPE_CHECKING:
@@ -28,8 +26,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# In the data directory: warnings from the engine while the TUI owns the terminal.
-LOG_FILE = "rcinbox.log"
 
 NO_ACCOUNT = """\
 rcinbox has no account to open yet.
@@ -102,50 +98,15 @@ def _run(args: argparse.Namespace, options: AccountOptions, demo: DemoServer | N
         poll_active=config.poll.active,
         poll_idle=config.poll.idle,
         horizon_days=config.sync.horizon_days,
+        **webhook_settings(args, config),
     )
     app = InboxApp(
         lambda: open_inbox(account, settings=engine),
         settings=settings,
         on_theme_change=lambda theme: _remember_theme(config, theme),
     )
-    stop_logging = log_to_file(data_dir() / LOG_FILE)
-    try:
-        app.run(mouse=settings.mouse)
-    finally:
-        stop_logging()
+    app.run(mouse=settings.mouse)
     return app.return_code or ExitCode.OK
-
-
-class _QuietFileHandler(logging.handlers.RotatingFileHandler):
-    """A log file that never complains on the terminal: a full disk must not print over the app."""
-
-    def handleError(self, record: logging.LogRecord) -> None:
-        pass
-
-
-def log_to_file(path: Path) -> Callable[[], None]:
-    """Send rcinbox's log records to ``path`` instead of the terminal; returns the undo.
-
-    Textual captures standard error only while its message loop runs. The engine's background
-    work (a sync failing while the app shuts down, a task cancelled at the very end) can log
-    after that, and logging's last-resort handler would then print ``sync failed: …`` on the
-    shell, under the prompt, after the app has gone. The status line already shows what matters
-    while the app runs; the file keeps the details.
-    """
-    logger = logging.getLogger("rcinbox")
-    handler = _QuietFileHandler(path, maxBytes=1_000_000, backupCount=1, delay=True)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    logger.addHandler(handler)
-    propagate, logger.propagate = logger.propagate, False
-
-    def undo() -> None:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
-        handler.close()
-
-    return undo
 
 
 def _remember_theme(config: Config, theme: str) -> None:

@@ -24,6 +24,8 @@ from rcinbox.config.paths import (
     config_dir,
     config_path,
     data_dir,
+    log_dir,
+    log_path,
     write_private,
 )
 from rcinbox.config.profiles import (
@@ -50,8 +52,10 @@ from rcinbox.config.schema import (
     ProfileConfig,
     SyncConfig,
     UIConfig,
+    WebhookConfig,
 )
 from rcinbox.config.settings import Config
+from rcinbox.config.validate import parse_listen
 
 __all__ = [
     "APP_NAME",
@@ -76,11 +80,15 @@ __all__ = [
     "ProfileConfig",
     "SyncConfig",
     "UIConfig",
+    "WebhookConfig",
     "check_profile_name",
     "config_dir",
     "config_path",
     "data_dir",
+    "log_dir",
+    "log_path",
     "normalise_server",
+    "parse_listen",
     "selected_profile",
     "write_private",
 ]

@@ -1,7 +1,8 @@
 """Where rcinbox keeps its files, and how a private file is written.
 
-The data directory (stores, stored logins) and the config directory come from platformdirs,
-unless ``RCINBOX_DATA_DIR`` / ``RCINBOX_CONFIG_DIR`` say otherwise (tests and portable setups).
+The data directory (stores, stored logins), the config directory and the log directory come
+from platformdirs, unless ``RCINBOX_DATA_DIR`` / ``RCINBOX_CONFIG_DIR`` / ``RCINBOX_LOG_DIR`` say
+otherwise (tests and portable setups).
 platformdirs is imported only when asked for a path, so importing this module costs nothing.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 APP_NAME = "rcinbox"
 CONFIG_FILE = "config.toml"
+LOG_FILE = "rcinbox.log"
 
 
 def data_dir() -> Path:
@@ -34,6 +36,21 @@ def config_dir() -> Path:
     from platformdirs import user_config_path
 
     return user_config_path(APP_NAME, appauthor=False)
+
+
+def log_dir() -> Path:
+    """The per-user log directory (``RCINBOX_LOG_DIR`` overrides it)."""
+    override = os.environ.get("RCINBOX_LOG_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_log_path
+
+    return user_log_path(APP_NAME, appauthor=False)
+
+
+def log_path() -> Path:
+    """The log file (rotated: ``rcinbox.log.1`` and so on beside it)."""
+    return log_dir() / LOG_FILE
 
 
 def config_path() -> Path:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from rcinbox.config.commands import secret_from_command
 from rcinbox.config.env import account_from_env, profile_from_env
 from rcinbox.config.errors import ConfigError
 from rcinbox.config.schema import NAMINGS, ProfileConfig
@@ -84,19 +85,29 @@ class AccountSettings:
         naming: str | None = None,
         profile: ProfileConfig | None = None,
         environ: Mapping[str, str] | None = None,
+        run_commands: bool = True,
     ) -> AccountSettings:
-        """Flags win over ``RCINBOX_*`` variables, which win over config.toml."""
+        """Flags win over ``RCINBOX_*`` variables, which win over config.toml (where a
+        ``client_secret_command`` or ``jwt_command`` runs only when nothing else gave it)."""
         env = account_from_env(os.environ if environ is None else environ)
         profile = profile or ProfileConfig()
         server = server or env["server"] or profile.server
         naming = naming or env["naming"] or profile.naming
         if naming is not None and naming not in NAMINGS:
             raise ConfigError(f"naming must be one of {', '.join(NAMINGS)}, not {naming!r}")
+        client_secret = client_secret or env["client_secret"] or profile.client_secret
+        if not client_secret and profile.client_secret_command and run_commands:
+            client_secret = secret_from_command(
+                profile.client_secret_command, "client_secret_command"
+            )
+        jwt = jwt or env["jwt"]
+        if not jwt and profile.jwt_command and run_commands:
+            jwt = secret_from_command(profile.jwt_command, "jwt_command")
         return cls(
             server=normalise_server(server) if server else None,
             client_id=client_id or env["client_id"] or profile.client_id,
-            client_secret=client_secret or env["client_secret"] or profile.client_secret,
-            jwt=jwt or env["jwt"],
+            client_secret=client_secret,
+            jwt=jwt,
             naming=naming,
         )
 

@@ -25,6 +25,12 @@ class ProfileConfig:
     client_secret: str | None = field(default=None, repr=False)
     # The port of the loopback redirect registered with the app (http://127.0.0.1:PORT/callback).
     redirect_port: int | None = None
+    # Commands that print a secret (pass, a keychain, a vault), run without a shell when the
+    # flags and RCINBOX_* do not give it.
+    client_secret_command: str | None = None
+    jwt_command: str | None = None
+    # "file" (the default) or "keyring": where the profile's tokens are kept.
+    token_store: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,5 +70,17 @@ class ComposeConfig:
 
     undo_seconds: float = 5.0
 
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    """``[webhook]``: where to receive RingCentral's notifications (None: poll only)."""
+
+    # HOST:PORT to listen on (the host defaults to 127.0.0.1).
+    listen: str | None = None
+    # The public address RingCentral calls (a reverse proxy or tunnel forwarding to ``listen``).
+    url: str | None = None
+
+
+TOKEN_STORES = ("file", "keyring")
 
 UI_KEYS = tuple(f.name for f in dataclasses.fields(UIConfig))

@@ -19,6 +19,9 @@
     horizon_days = 14           # history fetched in the background: counts cover it whole
     [compose]
     undo_seconds = 5            # a sent reply waits this long, and can be taken back; 0 = off
+    [webhook]
+    listen = "127.0.0.1:8090"   # receive notifications here (--webhook-listen)
+    url = "https://hooks.example.com/rc"  # the public address forwarding to it (--webhook-url)
 
 Keys rcinbox does not know are ignored, and kept: the app writes the file only when the user
 changes a UI setting through it (:meth:`Config.save_ui_change`), and then it rewrites the file's
@@ -50,6 +53,7 @@ from rcinbox.config.schema import (
     ProfileConfig,
     SyncConfig,
     UIConfig,
+    WebhookConfig,
 )
 from rcinbox.config.validate import Reader, check_ui_value
 
@@ -68,6 +72,7 @@ class Config:
     poll: PollConfig = field(default_factory=PollConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
     compose: ComposeConfig = field(default_factory=ComposeConfig)
+    webhook: WebhookConfig = field(default_factory=WebhookConfig)
     # Problems worth telling the user that do not stop rcinbox (already logged as warnings).
     warnings: list[str] = field(default_factory=list)
 
@@ -122,6 +127,7 @@ class Config:
             "poll": dataclasses.asdict(self.poll),
             "sync": dataclasses.asdict(self.sync),
             "compose": dataclasses.asdict(self.compose),
+            "webhook": without_none(dataclasses.asdict(self.webhook)),
         }
 
     def _warn_if_shared(self) -> None:

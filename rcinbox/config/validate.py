@@ -19,15 +19,29 @@ from rcinbox.config.schema import (
     MAX_UNDO_SECONDS,
     NAMINGS,
     NOTIFICATIONS,
+    TOKEN_STORES,
     ComposeConfig,
     PollConfig,
     ProfileConfig,
     SyncConfig,
     UIConfig,
+    WebhookConfig,
 )
 
 if TYPE_CHECKING:
     from rcinbox.config.settings import Config
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """``HOST:PORT``, ``[::1]:PORT`` or ``PORT`` (host 127.0.0.1) -> (host, port)."""
+    text = value.strip()
+    host, colon, port_text = text.rpartition(":")
+    if not colon:
+        host, port_text = "", text
+    host = host.strip("[]") or "127.0.0.1"
+    if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+        raise ConfigError(f"webhook listen address must be HOST:PORT, not {value!r}")
+    return host, int(port_text)
 
 
 def check_ui_value(key: str, value: Any) -> Any:
@@ -87,6 +101,17 @@ class Reader:
                 most=MAX_UNDO_SECONDS,
             )
         )
+        webhook = self._table((), "webhook", raw)
+        listen = self._string(("webhook",), "listen", webhook, None)
+        if listen is not None:
+            try:
+                parse_listen(listen)
+            except ConfigError as error:
+                self._fail(("webhook",), "listen", str(error))
+        url = self._string(("webhook",), "url", webhook, None)
+        if url is not None and not url.startswith(("http://", "https://")):
+            self._fail(("webhook",), "url", "webhook.url must be an http(s) URL")
+        config.webhook = WebhookConfig(listen=listen, url=url)
 
     def _profile(self, name: str, table: Any) -> ProfileConfig:
         where = ("profiles", name)
@@ -113,6 +138,9 @@ class Reader:
             naming=self._choice(where, "naming", table, NAMINGS, None),
             client_secret=self._string(where, "client_secret", table, None),
             redirect_port=port,
+            client_secret_command=self._string(where, "client_secret_command", table, None),
+            jwt_command=self._string(where, "jwt_command", table, None),
+            token_store=self._choice(where, "token_store", table, TOKEN_STORES, None),
         )
 
     def _table(self, where: tuple[str, ...], key: str, raw: dict[str, Any]) -> dict[str, Any]:

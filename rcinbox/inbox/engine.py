@@ -31,6 +31,7 @@ from rcinbox.api.errors import (
 )
 from rcinbox.api.models import Content, Identity
 from rcinbox.api.ratelimit import RateState
+from rcinbox.inbox import held
 from rcinbox.inbox.backfill import DEFAULT_HORIZON_DAYS, HistoryBackfill
 from rcinbox.inbox.connection import Connection
 from rcinbox.inbox.events import (
@@ -41,6 +42,7 @@ from rcinbox.inbox.events import (
     ThreadsChanged,
 )
 from rcinbox.inbox.identities import IdentityDirectory
+from rcinbox.inbox.notices import WaitAnnounced, WaitTracker, WebhookState
 from rcinbox.inbox.outbox import AlreadySent as AlreadySent  # for UIs: an undo that came too late
 from rcinbox.inbox.outbox import Outbox
 from rcinbox.inbox.replies import ReplyRefused as ReplyRefused  # for UIs: no reply possible
@@ -58,6 +60,7 @@ from rcinbox.inbox.store import (
 from rcinbox.inbox.store import StoreError as StoreError  # for UIs: a store that cannot open
 from rcinbox.inbox.sync import Syncer
 from rcinbox.inbox.webhooks import WebhookReceiver
+from rcinbox.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +77,8 @@ class EngineSettings:
     webhook_url: str | None = None
     # Days of history back-filled in the background, so counts and search cover them whole.
     horizon_days: int = DEFAULT_HORIZON_DAYS
+    # The verification token RingCentral must present (the wiring keeps one per account).
+    webhook_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,10 +156,12 @@ class Inbox:
                 events=self.events,
                 listen=settings.webhook_listen,
                 url=settings.webhook_url,
+                verification_token=settings.webhook_token,
                 clock=clock,
                 sleep=sleep,
             )
         self._tasks: list[asyncio.Task[Any]] = []
+        self._waits = WaitTracker(self.events, clock=clock)
 
     # ------------------------------------------------------------------ life cycle
 
@@ -165,8 +172,16 @@ class Inbox:
         and, when asked (a UI that shows counts), history back-fill: a headless command has no
         counts to complete, and ``watch`` would print old contents as if they had arrived."""
         if self._receiver is not None:
-            await self._receiver.start()
-            self._spawn(self._receiver.run(), "webhooks")
+            try:
+                await self._receiver.start()
+            except Exception as error:
+                # No webhooks (a port taken, a URL the server refuses): polling carries on.
+                detail = f"webhooks unavailable ({one_line(str(error), 200)}); polling"
+                log.warning("%s", detail)
+                self.events.publish(WebhookState(False, detail))
+                self._receiver = None
+            else:
+                self._spawn(self._receiver.run(), "webhooks")
         if poll:
             self._spawn(self.syncer.run(), "sync")
         if send:
@@ -215,6 +230,7 @@ class Inbox:
                 await task
         self._tasks.clear()
         await self.syncer.aclose()
+        self._waits.close()
         if self._receiver is not None:
             with contextlib.suppress(Exception):
                 await self._receiver.stop()
@@ -532,3 +548,37 @@ class Inbox:
 
     def unsubscribe(self, subscription: Subscription) -> None:
         self.events.unsubscribe(subscription)
+
+    def current_wait(self) -> WaitAnnounced | None:
+        """The pause requests are in (a login limit, a rate-limit penalty...), with its end and
+        reason, or None; each new one is also published as :class:`WaitAnnounced`."""
+        return self._waits.current()
+
+    def hold_reply(self, content_id: str, body: str) -> OutboxRow:
+        """Write a reply to ``content_id`` durably before any request, held (never sent)
+        until :meth:`release_reply` once its original is known (:mod:`rcinbox.inbox.held`)."""
+        return held.hold(self.store, self.outbox, content_id, body)
+
+    def held_replies(self) -> list[OutboxRow]:
+        """Replies written before their original was known, not yet released."""
+        return held.held(self.store)
+
+    def release_reply(
+        self, entry_id: str, original: Content, *, public: bool, delay: float = 0.0
+    ) -> OutboxRow:
+        """The original is known and the channel's rules allow the reply: send it (no sooner
+        than ``delay`` seconds from now, the undo window)."""
+        now = self._clock()
+        return held.release(
+            self.store,
+            self.outbox,
+            entry_id,
+            original,
+            public,
+            now,
+            not_before=now + delay if delay > 0 else None,
+        )
+
+    def refuse_reply(self, entry_id: str, reason: str) -> OutboxRow:
+        """The channel's rules refuse a held reply: it fails without being sent."""
+        return held.refuse(self.store, self.outbox, entry_id, reason)

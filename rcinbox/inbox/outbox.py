@@ -51,6 +51,7 @@ from rcinbox.api.errors import (
     Unauthorized,
 )
 from rcinbox.api.models import Content, CreateContent
+from rcinbox.api.waits import announce
 from rcinbox.inbox.events import (
     ContentsArrived,
     EventBus,
@@ -366,6 +367,10 @@ class Outbox:
             wait = await self._shared_step()
             if wait is None:
                 wait = RECHECK
+            elif wait < 3600:
+                # Someone waits for this (`outbox flush`, `reply`): say why it pauses. (Held
+                # replies are due in a century: nobody waits for those.)
+                announce(wait, "the outbox's next step (a retry, or checking a reply arrived)")
             if wait > 0:
                 await self._pause(wait, changed)
 

@@ -972,6 +972,10 @@ class Store:
     def update_outbox(self, entry_id: str, **fields: Any) -> OutboxRow:
         """Change an entry's columns (state, content_id, error_*, ...) and stamp updated_at."""
         allowed = {
+            # thread_id, channel_type, public: a held reply learns them from its original.
+            "thread_id",
+            "channel_type",
+            "public",
             "state",
             "attempts",
             "sent_at",
@@ -979,6 +983,8 @@ class Store:
             "content_id",
             "error_code",
             "error_message",
+            # A held reply released with an undo window (rcinbox reply --undo-seconds).
+            "not_before",
         }
         unknown = set(fields) - allowed
         if unknown:

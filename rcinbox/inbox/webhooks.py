@@ -16,13 +16,17 @@ webhook guide, "Webhook notifications", as the emulator implements it):
   content by ``body.resource.id`` (the only part of the payload anyone confirmed) through the
   syncer, which merges it and announces it. Nothing in the payload is trusted beyond that id.
 
-Why ``asyncio.start_server`` with a small HTTP/1.1 parser rather than ``http.server`` in a thread:
-the store and the syncer live on the event loop's thread, so a threaded server would have to hand
-every notification over anyway; on the loop the handshake is answered while the same loop awaits
-the subscription request that triggered it; and size caps and timeouts are ours to enforce
-before anything is read. One request per connection (``Connection: close``) keeps the parser small.
+Why ``asyncio.start_server`` with h11 (the HTTP/1.1 parser httpx is built on) rather than
+``http.server`` in a thread: the store and the syncer live on the event loop's thread, so a
+threaded server would have to hand every notification over anyway; on the loop the handshake is
+answered while the same loop awaits the subscription request that triggered it; and size caps
+and timeouts are ours to enforce before anything is read. h11 does the framing (Content-Length,
+chunked bodies, malformed or conflicting headers); one request per connection (``Connection:
+close``) and at most :data:`MAX_CONNECTIONS` at once.
 
 While the subscription stands, polling slows down (``Syncer.set_webhook_active``) but stays on.
+When nothing arrives for :data:`HEALTH_INTERVAL` (a proxy that stopped forwarding, say), polling
+takes over again until a notification does; each change is published as ``WebhookState``.
 This module never logs the verification token and never imports Textual.
 """
 
@@ -41,9 +45,12 @@ from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
+import h11
+
 from rcinbox.api.errors import InvalidGrant, MalformedResponse, NotFound, RCError
 from rcinbox.api.models import Subscription
 from rcinbox.inbox.events import EventBus, LoginRequired
+from rcinbox.inbox.notices import WebhookState
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
 from rcinbox.text import one_line
 
@@ -73,9 +80,13 @@ RETRY_FIRST = 30.0
 RETRY_MAX = 300.0
 MAX_NAP = 3600.0  # re-read the wall clock at least hourly (a laptop may sleep for days)
 STOP_TIMEOUT = 5.0
+MAX_CONNECTIONS = 64  # beyond it a new connection is closed at once
+# No notification for this long while subscribed: polling takes over (it also finds what a
+# webhook would have said) until the next notification.
+HEALTH_INTERVAL = 900.0
 
 
-class _Refused(Exception):
+class Refused(Exception):
     """Answer with ``status`` (and stop reading the request)."""
 
     def __init__(self, status: int, *, linger: bool = False) -> None:
@@ -98,6 +109,7 @@ class WebhookReceiver:
         url: str | None = None,
         verification_token: str | None = None,
         expires_in: int = 86400 * 7,
+        health_interval: float = HEALTH_INTERVAL,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
@@ -121,6 +133,9 @@ class WebhookReceiver:
         self._expires_at = -math.inf
         # Counters for a status view and for tests: what arrived and what came of it.
         self.received: dict[str, int] = {}
+        self._health = max(1.0, health_interval)
+        self._last_heard = -math.inf
+        self._active = False
 
     def __repr__(self) -> str:
         return f"WebhookReceiver(address={self.address!r}, subscription={self.subscription_id!r})"
@@ -158,9 +173,10 @@ class WebhookReceiver:
         retry_at = -math.inf
         while True:
             now = max(self._clock(), served)
+            self._check_health(now)
             due = retry_at if failures else self._renew_at
             if now < due:
-                nap = min(due - now, MAX_NAP)
+                nap = min(due - now, MAX_NAP, self._health)
                 await self._sleep(nap)
                 served = now + nap
                 continue
@@ -172,7 +188,7 @@ class WebhookReceiver:
                 failures += 1
                 self._report(exc, "renewing the webhook subscription")
                 if self._clock() >= self._expires_at:
-                    self._syncer.set_webhook_active(False)
+                    self._set_active(False, "the webhook subscription expired; polling")
                 retry_at = now + min(RETRY_MAX, RETRY_FIRST * 2 ** (failures - 1))
             else:
                 failures = 0
@@ -182,6 +198,7 @@ class WebhookReceiver:
     async def stop(self) -> None:
         """Delete the subscription (errors ignored) and close the listener."""
         self._syncer.set_webhook_active(False)
+        self._active = False
         subscription, self._subscription = self._subscription, None
         if subscription is not None:
             try:
@@ -250,8 +267,23 @@ class WebhookReceiver:
         self._subscription = subscription
         self._renew_at = now + lifetime * RENEW_AFTER
         self._expires_at = now + lifetime
-        self._syncer.set_webhook_active(True)
+        if not self._active:
+            self._last_heard = now
+        self._set_active(True, f"webhooks on ({self._target})")
         return lifetime
+
+    def _set_active(self, active: bool, detail: str) -> None:
+        """Webhooks deliver, or polling takes over: tell the syncer and the UIs on a change."""
+        self._syncer.set_webhook_active(active)
+        if active != self._active:
+            self._active = active
+            log.info("%s", detail)
+            self._events.publish(WebhookState(active, detail))
+
+    def _check_health(self, now: float) -> None:
+        if self._active and now - self._last_heard > self._health:
+            silent = f"{self._health / 60:.0f} min" if self._health >= 60 else f"{self._health:g} s"
+            self._set_active(False, f"no webhook for {silent}; polling")
 
     def _report(self, exc: BaseException, doing: str) -> None:
         if isinstance(exc, InvalidGrant):
@@ -264,6 +296,10 @@ class WebhookReceiver:
     # ------------------------------------------------------------------ HTTP
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if len(self._connections) >= MAX_CONNECTIONS:
+            # A flood must not exhaust file descriptors or memory: refuse, do not queue.
+            writer.close()
+            return
         self._connections.add(writer)
         try:
             async with asyncio.timeout(REQUEST_TIMEOUT):
@@ -281,17 +317,8 @@ class WebhookReceiver:
 
     async def _exchange(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            headers = await _read_head(reader)
-            length = _content_length(headers)
-            expects_continue = "100-continue" in headers.get("expect", "").lower()
-            if length is not None and length > MAX_BODY:
-                # A sender waiting for "100 Continue" has not sent its body: nothing to drain.
-                raise _Refused(413, linger=not expects_continue)
-            if expects_continue:
-                writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-            body = await _read_body(reader, headers, length)
-            status, extra = self._answer(headers, body)
-        except _Refused as refusal:
+            status, extra = self._answer(*await read_request(reader, writer))
+        except Refused as refusal:
             await _respond(writer, refusal.status)
             if refusal.linger:
                 await _linger(reader, writer)
@@ -318,7 +345,8 @@ class WebhookReceiver:
         if not isinstance(data, dict):
             self._count("malformed")
             return 400, {}
-        self._syncer.set_webhook_active(True)
+        self._last_heard = self._clock()
+        self._set_active(True, "webhooks arriving again")
         event_uuid = data.get("uuid")
         if isinstance(event_uuid, str | int) and not isinstance(event_uuid, bool):
             key = str(event_uuid)
@@ -374,72 +402,68 @@ def _safe_token(value: str) -> bool:
     return 0 < len(value) <= MAX_TOKEN and all(" " <= ch <= "~" for ch in value)
 
 
-async def _read_head(reader: asyncio.StreamReader) -> dict[str, str]:
-    """The request's headers, names lowercased; only POST is served."""
-    try:
-        head = await reader.readuntil(b"\r\n\r\n")
-    except asyncio.LimitOverrunError:
-        raise _Refused(431, linger=True) from None
-    lines = head[:-4].decode("latin-1").split("\r\n")
-    parts = lines[0].split(" ")
-    if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
-        raise _Refused(400)
-    if parts[0] != "POST":
-        raise _Refused(405)
+async def read_request(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> tuple[dict[str, str], bytes]:
+    """One POST's headers (names lowercased) and body, parsed by h11 within our limits.
+
+    :class:`Refused` with the status to answer: 400 for anything h11 finds malformed (conflicting
+    lengths, bad chunks...), 405 for another method, 413 for a body over :data:`MAX_BODY` (from
+    its ``Content-Length`` before reading it, or counted as chunks arrive), 431 for a head over
+    :data:`MAX_HEAD`.
+    """
+    connection = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD)
+    request = await _next_event(connection, reader)
+    if not isinstance(request, h11.Request):
+        raise Refused(400)
+    # h11 bounds a head that arrives in pieces; one that arrived whole is measured here.
+    if len(request.target) + sum(len(n) + len(v) + 4 for n, v in request.headers) > MAX_HEAD:
+        raise Refused(431, linger=True)
+    if request.method != b"POST":
+        raise Refused(405)
     headers: dict[str, str] = {}
-    for line in lines[1:]:
-        name, colon, value = line.partition(":")
-        if not colon or not name or name != name.strip() or " " in name:
-            raise _Refused(400)
-        name = name.lower()
-        value = value.strip()
-        if name in headers and headers[name] != value:
-            if name in ("content-length", "transfer-encoding"):
-                raise _Refused(400)  # conflicting framing: a smuggling attempt or a broken client
-            value = f"{headers[name]}, {value}"
-        headers[name] = value
-    return headers
-
-
-def _content_length(headers: dict[str, str]) -> int | None:
-    if "transfer-encoding" in headers:
-        if "content-length" in headers:
-            raise _Refused(400)
-        if headers["transfer-encoding"].lower() != "chunked":
-            raise _Refused(501)
-        return None
-    text = headers.get("content-length", "0")
-    if not text.isdigit() or not text.isascii():
-        raise _Refused(400)
-    return int(text)
-
-
-async def _read_body(
-    reader: asyncio.StreamReader, headers: dict[str, str], length: int | None
-) -> bytes:
-    if length is not None:
-        return await reader.readexactly(length)
+    for name, value in request.headers:
+        key = name.decode("latin-1").lower()
+        text = value.decode("latin-1").strip()
+        headers[key] = f"{headers[key]}, {text}" if key in headers else text
+    length = headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > MAX_BODY:
+        # A sender waiting for "100 Continue" has not sent its body: nothing to drain.
+        raise Refused(413, linger=not connection.they_are_waiting_for_100_continue)
+    if connection.they_are_waiting_for_100_continue:
+        writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
     chunks: list[bytes] = []
     total = 0
     while True:
-        line = await reader.readuntil(b"\r\n")
-        size_text = line.split(b";")[0].strip()
+        event = await _next_event(connection, reader)
+        if isinstance(event, h11.Data):
+            total += len(event.data)
+            if total > MAX_BODY:
+                raise Refused(413, linger=True)
+            chunks.append(bytes(event.data))
+        elif isinstance(event, h11.EndOfMessage):
+            return headers, b"".join(chunks)
+        else:
+            raise Refused(400)
+
+
+async def _next_event(connection: h11.Connection, reader: asyncio.StreamReader) -> Any:
+    """The next h11 event, reading as needed (the caller's timeout bounds the wait)."""
+    while True:
         try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise _Refused(400) from None
-        if size < 0:
-            raise _Refused(400)
-        if size == 0:
-            while (await reader.readuntil(b"\r\n")) != b"\r\n":
-                pass  # trailers carry nothing we use
-            return b"".join(chunks)
-        total += size
-        if total > MAX_BODY:
-            raise _Refused(413, linger=True)
-        chunks.append(await reader.readexactly(size))
-        if await reader.readexactly(2) != b"\r\n":
-            raise _Refused(400)
+            event = connection.next_event()
+        except h11.RemoteProtocolError as error:
+            status = error.error_status_hint
+            raise Refused(status, linger=status == 431) from None
+        if event is not h11.NEED_DATA:
+            if event is h11.PAUSED or isinstance(event, h11.ConnectionClosed):
+                raise ConnectionError("the sender closed the connection")
+            return event
+        data = await reader.read(64 * 1024)
+        try:
+            connection.receive_data(data)
+        except h11.RemoteProtocolError:
+            raise Refused(400) from None
 
 
 async def _respond(

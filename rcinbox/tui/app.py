@@ -50,6 +50,7 @@ from rcinbox.inbox.events import (
     SyncStatus,
     ThreadsChanged,
 )
+from rcinbox.inbox.notices import WaitAnnounced, WebhookState
 from rcinbox.inbox.replies import ReplyRefused, ReplyTarget
 from rcinbox.inbox.store import SEARCH_LIMIT, StoreError, ThreadFilter, ThreadRow
 from rcinbox.notify import alert_sequence
@@ -334,6 +335,13 @@ class InboxApp(ReplyActions, App[None]):
             status.rate = self.inbox.rate()
         elif isinstance(event, RateChanged):
             self.status.rate = event.state
+        elif isinstance(event, WebhookState):
+            self.status.webhooks = event.detail if not event.active else "webhooks"
+        elif isinstance(event, WaitAnnounced):
+            # The engine says when on the wall clock; the status line counts down the real time
+            # left (on the monotonic clock), whatever the app's clock shows.
+            self.status.wait_reason = event.reason
+            self.status.wait_until = time.monotonic() + (event.until - time.time())
         elif isinstance(event, LoginRequired) and not isinstance(self.screen, LoginRequiredScreen):
             self.push_screen(LoginRequiredScreen(event.message, self.settings.profile))
 

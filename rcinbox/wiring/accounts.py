@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from rcinbox.auth.store import LoginStore, StoredLogin, login_command
+from rcinbox.auth.keyring_store import for_profile
+from rcinbox.auth.store import StoredLogin, login_command
 from rcinbox.config import (
     DEFAULT_PROFILE,
     AccountSettings,
@@ -53,7 +54,9 @@ class Account:
     """Who to log in as and where that account's local store lives.
 
     ``login`` is the profile's stored login when the account comes from ``rcinbox login``
-    (its tokens are then renewed in, and shared through, the profile's token file).
+    (its tokens are then renewed in, and shared through, the profile's token file). Otherwise
+    ``cache_tokens`` says the credentials' tokens are kept in a token cache for the next process
+    (:mod:`rcinbox.auth.cache`); the demo's server is gone with the process, so it has none.
     """
 
     credentials: Credentials
@@ -61,6 +64,7 @@ class Account:
     demo: bool = False
     profile: str = DEFAULT_PROFILE
     login: StoredLogin | None = None
+    cache_tokens: bool = False
 
 
 @contextlib.contextmanager
@@ -112,8 +116,10 @@ def resolve_account(
     )
     if not settings.missing():
         credentials = settings.credentials()
-        return Account(credentials, store_path_for(credentials, profile), profile=profile)
-    login = LoginStore(profile).load()
+        return Account(
+            credentials, store_path_for(credentials, profile), profile=profile, cache_tokens=True
+        )
+    login = for_profile(profile, token_store=config.profile(profile).token_store).load()
     if login is None:
         raise ConfigError(
             f"not logged in (profile {profile}): run `{login_command(profile)}`, or give "

@@ -8,12 +8,18 @@ one store location and one shutdown order. Never imports Textual.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
+import os
+import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from rcinbox.api import OAuthSession, SocialMessagingClient, new_http_client
-from rcinbox.auth.store import LoginStore
+from rcinbox.auth.cache import CachedSession, TokenCache
+from rcinbox.auth.keyring_store import for_profile
+from rcinbox.config import data_dir, write_private
 from rcinbox.inbox.engine import EngineSettings, Inbox
 from rcinbox.wiring.accounts import Account, AccountOptions, account_for
 
@@ -23,8 +29,9 @@ _IN_MEMORY = Path(":memory:")
 
 @contextlib.asynccontextmanager
 async def api_client(account: Account) -> AsyncIterator[SocialMessagingClient]:
-    """An API client logged in lazily with the account's JWT (the first request logs in), or
-    on a stored login whose renewed tokens are saved back to its profile."""
+    """An API client logged in lazily with the account's JWT (the first request logs in; the
+    tokens are cached for the next process), or on a stored login whose renewed tokens are
+    saved back to its profile."""
     credentials = account.credentials
     # Loading the CA bundle costs ~30 ms before the first paint; a plain-HTTP server (the
     # emulator on loopback) never uses it. HTTPS servers are always verified.
@@ -32,7 +39,9 @@ async def api_client(account: Account) -> AsyncIterator[SocialMessagingClient]:
     async with new_http_client(**({"verify": False} if plain_http else {})) as http:
         if account.login is not None:
             login = account.login
-            auth: OAuthSession = LoginStore(login.profile).session(login, http=http)
+            auth: OAuthSession = for_profile(login.profile).session(login, http=http)
+        elif account.cache_tokens:
+            auth = CachedSession(TokenCache(credentials), http=http)
         else:
             auth = OAuthSession(
                 credentials.server,
@@ -60,6 +69,8 @@ async def open_inbox(
     ``remote_only``: for commands that only read from the server, a store in memory, so that
     they leave no database behind (for a mistyped server, say).
     """
+    if settings is not None and settings.webhook_listen is not None and not settings.webhook_token:
+        settings = dataclasses.replace(settings, webhook_token=webhook_token(account))
     async with api_client(account) as client:
         auth = client.auth
         async with Inbox.opened(
@@ -79,14 +90,40 @@ async def inbox_for(
     settings: EngineSettings | None = None,
     check_login: bool = False,
     remote_only: bool = False,
+    inbound_every: float | None = None,
 ) -> AsyncIterator[Inbox]:
     """The inbox of the account the options name (a demo server's with ``demo``).
 
     With ``check_login``, a stored login is renewed now if it needs it, so that an expired one
-    fails at once, in one line, rather than after a command's timeout.
+    fails at once, in one line, rather than after a command's timeout. ``inbound_every``: the
+    demo's simulated customers write about this often.
     """
-    with account_for(options) as account:
+    with account_for(options, inbound_every=inbound_every) as account:
         async with open_inbox(account, settings=settings, remote_only=remote_only) as inbox:
             if check_login and account.login is not None:
                 await inbox.check_login()
             yield inbox
+
+
+def webhook_token(account: Account) -> str:
+    """The account's webhook verification token: generated once, kept 0600 in the data dir.
+
+    Kept (not made up each run) so that an operator's proxy or a check script can know it, and
+    a notification for a subscription of the previous run is still recognised as ours.
+    """
+    if account.demo:
+        return secrets.token_urlsafe(24)
+    key = hashlib.sha256(str(account.store_path).encode()).hexdigest()[:16]
+    path = data_dir() / "webhooks" / f"{key}.token"
+    try:
+        with open(path, "rb") as file:
+            if os.name != "posix" or os.fstat(file.fileno()).st_mode & 0o077 == 0:
+                token = file.read(256).decode("ascii", "replace").strip()
+                if len(token) >= 24 and token.isascii():
+                    return token
+    except OSError:
+        pass
+    token = secrets.token_urlsafe(24)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    write_private(path, token.encode("ascii"))
+    return token
