@@ -15,7 +15,16 @@ import httpx
 
 from rcinbox.api import OAuthSession, SocialMessagingClient
 from rcinbox.emulator import Emulator
-from rcinbox.inbox.events import ContentsArrived, Event, EventBus, Subscription, SyncStatus
+from rcinbox.inbox.connection import Connection
+from rcinbox.inbox.events import (
+    ConnectionChanged,
+    ConnectionState,
+    ContentsArrived,
+    Event,
+    EventBus,
+    Subscription,
+    SyncStatus,
+)
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
 from rcinbox.inbox.store import Store, ThreadFilter
 from rcinbox.inbox.sync import Syncer
@@ -33,6 +42,7 @@ class Rig:
     events: EventBus
     inbox: Subscription
     syncer: Syncer
+    connection: Connection
 
     def lists(self) -> int:
         return self.emulator.stats.requests[LIST]
@@ -50,15 +60,19 @@ async def rig(
         )
         events = EventBus()
         inbox = events.subscribe()
+        # Wired as the Inbox wires them: every request's outcome tells the connection.
+        connection = Connection(events)
+        client.on_retry = connection.observe
         syncer = Syncer(
             store=store,
             client=client,
-            scheduler=RequestScheduler(client.rate),
+            scheduler=RequestScheduler(client.rate, observe=connection.observe),
             events=events,
             **options,
         )
+        connection.when_back(syncer.reconnected)
         try:
-            yield Rig(emulator, store, client, events, inbox, syncer)
+            yield Rig(emulator, store, client, events, inbox, syncer, connection)
         finally:
             await syncer.aclose()
             store.close()
@@ -75,11 +89,19 @@ async def wait_for(inbox: Subscription, wanted: Callable[[Event], bool]) -> Even
 
 def synced(event: Event) -> bool:
     """A sync that ended well (not the "syncing" notice at its start)."""
-    return isinstance(event, SyncStatus) and event.online and not event.syncing
+    return isinstance(event, SyncStatus) and not event.syncing and event.error is None
+
+
+def sync_failed(event: Event) -> bool:
+    return isinstance(event, SyncStatus) and event.error is not None
 
 
 def offline(event: Event) -> bool:
-    return isinstance(event, SyncStatus) and not event.online and event.error is not None
+    return (
+        isinstance(event, ConnectionChanged)
+        and event.state is ConnectionState.OFFLINE
+        and event.reason is not None
+    )
 
 
 def drain(inbox: Subscription) -> list[Event]:
@@ -135,8 +157,8 @@ async def test_sync_publishes_online_status_with_the_sync_time(
         await r.syncer.sync_newest(priority=Priority.USER)
         statuses = [e for e in drain(r.inbox) if isinstance(e, SyncStatus)]
         assert statuses[0].syncing
-        assert statuses[-1] == SyncStatus(online=True, last_sync=1234.5)
-        assert r.syncer.online is True
+        assert statuses[-1] == SyncStatus(last_sync=1234.5)
+        assert r.connection.online
 
 
 async def test_a_polled_page_of_known_unchanged_contents_repaints_no_thread(
@@ -344,9 +366,9 @@ async def test_offline_is_reported_and_polling_resumes_when_the_server_is_back(
             await wait_for(r.inbox, synced)
             emulator.config.faults.error_rate = 1.0
             status = await wait_for(r.inbox, offline)
-            assert status.error and "\n" not in status.error
+            assert status.reason and "\n" not in status.reason
             for _ in range(3):  # it keeps trying
-                await wait_for(r.inbox, offline)
+                await wait_for(r.inbox, sync_failed)
             written = emulator.add_inbound()["id"]
             emulator.config.faults.error_rate = 0.0
             await wait_for(r.inbox, synced)
@@ -444,4 +466,4 @@ async def test_an_unreachable_server_is_reported_offline_before_the_retries_end(
             await asyncio.gather(syncing, return_exceptions=True)
             await inbox.close()
     store.close()
-    assert event.error
+    assert event.reason

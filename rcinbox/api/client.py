@@ -374,10 +374,12 @@ class SocialMessagingClient:
             error: RCError
             await self._rate.wait_turn()
             try:
-                token = await _before_sending(self._auth.bearer())
+                token = await self._bearer()
                 response = await self._transmit(method, path, params, body, token)
             except TransportError as exc:
                 error = exc
+                if not exc.request_sent:
+                    self._rate.unsent()
             else:
                 self._rate.observe(response.headers, response.status_code)
                 if response.status_code == 401 and not renewed and _token_refused(response):
@@ -409,6 +411,17 @@ class SocialMessagingClient:
         except WaitTooLong:
             raise error from None
         await self._sleep(pause)
+
+    async def _bearer(self) -> str:
+        """The access token for a request about to leave; if there is none (no login server,
+        a refused login, cancelled), the request never leaves and its turn is given back."""
+        try:
+            return await _before_sending(self._auth.bearer())
+        except TransportError:
+            raise  # the caller gives the turn back with every unsent request
+        except BaseException:
+            self._rate.unsent()
+            raise
 
     async def _transmit(
         self,

@@ -101,6 +101,12 @@ class RateBudget:
         else:
             self._wake()
 
+    def unsent(self) -> None:
+        """A request let out by :meth:`wait_turn` never left (no connection, no login): the
+        server did not count it, so neither do we. Offline, the budget stays where it was."""
+        self._granted_since_observed = max(0, self._granted_since_observed - 1)
+        self._in_flight = max(0, self._in_flight - 1)
+
     def block_for(self, seconds: float) -> None:
         """Send nothing for ``seconds`` (extends, never shortens, a block already running)."""
         seconds = max(0.0, seconds) if math.isfinite(seconds) else DEFAULT_RETRY_AFTER

@@ -5,8 +5,9 @@ account's :class:`RequestScheduler` and reports back as events on :attr:`Inbox.e
 sees httpx or SQLite: it calls these methods and reacts to events.
 
 The pieces, each testable alone: :class:`Syncer` (newest page, older pages on demand, polling,
-webhooks), :class:`IdentityDirectory` (names), :class:`Outbox` (drafts and exactly-once replies).
-This module wires them together and owns their background tasks. Never imports Textual.
+webhooks), :class:`IdentityDirectory` (names), :class:`Outbox` (drafts and exactly-once replies),
+:class:`Connection` (online or not, from every request's outcome). This module wires them
+together and owns their background tasks. Never imports Textual.
 """
 
 from __future__ import annotations
@@ -20,11 +21,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from rcinbox.api.errors import InvalidGrant, RCError
+from rcinbox.api.errors import (
+    BadRequest,
+    Forbidden,
+    InvalidGrant,
+    NotFound,
+    RCError,
+    Unprocessable,
+)
 from rcinbox.api.models import Content, Identity
 from rcinbox.api.ratelimit import RateState
 from rcinbox.inbox import held
 from rcinbox.inbox.backfill import DEFAULT_HORIZON_DAYS, HistoryBackfill
+from rcinbox.inbox.connection import Connection
 from rcinbox.inbox.events import (
     EventBus,
     HistoryCoverage,
@@ -36,6 +45,8 @@ from rcinbox.inbox.identities import IdentityDirectory
 from rcinbox.inbox.notices import WaitAnnounced, WaitTracker, WebhookState
 from rcinbox.inbox.outbox import AlreadySent as AlreadySent  # for UIs: an undo that came too late
 from rcinbox.inbox.outbox import Outbox
+from rcinbox.inbox.replies import ReplyRefused as ReplyRefused  # for UIs: no reply possible
+from rcinbox.inbox.replies import ReplyTarget, reply_target
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
 from rcinbox.inbox.store import (
     ChannelRow,
@@ -101,7 +112,11 @@ class Inbox:
         self.client = client
         self.events = EventBus()
         self._clock = clock
-        self.scheduler = RequestScheduler(client.rate, sleep=sleep)
+        self._sleep = sleep
+        self._owner_id = owner_id
+        self._viewing: str | None = None
+        self.connection = Connection(self.events)
+        self.scheduler = RequestScheduler(client.rate, sleep=sleep, observe=self.connection.observe)
         common = {
             "store": store,
             "client": client,
@@ -116,9 +131,13 @@ class Inbox:
             poll_idle=settings.poll_idle,
             idle_after=settings.idle_after,
         )
-        client.on_retry = self.syncer.connection_trouble
+        # A failed attempt the client will retry says "offline" at once, not after the retries.
+        client.on_retry = self.connection.observe
         self.identities = IdentityDirectory(**common, ttl=settings.identity_ttl)
+        self.syncer.on_merged = self.identities.arrived
         self.outbox = Outbox(**common, sleep=sleep, owner_id=owner_id)
+        for waiting in (self.syncer.reconnected, self.identities.retry_now, self.outbox.retry_now):
+            self.connection.when_back(waiting)
         self.backfill = HistoryBackfill(
             store=store,
             syncer=self.syncer,
@@ -169,8 +188,33 @@ class Inbox:
             self._spawn(self.outbox.run(), "outbox")
         if names:
             self._spawn(self.identities.run(), "identities")
+            self._spawn(self._find_own_identities(), "own-identities")
         if history:
             self._spawn(self.backfill.run(), "history")
+
+    async def _find_own_identities(self) -> None:
+        """Who "you" are (the token owner's agent identities), known before any reply is sent;
+        asked again whenever the server could not be reached."""
+        delay = 1.0
+        while True:
+            owner = self._owner_id()
+            if owner is None:
+                # The first answer comes with a login, and the login says who its owner is.
+                await self.connection.wait_online()
+                owner = self._owner_id()
+                if owner is None:
+                    return
+            try:
+                await self.identities.find_own(owner)
+                return
+            except (BadRequest, Forbidden, NotFound, Unprocessable) as error:
+                log.info("could not list the user's own identities: %s", error)
+                return
+            except RCError as error:
+                log.info("could not list the user's own identities yet: %s", error)
+            await self._sleep(delay)
+            delay = min(delay * 2, 60.0)
+            await self.connection.wait_online()
 
     def _spawn(self, coroutine: Awaitable[Any], name: str) -> None:
         self._tasks.append(asyncio.ensure_future(coroutine))
@@ -206,7 +250,7 @@ class Inbox:
     def threads(self, where: ThreadFilter, offset: int, limit: int) -> list[ThreadRow]:
         """A window of the list; the names on it are asked for in the background."""
         rows = self.store.threads_window(where, offset, limit)
-        self.identities.want(row.customer_id for row in rows if row.customer_id)
+        self.identities.want((row.customer_id for row in rows if row.customer_id), view="list")
         return rows
 
     def thread(self, thread_id: str) -> ThreadRow | None:
@@ -219,7 +263,9 @@ class Inbox:
         self, thread_id: str, *, limit: int | None = None, before: float | None = None
     ) -> list[Content]:
         contents = self.store.thread_contents(thread_id, limit=limit, before=before)
-        self.identities.want(c.author_identity_id for c in contents if c.author_identity_id)
+        thread = self.store.thread(thread_id)
+        authors = [c.author_identity_id for c in contents]
+        self.identities.want([thread.customer_id if thread else None, *authors], view="thread")
         return contents
 
     def content(self, content_id: str) -> Content | None:
@@ -237,6 +283,15 @@ class Inbox:
 
     def is_agent(self, identity_id: str | None) -> bool | None:
         return self.identities.is_agent(identity_id)
+
+    def is_own(self, identity_id: str | None) -> bool:
+        """Whether the logged-in user wrote as this identity ("you")."""
+        return self.identities.is_own(identity_id)
+
+    def reply_target(self, thread_id: str, chosen: str | None = None) -> ReplyTarget:
+        """What a reply in this thread answers (``chosen`` if the rule allows it), or why
+        no reply is possible there: see :mod:`rcinbox.inbox.replies`."""
+        return reply_target(self.store, thread_id, chosen)
 
     def draft(self, thread_id: str) -> DraftRow | None:
         return self.outbox.draft(thread_id)
@@ -257,7 +312,7 @@ class Inbox:
     def threads_by_ids(self, thread_ids: list[str]) -> list[ThreadRow]:
         """Rows for these threads in the given order (search results); names asked for."""
         rows = self.store.threads_by_ids(thread_ids)
-        self.identities.want(row.customer_id for row in rows if row.customer_id)
+        self.identities.want((row.customer_id for row in rows if row.customer_id), view="list")
         return rows
 
     def history(self) -> HistoryCoverage:
@@ -298,6 +353,14 @@ class Inbox:
         except RCError as error:
             log.info("could not complete thread %s: %s", thread_id, error)
             return 0
+
+    def viewing(self, thread_id: str | None) -> None:
+        """The thread the agent has open and on screen (None: none). It is read, and stays
+        read while it is looked at: what its customer writes meanwhile is seen as it comes."""
+        self.store.keep_read(thread_id)
+        if thread_id is not None and thread_id != self._viewing:
+            self.mark_read(thread_id)
+        self._viewing = thread_id
 
     def mark_read(self, thread_id: str) -> None:
         if self.store.mark_read(thread_id):
@@ -344,18 +407,19 @@ class Inbox:
         """Queue a reply (durably, before anything is sent); the outbox worker sends it,
         no sooner than ``delay`` seconds from now (the undo window; :meth:`cancel_send`).
 
-        It answers ``in_reply_to`` when given, else the thread's newest customer message.
+        It answers ``in_reply_to`` when the reply rule allows it, else the thread's newest
+        customer message; where there is none, :class:`ReplyRefused` says why.
         """
-        thread = self.store.thread(thread_id)
-        target = in_reply_to or (thread.latest_inbound_id if thread else None)
-        if target is None and thread is not None:
-            target = thread.latest_content_id
-        if target is None:
-            raise ValueError(f"thread {thread_id} has no message to reply to")
+        target = self.reply_target(thread_id, in_reply_to)
+        if target.content is None:
+            raise ReplyRefused(target.refusal or "There is no message to answer here.")
+        if in_reply_to and target.content_id != in_reply_to:
+            # Never a reply to another message than the one the agent chose.
+            raise ReplyRefused("The chosen message is not one of this conversation's.")
         return self.outbox.enqueue(
             thread_id=thread_id,
-            in_reply_to=target,
-            channel_type=thread.channel_type if thread else None,
+            in_reply_to=target.content.id,
+            channel_type=target.content.channel_type,
             body=body,
             public=public,
             delay=delay,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from rcinbox.api.ratelimit import RateState
 from rcinbox.inbox.store import OutboxRow
@@ -42,9 +43,28 @@ class OutboxChanged:
     entry: OutboxRow
 
 
+class ConnectionState(StrEnum):
+    CONNECTING = "connecting"  # no request has ended yet
+    ONLINE = "online"  # the last request got an answer from the server
+    OFFLINE = "offline"  # it got none, or the server said it cannot serve (5xx)
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionChanged:
+    """The one connection state changed (see :mod:`rcinbox.inbox.connection`)."""
+
+    state: ConnectionState
+    reason: str | None = None  # why offline, in one line
+
+
 @dataclass(frozen=True, slots=True)
 class SyncStatus:
-    online: bool
+    """A sync of the newest contents started (``syncing``) or ended.
+
+    Whether the server can be reached is not a sync's to say: that is :class:`ConnectionChanged`.
+    ``error`` is why the sync failed, when it did.
+    """
+
     syncing: bool = False
     last_sync: float | None = None  # wall-clock time of the last successful sync
     error: str | None = None
@@ -100,6 +120,7 @@ Event = (
     | IdentitiesResolved
     | OutboxChanged
     | SyncStatus
+    | ConnectionChanged
     | RateChanged
     | HistoryChanged
     | LoginRequired

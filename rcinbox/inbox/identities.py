@@ -13,6 +13,20 @@ order allows:
 4. an id the server does not know (404) is cached as an identity with nothing but its id: it
    shows its short id and is asked for again only when its TTL has passed.
 
+Customers who write while the app runs are found the same way, never with a request each: the
+syncer hands over every content it merges (:meth:`IdentityDirectory.arrived`). Authors of news
+(a poll, a webhook) are mostly new identities, which stand at the front of the listing ordered
+by ``-lastModifiedTime``: one small page of it (at most every ``FRONT_EVERY`` seconds) names
+them all, whatever their number; what it misses goes the way of step 3. Authors met in older
+pages (history, a whole thread) are resolved in the background by listings only (steps 2 and 3,
+never one by one): what those miss is asked for when a view shows it.
+
+Each view that shows names (the list, the open conversation) says what it shows under its own
+key, so one view never takes the place of another's; a newer set from the same view replaces
+its older one. The account's own agent identities (the token owner's, ``userId`` filter) are
+looked up once at start (:meth:`IdentityDirectory.find_own`), so "you" is known before any
+reply is sent.
+
 The same request is never in flight twice: concurrent asks for one id, or for the same page of a
 listing, share one flight. Every request goes through the account's scheduler: names on screen at
 ``VISIBLE``, off-screen ones and refreshes at ``BACKGROUND``. An entry older than the TTL is stale:
@@ -32,7 +46,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rcinbox.api.errors import InvalidGrant, NotFound
-from rcinbox.api.models import Identity
+from rcinbox.api.models import Content, Identity
 from rcinbox.inbox.events import EventBus, IdentitiesResolved, LoginRequired
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
 from rcinbox.inbox.store import Store
@@ -51,6 +65,8 @@ MAX_CHANNEL_PAGES = 3  # pages of one channel per round, before falling back to 
 # A listing this recent would bring back what it brought then; the next round pages on instead.
 RELIST_AFTER = 600.0
 BACKGROUND_BATCH = 200  # off-screen or stale ids per background round
+FRONT_PAGE = 100  # the newest identities: where customers who just wrote for the first time are
+FRONT_EVERY = 1.0  # seconds between two front pages: arrivals in a burst share one
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,15 +121,23 @@ class IdentityDirectory:
         self._backoff = backoff
         self._max_backoff = max_backoff
         self._memory: OrderedDict[str, _Entry] = OrderedDict()
+        # The account's own agent identities (see find_own).
+        self._own: frozenset[str] = frozenset()
         self._flights: dict[Hashable, _Flight] = {}
         self._listings: dict[str | None, _Listing] = {}
-        # What want() asked for and run() has not taken yet: the newest visible set replaces
-        # the one before it; off-screen ids and stale entries pile up (ordered, deduplicated).
-        self._visible: list[str] = []
+        # What want() asked for and run() has not taken yet: per view, the newest visible set
+        # replaces the one before it; authors of news, off-screen ids and stale entries pile up
+        # (ordered, deduplicated).
+        self._visible: dict[str, list[str]] = {}
+        self._fresh: dict[str, None] = {}
+        self._history: dict[str, None] = {}
         self._offscreen: dict[str, None] = {}
         self._stale: dict[str, None] = {}
         self._wake = asyncio.Event()
         self._failures = 0
+        self._front_at = -float("inf")
+        # Set when the server answers again: a lane backing off after a failure goes at once.
+        self._retry = asyncio.Event()
 
     def __len__(self) -> int:
         """Entries held in memory (never more than ``capacity``)."""
@@ -130,6 +154,10 @@ class IdentityDirectory:
         """Whether the identity is one of the account's agents; None while unknown."""
         entry = self._entry(identity_id)
         return entry.is_agent if entry is not None else None
+
+    def is_own(self, identity_id: str | None) -> bool:
+        """Whether the identity is one of the logged-in user's own (see :meth:`find_own`)."""
+        return identity_id in self._own
 
     def _entry(self, identity_id: str | None) -> _Entry | None:
         if not identity_id:
@@ -149,15 +177,53 @@ class IdentityDirectory:
 
     # ------------------------------------------------------------------ background requests
 
-    def want(self, identity_ids: Iterable[str | None], *, visible: bool = True) -> None:
+    def want(
+        self, identity_ids: Iterable[str | None], *, visible: bool = True, view: str = ""
+    ) -> None:
         """Resolve these ids in the background (``run`` does it); calls in quick succession are
-        taken together, and a newer visible set replaces an older one not yet taken."""
+        taken together, and a newer visible set of a ``view`` replaces its older one not yet
+        taken (another view's stays)."""
         ids = _clean(identity_ids)
         if visible:
-            self._visible = ids
+            self._visible[view] = ids
         else:
             self._offscreen.update(dict.fromkeys(ids))
         self._wake.set()
+
+    def arrived(self, contents: Iterable[Content], live: bool) -> None:
+        """Contents were merged: resolve their unknown authors in the next batch. ``live``
+        contents are news (a poll, a webhook): their authors are looked for first among the
+        newest identities, at the priority of what is on screen; the others in the background,
+        by listings only."""
+        authors = _clean(content.author_identity_id for content in contents)
+        known = self._lookup(authors)
+        unknown = dict.fromkeys(i for i in authors if i not in known)
+        if not unknown:
+            return
+        (self._fresh if live else self._history).update(unknown)
+        self._wake.set()
+
+    def retry_now(self) -> None:
+        """The server answers again: names put back after a failure are asked for at once."""
+        self._failures = 0
+        self._retry.set()
+        self._wake.set()
+
+    async def find_own(self, owner_id: str) -> frozenset[str]:
+        """The logged-in user's agent identities (``owner_id`` is the token's owner): at once
+        from the store, then from the server (one listing); a UI repaints on the event."""
+        self._own = frozenset(self._store.identity_ids_of_user(owner_id))
+        page = await self._scheduler.run(
+            Priority.VISIBLE,
+            lambda: self._client.list_identities(user_id=owner_id, per_page=LIST_PAGE_SIZE),
+        )
+        # Kept only if the server applied the filter: one that ignored it lists everybody.
+        records = [r for r in page.records if r.id and owner_id in r.user_ids]
+        self._save(records, self._clock())
+        self._own = frozenset(r.id for r in records) or self._own
+        if self._own:
+            self._events.publish(IdentitiesResolved(tuple(sorted(self._own))))
+        return self._own
 
     async def run(self) -> None:
         """Resolve what ``want`` asked for and refresh stale entries, until cancelled.
@@ -172,10 +238,12 @@ class IdentityDirectory:
                 await self._wake.wait()
                 await self._sleep(self._coalesce)
                 self._wake.clear()
-                if self._visible and (visible_lane is None or visible_lane.done()):
-                    ids, self._visible = self._visible, []
-                    visible_lane = asyncio.create_task(self._visible_round(ids))
-                if (self._offscreen or self._stale) and (
+                wanted = any(self._visible.values()) or self._fresh
+                if wanted and (visible_lane is None or visible_lane.done()):
+                    views, self._visible = self._visible, {}
+                    fresh, self._fresh = list(self._fresh), {}
+                    visible_lane = asyncio.create_task(self._visible_round(views, fresh))
+                if (self._offscreen or self._stale or self._history) and (
                     background_lane is None or background_lane.done()
                 ):
                     background_lane = asyncio.create_task(self._background_round())
@@ -185,16 +253,20 @@ class IdentityDirectory:
                 lane.cancel()
             await asyncio.gather(*lanes, return_exceptions=True)
 
-    async def _visible_round(self, ids: list[str]) -> None:
-        def retry() -> None:
-            if not self._visible:  # unless a newer visible set has replaced these
-                self._visible = ids
+    async def _visible_round(self, views: dict[str, list[str]], fresh: list[str]) -> None:
+        ids = _clean([*(i for ids in views.values() for i in ids), *fresh])
 
-        await self._round(self.resolve(ids, priority=Priority.VISIBLE), retry)
+        def retry() -> None:
+            for view, wanted in views.items():
+                self._visible.setdefault(view, wanted)  # unless a newer set replaced it
+            self._fresh.update(dict.fromkeys(fresh))
+
+        await self._round(self.resolve(ids, priority=Priority.VISIBLE, fresh=fresh), retry)
 
     async def _background_round(self) -> None:
         offscreen = _take(self._offscreen, BACKGROUND_BATCH)
         stale = _take(self._stale, BACKGROUND_BATCH - len(offscreen))
+        history = _take(self._history, BACKGROUND_BATCH)
 
         async def work() -> None:
             if offscreen:
@@ -202,10 +274,15 @@ class IdentityDirectory:
             due = [i for i in stale if (e := self._peek(i)) is None or self._is_stale(e)]
             if due:
                 await self._fetch(due, Priority.BACKGROUND)
+            known = self._lookup(history)
+            unknown = [i for i in history if i not in known]
+            if unknown:
+                await self._fetch(unknown, Priority.BACKGROUND, singly=False)
 
         def retry() -> None:
             self._offscreen.update(dict.fromkeys(offscreen))
             self._stale.update(dict.fromkeys(stale))
+            self._history.update(dict.fromkeys(history))
 
         await self._round(work(), retry)
 
@@ -223,17 +300,34 @@ class IdentityDirectory:
             log.warning("could not resolve identities: %s", error)
             retry()
             delay = min(self._backoff * 2 ** (self._failures - 1), self._max_backoff)
-            await self._sleep(delay)
+            self._retry.clear()
+            await self._pause(delay)
         finally:
             self._wake.set()
+
+    async def _pause(self, delay: float) -> None:
+        """Sleep ``delay`` seconds, or less if the server answers again meanwhile."""
+        sleeper = asyncio.ensure_future(self._sleep(delay))
+        retry = asyncio.ensure_future(self._retry.wait())
+        try:
+            await asyncio.wait({sleeper, retry}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in (sleeper, retry):
+                waiter.cancel()
+            await asyncio.gather(sleeper, retry, return_exceptions=True)
 
     # ------------------------------------------------------------------ resolving now
 
     async def resolve(
-        self, identity_ids: Iterable[str | None], *, priority: Priority = Priority.VISIBLE
+        self,
+        identity_ids: Iterable[str | None],
+        *,
+        priority: Priority = Priority.VISIBLE,
+        fresh: Iterable[str] = (),
     ) -> dict[str, str]:
         """Fetch what is unknown among these ids now; returns id -> name for all known after.
 
+        ``fresh`` ids (authors of news) are looked for first on the front page of the listing.
         Stale entries count as known (they are refreshed in the background). A failed request
         raises its ``RCError`` once the others have finished; what they brought is kept.
         """
@@ -244,7 +338,11 @@ class IdentityDirectory:
             if self._is_stale(entry):
                 self._note_stale(identity_id)
         if unknown:
-            await self._fetch(unknown, priority)
+            if not set(unknown).isdisjoint(fresh) and not self._bulk_due(unknown):
+                listed = await self._list_front(priority)
+                unknown = [i for i in unknown if i not in listed]
+            if unknown:
+                await self._fetch(unknown, priority)
             known = self._lookup(ids)
         return {i: known[i].name for i in ids if i in known}
 
@@ -256,10 +354,16 @@ class IdentityDirectory:
             return self._stored(identity_id)
         return await self._fetch_one(identity_id, priority)
 
-    async def _fetch(self, ids: list[str], priority: Priority) -> None:
-        """Fetch these ids whatever the cache holds, with the batch strategy."""
+    def _bulk_due(self, ids: Iterable[str]) -> bool:
+        """Whether these unknown ids make the bulk page worth it (it is the front page too,
+        ten times as long)."""
+        return len(set(ids)) >= BULK_THRESHOLD and not self._listed_lately(None)
+
+    async def _fetch(self, ids: list[str], priority: Priority, *, singly: bool = True) -> None:
+        """Fetch these ids whatever the cache holds, with the batch strategy (without its last
+        step, one request per id, unless ``singly``)."""
         pending = set(ids)
-        if len(pending) >= BULK_THRESHOLD and not self._listed_lately(None):
+        if self._bulk_due(pending):
             listed, _ = await self._list_page(None, None, priority)
             pending -= listed
         if pending:
@@ -275,7 +379,7 @@ class IdentityDirectory:
                 if isinstance(outcome, BaseException):
                     raise outcome
                 pending -= outcome
-        if pending:
+        if pending and singly:
             outcomes = await asyncio.gather(
                 *(self._fetch_one(identity_id, priority) for identity_id in sorted(pending)),
                 return_exceptions=True,
@@ -283,6 +387,19 @@ class IdentityDirectory:
             for outcome in outcomes:
                 if isinstance(outcome, BaseException):
                     raise outcome
+
+    async def _list_front(self, priority: Priority) -> set[str]:
+        """The newest identities (one page, never cached: its front is what changes)."""
+        wait = self._front_at + FRONT_EVERY - self._clock()
+        if wait > 0:
+            await self._sleep(wait)
+
+        async def list_front() -> set[str]:
+            listed, _ = await self._read_listing(priority, per_page=FRONT_PAGE)
+            self._front_at = self._clock()
+            return listed
+
+        return await self._join(("front",), list_front)
 
     def _channels_to_list(self, ids: set[str]) -> dict[str, set[str]]:
         """Channels worth a listing, each with the unknown ids it should bring; an author seen
@@ -326,22 +443,27 @@ class IdentityDirectory:
         self, channel_id: str | None, page_token: str | None, priority: Priority
     ) -> tuple[set[str], str | None]:
         async def list_page() -> tuple[set[str], str | None]:
-            page = await self._scheduler.run(
-                priority,
-                lambda: self._client.list_identities(
-                    channel_id=channel_id,
-                    order_by=LIST_ORDER,
-                    per_page=LIST_PAGE_SIZE,
-                    page_token=page_token,
-                ),
+            listed, next_token = await self._read_listing(
+                priority, channel_id=channel_id, per_page=LIST_PAGE_SIZE, page_token=page_token
             )
             now = self._clock()
-            records = [record for record in page.records if record.id]
-            self._save(records, now)
-            self._listings[channel_id] = _Listing(now, page.next_page_token)
-            return {record.id for record in records}, page.next_page_token
+            self._listings[channel_id] = _Listing(now, next_token)
+            if channel_id is None and page_token is None:
+                self._front_at = now  # the bulk page is the front page, and more
+            return listed, next_token
 
         return await self._join(("list", channel_id, page_token), list_page)
+
+    async def _read_listing(
+        self, priority: Priority, **filters: Any
+    ) -> tuple[set[str], str | None]:
+        """One page of identities, newest-modified first, saved; its ids and the next token."""
+        page = await self._scheduler.run(
+            priority, lambda: self._client.list_identities(order_by=LIST_ORDER, **filters)
+        )
+        records = [record for record in page.records if record.id]
+        self._save(records, self._clock())
+        return {record.id for record in records}, page.next_page_token
 
     async def _fetch_one(self, identity_id: str, priority: Priority) -> Identity:
         async def fetch() -> Identity:

@@ -257,6 +257,16 @@ class Outbox:
             error_message=None,
         )
 
+    def retry_now(self) -> None:
+        """The server answers again: replies backing off after a failed attempt go now (the
+        budget still holds them back during a rate-limit penalty). Only those: an entry that
+        waits for another reason keeps its time."""
+        now = self._clock()
+        for row in self._store.outbox((QUEUED, UNKNOWN)):
+            waiting = row.next_attempt_at is not None and row.next_attempt_at > now
+            if waiting and row.error_message is not None:
+                self._change(row.id, next_attempt_at=now)
+
     def discard(self, entry_id: str) -> None:
         """Remove a failed or queued entry; one that may be on its way cannot be discarded."""
         current = self._entry(entry_id)

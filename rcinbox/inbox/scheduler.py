@@ -10,8 +10,10 @@ refuse; this layer decides *who* sends next:
 * ``BACKGROUND`` (polling, warm-up, prefetch) leaves a larger reserve untouched, so a reply typed
   during a busy sync still goes out at once.
 
-Requests of one priority go out in the order they were asked. Nothing here does I/O itself; time
-is injected so tests can compress it.
+Requests of one priority go out in the order they were asked. Every request's outcome is told to
+``observe`` (the account's :class:`~rcinbox.inbox.connection.Connection`), so the connection
+state follows all of the engine's traffic, not only polls. Nothing here does I/O itself; time is
+injected so tests can compress it.
 """
 
 from __future__ import annotations
@@ -49,8 +51,10 @@ class RequestScheduler:
         concurrency: int = 4,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        observe: Callable[[BaseException | None], None] | None = None,
     ) -> None:
         self._rate = rate
+        self._observe = observe
         self._clock = clock
         self._sleep = sleep
         self._slots = concurrency
@@ -64,7 +68,15 @@ class RequestScheduler:
         await self._acquire(priority)
         try:
             self.sent[priority] += 1
-            return await request()
+            try:
+                result = await request()
+            except Exception as error:
+                if self._observe is not None:
+                    self._observe(error)
+                raise
+            if self._observe is not None:
+                self._observe(None)
+            return result
         finally:
             self._in_flight -= 1
             self._dispatch()

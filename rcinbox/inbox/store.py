@@ -319,6 +319,8 @@ class Store:
         self._clock = clock
         self._path = path
         self._sender_lock: BinaryIO | None = None
+        # The thread the agent has on screen (see keep_read): what arrives in it is read.
+        self._kept_read: str | None = None
 
     @classmethod
     def open(cls, path: Path | str, *, clock: Callable[[], float] = time.time) -> Store:
@@ -615,6 +617,8 @@ class Store:
             ),
         )
         self._derive_reply_state(thread_id)
+        if thread_id == self._kept_read:
+            self._read_to_latest(thread_id)
         self._derive_unread(thread_id)
 
     def _derive_reply_state(self, thread_id: str) -> None:
@@ -768,6 +772,20 @@ class Store:
             self._derive_unread(thread_id)
             return before != self._unread(thread_id)
 
+    def keep_read(self, thread_id: str | None) -> None:
+        """The agent is looking at this thread (None: at none): contents merged into it are
+        read as they arrive, unless the agent marked it unread."""
+        self._kept_read = thread_id
+
+    def _read_to_latest(self, thread_id: str) -> None:
+        self._db.execute(
+            "INSERT INTO read_marks (thread_id, read_up_to, manual_unread)"
+            " SELECT id, latest_at, 0 FROM threads WHERE id = ?"
+            " ON CONFLICT (thread_id) DO UPDATE SET read_up_to = excluded.read_up_to"
+            " WHERE manual_unread = 0",
+            (thread_id,),
+        )
+
     def mark_unread(self, thread_id: str) -> bool:
         with self.transaction() as db:
             before = self._unread(thread_id)
@@ -825,6 +843,15 @@ class Store:
             ):
                 found[row[0]] = CachedIdentity(row[0], row[1], bool(row[2]), row[3])
         return found
+
+    def identity_ids_of_user(self, user_id: str) -> list[str]:
+        """Cached identities a user (an agent's extension id) may write as."""
+        rows = self._db.execute(
+            "SELECT i.id FROM identities AS i, json_each(i.raw, '$.userIds') AS u"
+            " WHERE u.value = ? ORDER BY i.id",
+            (user_id,),
+        ).fetchall()
+        return [row[0] for row in rows]
 
     def identity(self, identity_id: str) -> Identity | None:
         row = self._db.execute("SELECT raw FROM identities WHERE id = ?", (identity_id,)).fetchone()

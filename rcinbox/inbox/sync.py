@@ -11,8 +11,13 @@
 * **Whole thread** (:meth:`Syncer.complete_thread`): every page of ``threadIds=[id]``.
 * **Polling** (:meth:`Syncer.run`): the newest page every ``poll_active`` seconds while the agent
   typed in the last ``idle_after`` seconds, every ``poll_idle`` seconds otherwise, and every
-  ``2 * poll_idle`` while webhooks flow (polling stays on as their safety net). Failures back off
-  (doubling, capped at ``max_backoff``) and are reported as ``SyncStatus(online=False)``.
+  ``2 * poll_idle`` while webhooks flow (polling stays on as their safety net). A server that
+  answers with failures is asked less and less often (doubling, capped at ``max_backoff``). A
+  server that cannot be reached at all costs nothing to try (no request reaches it, the budget
+  is untouched), so polls go on every few seconds, doubling up to ``reconnect_max``: the server
+  coming back is noticed within seconds, and at once when another request (a reply, a name)
+  gets through first (:meth:`Syncer.reconnected`). Whether the server can be reached is the
+  :class:`~rcinbox.inbox.connection.Connection`'s to say; a sync reports only its own outcome.
 
 Contents met while paging back through history are announced with ``ContentsArrived`` but without
 ``incoming_ids``: only contents found by polling or a webhook are news to the agent.
@@ -78,6 +83,7 @@ class Syncer:
         idle_after: float = 120.0,
         per_page: int = 100,
         max_backoff: float = 300.0,
+        reconnect_max: float = 8.0,
     ) -> None:
         self._store = store
         self._client = client
@@ -89,37 +95,32 @@ class Syncer:
         self.poll_idle = poll_idle
         self.idle_after = idle_after
         self.max_backoff = max_backoff
+        self.reconnect_max = reconnect_max
         self._per_page = max(1, min(per_page, THREAD_PAGE))
         self._last_activity = -math.inf
         self._webhook_active = False
-        self._online: bool | None = None
         self._last_sync: float | None = None
         # Set when something that changes the polling interval happens during a wait.
         self._wake = asyncio.Event()
+        self._retry_now = False
         # Work in flight, by what it fetches, so concurrent callers share one request.
         self._newest: dict[Priority, asyncio.Task[MergeResult]] = {}
         self._paging: dict[str, asyncio.Task[None]] = {}
         self._threads: dict[str, asyncio.Task[int]] = {}
+        # Told of every content merged that the store did not have (``live``: news from a poll
+        # or a webhook), so their authors' names are asked for in the next batch.
+        self.on_merged: Callable[[list[Content], bool], None] | None = None
 
     # ------------------------------------------------------------------ state for the UI
-
-    @property
-    def online(self) -> bool | None:
-        """True after a successful sync, False after a failed one, None before the first."""
-        return self._online
 
     @property
     def last_sync(self) -> float | None:
         return self._last_sync
 
-    def connection_trouble(self, error: RCError) -> None:
-        """A request failed and is being retried: if the server is unreachable, say so now."""
-        if not isinstance(error, TransportError) or self._online is False:
-            return
-        self._online = False
-        self._events.publish(
-            SyncStatus(online=False, last_sync=self._last_sync, error=one_line(str(error), 200))
-        )
+    def reconnected(self) -> None:
+        """The server answered again (any request): a poll backing off goes now."""
+        self._retry_now = True
+        self._wake.set()
 
     def user_active(self) -> None:
         """The agent did something: poll at the quick interval for the next ``idle_after`` s."""
@@ -154,17 +155,14 @@ class Syncer:
         return await _single_flight(self._newest, priority, lambda: self._sync_newest(priority))
 
     async def _sync_newest(self, priority: Priority) -> MergeResult:
-        self._events.publish(
-            SyncStatus(online=self._online is not False, syncing=True, last_sync=self._last_sync)
-        )
+        self._events.publish(SyncStatus(syncing=True, last_sync=self._last_sync))
         try:
             result = await self._fetch_newest(priority)
         except RCError as exc:
             self._report_failure(exc)
             raise
-        self._online = True
         self._last_sync = self._clock()
-        self._events.publish(SyncStatus(online=True, last_sync=self._last_sync))
+        self._events.publish(SyncStatus(last_sync=self._last_sync))
         return result
 
     async def _fetch_newest(self, priority: Priority) -> MergeResult:
@@ -193,8 +191,7 @@ class Syncer:
     def _report_failure(self, exc: RCError) -> None:
         message = one_line(str(exc), 200)
         log.warning("sync failed: %s", message)
-        self._online = False
-        self._events.publish(SyncStatus(online=False, last_sync=self._last_sync, error=message))
+        self._events.publish(SyncStatus(last_sync=self._last_sync, error=message))
         if isinstance(exc, InvalidGrant):
             self._events.publish(LoginRequired(message))
 
@@ -300,39 +297,46 @@ class Syncer:
     async def run(self) -> None:
         """Poll the newest page until cancelled; failures back off and never end the loop."""
         failures = 0
+        unreached = False
         while True:
             started = self._clock()
+            self._retry_now = False
             try:
                 await self.sync_newest()
             except asyncio.CancelledError:
                 raise
-            except RCError:
+            except RCError as exc:
                 failures += 1  # already logged and published by sync_newest
+                unreached = isinstance(exc, TransportError) and not exc.request_sent
             except Exception as exc:
                 failures += 1
+                unreached = False
                 log.exception("sync failed unexpectedly")
-                self._online = False
                 self._events.publish(
                     SyncStatus(
-                        online=False,
                         last_sync=self._last_sync,
                         error=one_line(f"{type(exc).__name__}: {exc}", 200),
                     )
                 )
             else:
                 failures = 0
-            await self._wait_for_next_poll(started, failures)
+            await self._wait_for_next_poll(started, failures, unreached)
 
-    def _delay(self, failures: int) -> float:
-        interval = self.poll_interval()
-        if failures:
-            return min(self.max_backoff, interval * 2 ** (failures - 1))
-        return interval
+    def _delay(self, failures: int, unreached: bool = False) -> float:
+        if not failures:
+            return self.poll_interval()
+        if unreached:
+            # Nothing reached the server, so nothing was spent: try again soon.
+            return min(self.reconnect_max, 2.0 ** (failures - 1))
+        return min(self.max_backoff, self.poll_interval() * 2 ** (failures - 1))
 
-    async def _wait_for_next_poll(self, started: float, failures: int) -> None:
-        """Sleep until the next poll is due; re-plan when activity or webhooks change it."""
+    async def _wait_for_next_poll(self, started: float, failures: int, unreached: bool) -> None:
+        """Sleep until the next poll is due; re-plan when activity or webhooks change it, and
+        go at once when the server answered another request after a failed poll."""
         while True:
-            delay = started + self._delay(failures) - self._clock()
+            if failures and self._retry_now:
+                return
+            delay = started + self._delay(failures, unreached) - self._clock()
             if delay <= 0:
                 return
             self._wake.clear()
@@ -377,6 +381,8 @@ class Syncer:
         if result.new_content_ids:
             new = set(result.new_content_ids)
             threads = sorted({c.thread_id or c.id for c in contents if c.id in new})
+            if self.on_merged is not None:
+                self.on_merged([c for c in contents if c.id in new], live)
             self._events.publish(
                 ContentsArrived(
                     result.new_content_ids,

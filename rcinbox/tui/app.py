@@ -8,6 +8,10 @@ Start-up paints what the store holds at once, then starts the engine (polling, o
 and syncs in the background; with the server unreachable the app still opens, says it is
 offline, keeps drafts and queues replies until the server answers again.
 
+What the screen says follows the engine: the connection state, the message a reply answers
+(the same one the view marks and the composer names), whether the open thread is read. The app
+tells the engine which thread the agent is looking at, never decides such rules itself.
+
 Time comes from an injected clock and animations are off by default, so snapshots are stable
 and nothing moves needlessly over SSH.
 """
@@ -33,6 +37,8 @@ from textual.widgets import Footer, Input, TextArea
 
 from rcinbox.inbox.engine import BackgroundWork, Inbox
 from rcinbox.inbox.events import (
+    ConnectionChanged,
+    ConnectionState,
     ContentsArrived,
     HistoryChanged,
     HistoryCoverage,
@@ -45,12 +51,13 @@ from rcinbox.inbox.events import (
     ThreadsChanged,
 )
 from rcinbox.inbox.notices import WaitAnnounced, WebhookState
+from rcinbox.inbox.replies import ReplyRefused, ReplyTarget
 from rcinbox.inbox.store import SEARCH_LIMIT, StoreError, ThreadFilter, ThreadRow
 from rcinbox.notify import alert_sequence
 from rcinbox.text import one_line, visible
 from rcinbox.tui.anchoring import anchor_disputed_widths
 from rcinbox.tui.commands import InboxCommands
-from rcinbox.tui.formatting import system_clock
+from rcinbox.tui.formatting import short_id, system_clock
 from rcinbox.tui.keys import teach_alt_enter
 from rcinbox.tui.reply_actions import ReplyActions
 from rcinbox.tui.screens import HelpScreen, LoginRequiredScreen, help_text, key_label
@@ -163,6 +170,7 @@ class InboxApp(ReplyActions, App[None]):
         self._last_refresh = 0.0
         self._search_timer: Timer | None = None
         self._names_changed = False
+        self._focused = True  # the terminal has focus (where it reports it)
         self.animation_level = "full" if settings.animations else "none"
         if settings.keymap:
             self.set_keymap(dict(settings.keymap))
@@ -184,6 +192,7 @@ class InboxApp(ReplyActions, App[None]):
                     clock=self.clock,
                     name_of=self._name_of,
                     is_agent=self._is_agent,
+                    is_own=self._is_own,
                     outbox_clock=self._outbox_now,
                     key_of=self._key_of,
                     id="view",
@@ -228,6 +237,9 @@ class InboxApp(ReplyActions, App[None]):
     def _is_agent(self, identity_id: str | None) -> bool | None:
         return self._inbox.is_agent(identity_id) if self._inbox else None
 
+    def _is_own(self, identity_id: str | None) -> bool:
+        return self._inbox.is_own(identity_id) if self._inbox else False
+
     def _outbox_now(self) -> float:
         return self._inbox.now() if self._inbox else time.time()
 
@@ -259,6 +271,7 @@ class InboxApp(ReplyActions, App[None]):
         # frame already has rows.
         self._channel_chosen(ChannelSidebar.Chosen(self.sidebar.entry(ALL)))
         self.conversation_list.focus()
+        self._show_connection(self.inbox.connection.state, self.inbox.connection.reason)
         self._listen()
         # The engine's polling loop syncs at once, then at its intervals.
         await self.inbox.start(
@@ -304,25 +317,21 @@ class InboxApp(ReplyActions, App[None]):
         elif isinstance(event, IdentitiesResolved):
             self._names_changed = True
             self._schedule_refresh()
+        elif isinstance(event, ConnectionChanged):
+            self._show_connection(event.state, event.reason)
         elif isinstance(event, SyncStatus):
             status = self.status
             status.syncing = event.syncing
             if event.syncing:
-                # A sync that has only started says nothing yet about the connection: the first
-                # one must not show "online" before the server has answered.
                 return
-            status.online = event.online
             if event.last_sync is not None and event.last_sync != self._engine_last_sync:
                 # The engine stamps syncs with the wall clock; the status line measures "synced
                 # 3m ago" with the app's clock (fixed in snapshots), so the moment is taken on it.
                 self._engine_last_sync = event.last_sync
                 status.last_sync = self.clock().timestamp()
-            if event.online:
                 self._synced_once = True
-                if status.error and event.error is None:
-                    status.error = None
-            elif event.error:
-                status.error = event.error
+            # Offline, the status line shows the connection's reason instead of this one.
+            status.error = event.error
             status.rate = self.inbox.rate()
         elif isinstance(event, RateChanged):
             self.status.rate = event.state
@@ -335,6 +344,12 @@ class InboxApp(ReplyActions, App[None]):
             self.status.wait_until = time.monotonic() + (event.until - time.time())
         elif isinstance(event, LoginRequired) and not isinstance(self.screen, LoginRequiredScreen):
             self.push_screen(LoginRequiredScreen(event.message, self.settings.profile))
+
+    def _show_connection(self, state: ConnectionState, reason: str | None) -> None:
+        status = self.status
+        status.reason = reason
+        status.connection = state
+        status.rate = self.inbox.rate()
 
     def _notify_arrival(self, incoming_ids: tuple[str, ...]) -> None:
         count = len(incoming_ids)
@@ -438,19 +453,18 @@ class InboxApp(ReplyActions, App[None]):
         thread = self.inbox.thread(thread_id)
         if thread is None:
             return
-        self._reply_target = None
-        self._open_thread = thread
-        self._show_thread(thread_id, keep_scroll=False)
         draft = self.inbox.draft(thread_id)
         self._reply_target = draft.in_reply_to if draft and draft.in_reply_to else None
+        self._open_thread = thread
         self.composer.display = True
         self.composer.prepare(
             thread.channel_type,
             text=draft.body if draft else "",
             public=draft.public if draft else None,
-            replying_to=self._target_description(),
         )
+        self._show_thread(thread_id, keep_scroll=False)
         self.screen.add_class("reading")
+        self._update_viewing()
         if self.screen.has_class("narrow"):
             self.view.focus()
         self._complete_thread(thread_id)
@@ -468,14 +482,17 @@ class InboxApp(ReplyActions, App[None]):
         self._open_thread = thread
         shown = max(PAGE, len([i for i in self.view.items if i.content is not None]))
         contents = self.inbox.messages(thread_id, limit=shown)
+        # One answer for both: the message the view marks is the one the composer names.
+        target = self._target()
         self.view.show(
             thread,
             contents,
             self.inbox.pending_replies(thread_id),
             has_older=thread.content_count > len(contents),
-            target_id=self._current_target(),
+            target_id=target.content_id,
             keep_scroll=keep_scroll,
         )
+        self.composer.set_target(self._target_description(target), blocked=not target.possible)
         self._follow_countdown()
 
     @on(ConversationView.OlderWanted)
@@ -490,24 +507,41 @@ class InboxApp(ReplyActions, App[None]):
             older, has_older=self._open_thread.content_count > len(items) + len(older)
         )
 
-    def _current_target(self) -> str | None:
-        if self._reply_target:
-            return self._reply_target
-        return self._open_thread.latest_inbound_id if self._open_thread else None
+    def _target(self) -> ReplyTarget:
+        """What a reply in the open thread answers, by the engine's rule."""
+        if self._open_thread is None:
+            return ReplyTarget(None, refusal="No conversation is open.")
+        return self.inbox.reply_target(self._open_thread.id, self._reply_target)
 
-    def _target_description(self) -> str:
-        target = self._current_target()
-        content = self.inbox.content(target) if target else None
+    def _target_description(self, target: ReplyTarget) -> str:
+        content = target.content
         if content is None:
-            return "the newest message"
-        author = self._name_of(content.author_identity_id) or "the customer"
-        return f"{visible(author, multiline=False)}: {content.display_text}"
+            return target.refusal or "Nothing to answer here."
+        author_id = content.author_identity_id
+        if self._is_own(author_id):
+            author = "You"
+        else:
+            author = self._name_of(author_id) or short_id(author_id)
+        return f"Replying to {visible(author, multiline=False)}: {content.display_text}"
 
     @on(ConversationView.TargetChosen)
     def _target_chosen(self, event: ConversationView.TargetChosen) -> None:
-        self._reply_target = event.content.id
-        self.composer.set_reply_to(self._target_description())
-        self.action_reply()
+        thread = self._open_thread
+        if thread is None:
+            return
+        chosen = self.inbox.reply_target(thread.id, event.content.id)
+        allowed = chosen.content_id == event.content.id
+        if allowed:
+            self._reply_target = event.content.id
+        else:
+            self.notify(
+                chosen.refusal or "A reply answers a customer's message, not this one.",
+                severity="warning",
+            )
+        # The marker and the composer's line show what the reply answers now, either way.
+        self._show_thread(thread.id, keep_scroll=True)
+        if allowed:
+            self.action_reply()
 
     @on(ConversationView.CopyRequested)
     def _copy(self, event: ConversationView.CopyRequested) -> None:
@@ -557,16 +591,16 @@ class InboxApp(ReplyActions, App[None]):
             self._last_sent = self.inbox.send(
                 thread.id,
                 text,
-                in_reply_to=self._current_target(),
+                in_reply_to=self._reply_target,
                 public=composer.public,
                 delay=self.settings.undo_seconds,
             )
-        except ValueError as error:
-            self.notify(str(error), severity="error")
+        except ReplyRefused as error:
+            self.notify(str(error), title="Cannot send", severity="error")
             return
         composer.clear()
+        # The next reply answers the newest customer message again, unless one is chosen.
         self._reply_target = None
-        composer.set_reply_to(self._target_description())
         self._show_thread(thread.id, keep_scroll=False)
 
     def action_toggle_public(self) -> None:
@@ -699,6 +733,7 @@ class InboxApp(ReplyActions, App[None]):
             return
         if self.screen.has_class("narrow") and self.screen.has_class("reading"):
             self.screen.remove_class("reading")
+            self._update_viewing()
             self.conversation_list.focus()
 
     def action_toggle_sidebar(self) -> None:
@@ -766,6 +801,26 @@ class InboxApp(ReplyActions, App[None]):
 
     def _apply_width(self, width: int) -> None:
         self.screen.set_class(width < NARROW, "narrow")
+        if self._inbox is not None:
+            self._update_viewing()
+
+    def _update_viewing(self) -> None:
+        """Tell the engine which thread the agent sees: open, its pane shown (at 80 columns the
+        list and the thread take turns), the terminal focused. That one stays read."""
+        screen = self.screen
+        shown = not screen.has_class("narrow") or screen.has_class("reading")
+        thread = self._open_thread
+        self.inbox.viewing(thread.id if thread is not None and shown and self._focused else None)
+
+    def on_app_focus(self) -> None:
+        self._focused = True
+        if self._inbox is not None:
+            self._update_viewing()
+
+    def on_app_blur(self) -> None:
+        self._focused = False
+        if self._inbox is not None:
+            self._update_viewing()
 
     def on_key(self) -> None:
         if self._inbox is not None:

@@ -96,6 +96,11 @@ def channel_label(channel_type: str | None) -> str:
     return channel_info(channel_type).label
 
 
+# A thread's title when no customer has written in it: a post or a message the agent started
+# that nobody has answered. The API says nothing of whom it went to; its first answer names them.
+NO_CUSTOMER_TITLE = "No reply yet"
+
+
 def short_id(identifier: str | None) -> str:
     return f"…{identifier[-4:]}" if identifier else "unknown"
 

@@ -112,7 +112,6 @@ class ReplyActions(_Base):
             # (A reply the server holds stays there: pressing the key again adds no copy.)
             composer.area.load_text(f"{text}\n\n{started}" if started.strip() else text)
         composer.area.move_cursor(composer.area.document.end)
-        composer.set_reply_to(self._target_description())
         self._focus_now(composer.area)
         if self._open_thread is not None:
             self._show_thread(self._open_thread.id, keep_scroll=True)
@@ -157,10 +156,7 @@ class ReplyActions(_Base):
             self._reply_target = draft.in_reply_to
             self.composer.display = True
             self.composer.prepare(
-                self._open_thread.channel_type,
-                text=draft.body,
-                public=draft.public,
-                replying_to=self._target_description(),
+                self._open_thread.channel_type, text=draft.body, public=draft.public
             )
             self._show_thread(entry.thread_id, keep_scroll=True)
         self.composer.area.focus()
@@ -179,7 +175,6 @@ class ReplyActions(_Base):
             self.inbox.discard_draft(thread.id)
             self.composer.clear()
             self._reply_target = None
-            self.composer.set_reply_to(self._target_description())
             self._show_thread(thread.id, keep_scroll=True)
             self.notify("Draft discarded.", timeout=2)
 

@@ -4,6 +4,9 @@ It only edits text and says what the agent wants (``Composer.Send``, ``Composer.
 the app writes drafts and queues replies through the engine, whose outbox sends them in the
 background, so typing never waits on the network. ``ctrl+s`` and ``alt+enter`` send (a bare
 ``ctrl+enter`` does not reach the program in most terminals, and not at all over SSH).
+
+The line above the text says which message the reply answers, or, where the engine's reply rule
+allows none, why not (and sending is refused).
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ class Composer(Vertical):
         & > #reply-to {
             color: $text-muted; height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
         }
+        & > #reply-to.blocked { color: $text-warning; height: auto; text-wrap: wrap; }
         & > ReplyArea { height: auto; min-height: 1; max-height: 12; border: none; padding: 0 1; }
         & > ReplyArea:focus { min-height: 3; }
         & > ReplyArea:focus { border: none; }
@@ -111,10 +115,8 @@ class Composer(Vertical):
     def over_limit(self) -> bool:
         return len(self.text) > self._info.max_body
 
-    def prepare(
-        self, channel_type: str | None, *, text: str, public: bool | None, replying_to: str
-    ) -> None:
-        """Set up for a thread: its channel's rules, its draft, the message it answers."""
+    def prepare(self, channel_type: str | None, *, text: str, public: bool | None) -> None:
+        """Set up for a thread: its channel's rules and its draft (the app sets the target)."""
         self._info = channel_info(channel_type)
         self._loading = True
         self.area.load_text(text)
@@ -126,13 +128,13 @@ class Composer(Vertical):
             self.public = True
         else:
             self.public = True if public is None else public
-        self.set_reply_to(replying_to)
         self._update_counter()
 
-    def set_reply_to(self, description: str) -> None:
-        self.query_one("#reply-to", Static).update(
-            Text(f"Replying to: {one_line(description, 200)}", end="")
-        )
+    def set_target(self, description: str, *, blocked: bool = False) -> None:
+        """What the reply answers ("Replying to …"), or why no reply can be sent here."""
+        label = self.query_one("#reply-to", Static)
+        label.update(Text(one_line(description, 300), end=""))
+        label.set_class(blocked, "blocked")
 
     def clear(self) -> None:
         self._loading = True

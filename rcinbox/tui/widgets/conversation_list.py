@@ -35,7 +35,13 @@ from textual.strip import Strip
 
 from rcinbox.inbox.store import ThreadRow
 from rcinbox.text import flat, visible
-from rcinbox.tui.formatting import channel_label, relative_time, reply_state_label, short_id
+from rcinbox.tui.formatting import (
+    NO_CUSTOMER_TITLE,
+    channel_label,
+    relative_time,
+    reply_state_label,
+    short_id,
+)
 
 ROW_HEIGHT = 2
 # Rows fetched per store query: a screen or two, aligned so neighbours share a query.
@@ -316,7 +322,7 @@ class ConversationList(ScrollView, can_focus=True):
                 text.append(short_id(row.customer_id), dim)
             else:
                 # An agent-started discussion nobody has answered: no customer to name yet.
-                text.append("Your message", dim)
+                text.append(NO_CUSTOMER_TITLE, dim)
             when = relative_time(row.latest_at, self._clock())
             right = Text(end="")
             if self._source is not None and self._source.one_channel:

@@ -1,9 +1,12 @@
 """The conversation view: a thread's messages oldest first, then replies still in the outbox.
 
 Customer messages sit on the left with an accent bar, the agent's on the right with another, so
-who said what reads at a glance. Each message shows its author, time, type, attachments (name,
-type, size) and, for ours, the delivery state and the channel's ``synchronizationError``. A reply
-still in its undo window counts down ("sending in 4 s · ctrl+z undo") on the outbox's clock.
+who said what reads at a glance; what the logged-in user wrote is headed "You", from the first
+screen on (the engine knows the user's identities before any reply is sent).
+
+Each message shows its author, time, type, attachments (name, type, size) and, for ours, the
+delivery state and the channel's ``synchronizationError``. A reply still in its undo window
+counts down ("sending in 4 s · ctrl+z undo") on the outbox's clock.
 
 A thread holds tens of messages, not thousands, so one widget per message is fine here. The view
 starts with the newest :data:`PAGE` messages and loads older ones from the store when scrolled to
@@ -33,6 +36,7 @@ from rcinbox.api.models import Content
 from rcinbox.inbox.store import OutboxRow, ThreadRow, reply_state
 from rcinbox.text import visible
 from rcinbox.tui.formatting import (
+    NO_CUSTOMER_TITLE,
     channel_label,
     full_time,
     human_size,
@@ -160,6 +164,7 @@ class ConversationView(VerticalScroll, can_focus=False):
         clock: Callable[[], datetime],
         name_of: Callable[[str | None], str | None],
         is_agent: Callable[[str | None], bool | None],
+        is_own: Callable[[str | None], bool] = lambda identity_id: False,
         outbox_clock: Callable[[], float] = time.time,
         key_of: Callable[[str], str] = HINT_KEYS.__getitem__,
         id: str | None = None,
@@ -168,6 +173,7 @@ class ConversationView(VerticalScroll, can_focus=False):
         self._clock = clock
         self._name_of = name_of
         self._is_agent = is_agent
+        self._is_own = is_own
         # The undo countdown is measured on the outbox's clock (epoch seconds, injectable so
         # snapshots are stable), not on the display clock above.
         self._outbox_clock = outbox_clock
@@ -276,7 +282,7 @@ class ConversationView(VerticalScroll, can_focus=False):
             title.append(short_id(thread.customer_id), "bold")
         else:
             # An agent-started discussion nobody has answered yet: there is no customer to name.
-            title.append("Discussion you started", "bold")
+            title.append(NO_CUSTOMER_TITLE, "bold")
         title.append(f" · {channel_label(thread.channel_type)}")
         title.append(f" · {thread.content_count} message{'s' if thread.content_count != 1 else ''}")
         return title
@@ -310,15 +316,19 @@ class ConversationView(VerticalScroll, can_focus=False):
             return text
         content = item.content
         assert content is not None
-        name = self._name_of(content.author_identity_id)
-        agent = self._is_agent(content.author_identity_id)
-        if agent is None:
-            agent = not content.is_incoming
-        text.append(
-            visible(name, multiline=False) if name else short_id(content.author_identity_id),
-            "bold",
-        )
-        text.append(" · agent" if agent else " · customer", "dim")
+        author = content.author_identity_id
+        name = self._name_of(author)
+        if self._is_own(author):
+            text.append("You", "bold")
+            if name:
+                # Which of the user's identities the customer saw.
+                text.append(f" · as {visible(name, multiline=False)}", "dim")
+        else:
+            agent = self._is_agent(author)
+            if agent is None:
+                agent = not content.is_incoming
+            text.append(visible(name, multiline=False) if name else short_id(author), "bold")
+            text.append(" · agent" if agent else " · customer", "dim")
         text.append(f" · {full_time(content.creation_time, now)}", "dim")
         if content.type and content.type != "Message":
             # "Message" is what nearly every content is; only the others (Comment, Review...) say

@@ -1,7 +1,15 @@
-"""The status line: online or offline, last sync, rate budget left, the last error.
+"""The status line: the connection, the last sync, the rate budget left, the last error.
 
-It keeps no state of its own beyond what the app sets; the last error stays until the agent
-dismisses it (``x``) or a later success replaces the offline notice.
+It keeps no state of its own beyond what the app sets, and says one consistent thing at a time:
+
+* connecting: nothing else yet (nothing is known), but a wait (the login limit, say);
+* online: when the last sync was, the requests left in the rate window, and an error the agent
+  has not dismissed (``x``); coming online clears errors from before;
+* offline: when the last sync was (a clock time, never "now"), that replies wait, and why the
+  server cannot be reached. No rate figure: nothing is being spent.
+
+A wait the engine announced (the login limit, a penalty) is counted down while connecting and
+online: no pause looks like a hang. Offline, the waits are retries the offline line explains.
 """
 
 from __future__ import annotations
@@ -16,8 +24,9 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from rcinbox.api.ratelimit import RateState
+from rcinbox.inbox.events import ConnectionState
 from rcinbox.text import one_line
-from rcinbox.tui.formatting import relative_time
+from rcinbox.tui.formatting import full_time, relative_time
 
 
 class StatusLine(Static):
@@ -30,7 +39,8 @@ class StatusLine(Static):
     }
     """
 
-    online: reactive[bool | None] = reactive(None)
+    connection = reactive(ConnectionState.CONNECTING)
+    reason: reactive[str | None] = reactive(None)
     syncing = reactive(False)
     last_sync: reactive[float | None] = reactive(None)
     rate: reactive[RateState | None] = reactive(None)
@@ -60,19 +70,38 @@ class StatusLine(Static):
                 self._countdown = None
         self.refresh()
 
+    @property
+    def online(self) -> bool | None:
+        """True online, False offline, None while connecting."""
+        if self.connection is ConnectionState.CONNECTING:
+            return None
+        return self.connection is ConnectionState.ONLINE
+
+    def watch_connection(self, old: ConnectionState, new: ConnectionState) -> None:
+        if new is ConnectionState.ONLINE:
+            # Whatever went wrong before the server answered again is no longer the news.
+            self.error = None
+
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis", end="")
-        if self.online is None:
-            text.append("○ connecting", "dim")
-        elif self.online:
-            text.append("● online", "green")
-        else:
+        if self.connection is ConnectionState.CONNECTING:
+            text.append("○ connecting…", "dim")
+            self._append_wait(text)
+            return text
+        moment = datetime.fromtimestamp(self.last_sync, UTC) if self.last_sync else None
+        if self.connection is ConnectionState.OFFLINE:
             text.append("● offline", "bold red")
-            text.append(" · showing stored messages; replies wait in the outbox", "dim")
+            if moment is not None:
+                text.append(f" · last synced {full_time(moment, self._clock())}")
+            text.append(" · replies wait in the outbox", "dim")
+            if self.reason:
+                text.append(" · ")
+                text.append(one_line(self.reason, 120), "bold red")
+            return text
+        text.append("● online", "green")
         if self.syncing:
             text.append(" · syncing…")
-        elif self.last_sync is not None:
-            moment = datetime.fromtimestamp(self.last_sync, UTC)
+        elif moment is not None:
             text.append(f" · synced {relative_time(moment, self._clock())}")
         state = self.rate
         if state is not None and state.limit:
@@ -82,11 +111,7 @@ class StatusLine(Static):
                 text.append(f" · waiting {state.blocked_for:.0f}s (rate limit)", "yellow")
         if self.webhooks:
             text.append(f" · {one_line(self.webhooks, 80)}")
-        if self.wait_until is not None:
-            left = self.wait_until - time.monotonic()
-            if left >= 1:
-                reason = one_line(self.wait_reason or "", 80)
-                text.append(f" · waiting {left:.0f} s: {reason}", "yellow")
+        self._append_wait(text)
         if self.note:
             text.append(f" · {one_line(self.note, 80)}")
         if self.error:
@@ -94,3 +119,9 @@ class StatusLine(Static):
             text.append(one_line(self.error, 120), "bold red")
             text.append(" (x dismiss)", "dim")
         return text
+
+    def _append_wait(self, text: Text) -> None:
+        left = self.wait_until - time.monotonic() if self.wait_until is not None else 0.0
+        if left >= 1:
+            reason = one_line(self.wait_reason or "", 80)
+            text.append(f" · waiting {left:.0f} s: {reason}", "yellow")
