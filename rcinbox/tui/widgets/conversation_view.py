@@ -308,11 +308,7 @@ class ConversationView(VerticalScroll, can_focus=False):
                 text.append(visible(entry.error_message or "refused", multiline=False), "red")
                 if entry.error_code and entry.error_code not in (entry.error_message or ""):
                     text.append(f" ({visible(entry.error_code, multiline=False)})", "red")
-                text.append(
-                    f"\n  {self._key_of('app.retry')} retries · {self._key_of('app.edit_failed')}"
-                    " puts the text back in the composer",
-                    "dim",
-                )
+                text.append(f"\n  {self._key_of('app.retry')} retries · {self._edit_hint()}", "dim")
             return text
         content = item.content
         assert content is not None
@@ -361,11 +357,14 @@ class ConversationView(VerticalScroll, can_focus=False):
             text.append("\n✗ not delivered: ", "bold red")
             text.append(visible(content.synchronization_error, multiline=False), "red")
             if not content.is_incoming:
-                text.append(
-                    f"\n  {self._key_of('app.edit_failed')} puts the text back in the composer",
-                    "dim",
-                )
+                text.append(f"\n  {self._edit_hint()}", "dim")
         return text
+
+    def _edit_hint(self) -> str:
+        key = self._key_of("app.edit_failed")
+        # A letter would be typed into the composer, where the agent often is at this point.
+        where = " (outside the composer)" if len(key) == 1 else ""
+        return f"{key}{where} puts the text back in the composer"
 
     def waiting(self) -> bool:
         """Whether a reply shown here is counting down its undo window."""
