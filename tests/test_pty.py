@@ -332,3 +332,19 @@ def test_keys_typed_right_after_r_reach_the_composer(demo_server, terminal, tmp_
     app.write(b"rjust checking in, kind regards\x13")
     received = poll(lambda: contents_since(server, before), lambda got: len(got) >= 1)
     assert received == ["just checking in, kind regards"]
+
+
+def test_escape_and_a_key_in_one_burst_leave_the_composer(
+    demo_server, terminal, tmp_path: Path
+) -> None:
+    # esc then r, batched together by tmux or SSH, reach the app as one "alt+r": the composer
+    # must not swallow it as text; esc leaves, r opens the reply again.
+    server = demo_server("--contents", "300")
+    home = tmp_path / "home"
+    write_config(home, NO_UNDO)
+    app = terminal(server, home=home)
+    open_composer(app)
+    before = {c["id"] for c in server.contents()}
+    app.write(b"First answer\x13\x1brSecond answer\x13")
+    received = poll(lambda: contents_since(server, before), lambda got: len(got) >= 2)
+    assert received == ["First answer", "Second answer"]

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -795,6 +795,25 @@ class InboxApp(ReplyActions, App[None]):
         self.sidebar.choose(UNREAD)
 
     # ------------------------------------------------------------------ responsiveness
+
+    async def on_event(self, event: events.Event) -> None:
+        # ESC then a letter in one burst (esc j typed fast, SSH or tmux batching them) reaches
+        # Textual as one alt+letter key; in the composer that would type the letter and keep
+        # focus. Split it back into what the agent pressed: esc leaves the composer, and the
+        # letter acts where focus went. TextArea binds no alt+letter, so nothing is lost.
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and isinstance(self.focused, ReplyArea)
+            and event.key.startswith("alt+")
+            and event.character is not None
+            and len(event.character) == 1
+            and event.character.isprintable()
+        ):
+            await super().on_event(events.Key("escape", "\x1b"))
+            await super().on_event(events.Key(event.key.removeprefix("alt+"), event.character))
+            return
+        await super().on_event(event)
 
     def on_resize(self, event) -> None:
         self._apply_width(event.size.width)
