@@ -84,7 +84,11 @@ async def test_a_customer_writing_into_the_open_conversation_is_named_in_both_vi
         def both_views_ask() -> bool:
             inbox.messages(opened.id)  # the open conversation paints...
             unnamed_rows(inbox)  # ...and so does the list, after it
-            return inbox.name(author) is not None
+            # (The simulated customer may be one the store already knows by name: wait for
+            # the message itself too.)
+            thread = inbox.thread(opened.id)
+            arrived = thread is not None and thread.latest_inbound_id == written["id"]
+            return arrived and inbox.name(author) is not None
 
         await until(both_views_ask)
         assert inbox.thread(opened.id).customer_id == author
