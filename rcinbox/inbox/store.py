@@ -23,13 +23,24 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from rcinbox.api.models import EARLIEST, LATEST, Content, Identity, clamp_time, export_outcome
+from rcinbox.api.models import EARLIEST, LATEST, Content, Identity, clamp_time
 from rcinbox.config import make_private_dir
+from rcinbox.inbox.types import (
+    SEARCH_LIMIT,
+    CachedIdentity,
+    ChannelRow,
+    DraftRow,
+    MergeResult,
+    OutboxRow,
+    ReplyState,
+    ThreadFilter,
+    ThreadRow,
+    reply_state,
+)
 
 try:
     import fcntl
@@ -182,111 +193,10 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 # The trigram index cannot answer shorter queries; those search names and previews only.
 MIN_TEXT_QUERY = 3
-# Threads a search returns at most (a UI says "500+" when it gets this many).
-SEARCH_LIMIT = 500
 
 
 class StoreError(Exception):
     """The database cannot be used (newer schema, corrupt file); the message says what to do."""
-
-
-@dataclass(frozen=True, slots=True)
-class ThreadFilter:
-    """Which threads a list shows: all, one channel, or only unread ones."""
-
-    channel_id: str | None = None
-    unread_only: bool = False
-
-    def where(self) -> tuple[str, tuple[Any, ...]]:
-        if self.unread_only and self.channel_id:
-            return "WHERE unread = 1 AND channel_id = ?", (self.channel_id,)
-        if self.unread_only:
-            return "WHERE unread = 1", ()
-        if self.channel_id:
-            return "WHERE channel_id = ?", (self.channel_id,)
-        return "", ()
-
-    def admits(self, row: ThreadRow) -> bool:
-        """Whether ``row`` is one of the threads this filter shows (what ``where()`` selects)."""
-        if self.channel_id is not None and row.channel_id != self.channel_id:
-            return False
-        return row.unread or not self.unread_only
-
-    @property
-    def cursor_key(self) -> str:
-        """Names the API listing that feeds this filter: one paging cursor per listing."""
-        return f"channel:{self.channel_id}" if self.channel_id else "all"
-
-
-@dataclass(frozen=True, slots=True)
-class ThreadRow:
-    id: str
-    channel_id: str | None
-    channel_type: str | None
-    latest_at: datetime
-    latest_content_id: str
-    latest_incoming: bool
-    preview: str
-    customer_id: str | None
-    customer_name: str | None
-    latest_inbound_id: str | None
-    reply_state: str | None
-    content_count: int
-    unread: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelRow:
-    id: str
-    type: str | None
-    thread_count: int
-    unread_count: int
-
-
-@dataclass(frozen=True, slots=True)
-class DraftRow:
-    thread_id: str
-    body: str
-    in_reply_to: str | None
-    public: bool | None
-    updated_at: float
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    id: str
-    thread_id: str
-    in_reply_to: str
-    channel_type: str | None
-    body: str
-    public: bool | None
-    state: str
-    attempts: int
-    created_at: float
-    updated_at: float
-    sent_at: float | None
-    next_attempt_at: float | None
-    content_id: str | None
-    error_code: str | None
-    error_message: str | None
-    # Undo send: the entry does not leave before this moment (the outbox's clock), or None.
-    not_before: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CachedIdentity:
-    id: str
-    name: str
-    is_agent: bool
-    fetched_at: float
-
-
-@dataclass(frozen=True, slots=True)
-class MergeResult:
-    new_content_ids: tuple[str, ...]
-    changed_thread_ids: tuple[str, ...]
-    # Newly seen contents that customers wrote: what live updates announce.
-    new_incoming_ids: tuple[str, ...]
 
 
 def _epoch(moment: datetime | None) -> float | None:
@@ -957,7 +867,7 @@ class Store:
             db.execute(
                 "INSERT INTO outbox (id, thread_id, in_reply_to, channel_type, body, public,"
                 " state, created_at, updated_at, next_attempt_at, not_before)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     entry_id,
                     thread_id,
@@ -965,6 +875,7 @@ class Store:
                     channel_type,
                     body,
                     None if public is None else int(public),
+                    ReplyState.QUEUED.value,
                     now,
                     now,
                     now,
@@ -1050,7 +961,7 @@ class Store:
         """
         with self.transaction() as db:
             current = self.outbox_entry(entry_id)
-            if current is None or current.state != "queued":
+            if current is None or current.state != ReplyState.QUEUED:
                 return None
             db.execute("DELETE FROM outbox WHERE id = ?", (entry_id,))
             db.execute(
@@ -1156,11 +1067,3 @@ def _preview(content: Content) -> str:
     if not text and content.attachments:
         text = "📎 " + ", ".join(a.filename or "attachment" for a in content.attachments)
     return text[:PREVIEW_CHARS]
-
-
-def reply_state(sync_status: str | None) -> str:
-    """Our reply's state in the outbox's words, from the server's synchronizationStatus."""
-    outcome = export_outcome(sync_status)
-    if outcome is None:
-        return "accepted"
-    return "delivered" if outcome else "failed"

@@ -35,7 +35,15 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input, TextArea
 
-from rcinbox.inbox.engine import BackgroundWork, Inbox
+from rcinbox.inbox.engine import (
+    BackgroundWork,
+    Inbox,
+    ReplyRefused,
+    ReplyTarget,
+    StoreError,
+    WaitAnnounced,
+    WebhookState,
+)
 from rcinbox.inbox.events import (
     ConnectionChanged,
     ConnectionState,
@@ -50,9 +58,7 @@ from rcinbox.inbox.events import (
     SyncStatus,
     ThreadsChanged,
 )
-from rcinbox.inbox.notices import WaitAnnounced, WebhookState
-from rcinbox.inbox.replies import ReplyRefused, ReplyTarget
-from rcinbox.inbox.store import SEARCH_LIMIT, StoreError, ThreadFilter, ThreadRow
+from rcinbox.inbox.types import SEARCH_LIMIT, ReplyState, ThreadFilter, ThreadRow
 from rcinbox.notify import alert_sequence
 from rcinbox.text import one_line, visible
 from rcinbox.tui.anchoring import anchor_disputed_widths
@@ -308,7 +314,7 @@ class InboxApp(ReplyActions, App[None]):
                 self._notify_arrival(event.incoming_ids)
         elif isinstance(event, ThreadsChanged | OutboxChanged | Overflowed | HistoryChanged):
             self._schedule_refresh()
-            if isinstance(event, OutboxChanged) and event.entry.state == "failed":
+            if isinstance(event, OutboxChanged) and event.entry.state == ReplyState.FAILED:
                 self.notify(
                     one_line(event.entry.error_message or "refused", 200),
                     title="Reply not sent",
