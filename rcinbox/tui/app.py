@@ -104,20 +104,8 @@ InboxFactory = Callable[[], contextlib.AbstractAsyncContextManager[Inbox]]
 class InboxApp(ReplyActions, App[None]):
     TITLE = "rcinbox"
 
-    CSS = """
-    Screen { layout: vertical; }
-    #main { height: 1fr; }
-    #list-pane { width: 2fr; min-width: 30; }
-    #filter { display: none; height: 3; border: tall $accent; }
-    #filter.shown { display: block; }
-    #thread-pane { width: 3fr; border-left: solid $primary 30%; }
-    Screen.narrow #sidebar { display: none; }
-    Screen.narrow.sidebar-open #sidebar { display: block; width: 22; }
-    Screen.narrow #thread-pane { display: none; border-left: none; }
-    Screen.narrow.reading #thread-pane { display: block; width: 1fr; }
-    Screen.narrow.reading #list-pane { display: none; }
-    Screen.hide-sidebar #sidebar { display: none; }
-    """
+    # The layout, reloaded on save when Textual's debug feature is on (TEXTUAL=debug).
+    CSS_PATH = "app.tcss"
 
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
