@@ -21,16 +21,14 @@ from rcinbox.cli.output import print_json, when
 from rcinbox.cli.parser import account_options
 from rcinbox.config import MAX_UNDO_SECONDS
 from rcinbox.inbox.engine import AlreadySent
+from rcinbox.inbox.types import OPEN_STATES, ReplyState
 from rcinbox.text import fit, one_line, visible
 from rcinbox.wiring.inbox import inbox_for
 
 if TYPE_CHECKING:
     from rcinbox.api.models import Content
     from rcinbox.inbox.engine import Inbox
-    from rcinbox.inbox.store import OutboxRow
-
-# What `rcinbox outbox` lists: everything the server has not confirmed, or refused.
-OPEN_STATES = ("queued", "sending", "unknown", "failed")
+    from rcinbox.inbox.types import OutboxRow
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,7 +69,7 @@ async def _reply(args: argparse.Namespace) -> int:
         if undo > 0:
             await _undo_window(inbox, entry, undo)
         entry = await _wait_accepted(inbox, entry.id, args.timeout)
-        if entry.state == "failed":
+        if entry.state == ReplyState.FAILED:
             raise CommandError(
                 f"the server refused the reply: {_error_text(entry)}", ExitCode.DATAERR
             )
@@ -176,7 +174,7 @@ async def _wait_accepted(inbox: Inbox, entry_id: str, timeout: float) -> OutboxR
             if (
                 row is not None
                 and row.id == entry_id
-                and row.state == "queued"
+                and row.state == ReplyState.QUEUED
                 and row.error_message
             ):
                 raise CommandError(
@@ -226,7 +224,7 @@ async def _outbox(args: argparse.Namespace) -> int:
         return ExitCode.OK
     print(f"{'ENTRY':<8}  {'STATE':<8}  {'QUEUED':<16}  {'TRIES':>5}  TEXT OR ERROR")
     for entry in entries:
-        detail = _error_text(entry) if entry.state == "failed" else entry.body
+        detail = _error_text(entry) if entry.state == ReplyState.FAILED else entry.body
         print(
             f"{entry.id[:8]}  {entry.state:<8}  {fit(when(entry.created_at), 16)}"
             f"  {entry.attempts:>5}  {one_line(detail, 60)}"
@@ -241,8 +239,8 @@ async def _flush(inbox: Inbox, args: argparse.Namespace) -> int:
         await _release(inbox, entry, None, refused=inbox.refuse_reply)
     await inbox.start(poll=False, names=False)
     remaining = await inbox.flush_outbox(timeout=args.timeout)
-    unsent = [e for e in remaining if e.state != "failed"]
-    failed = inbox.outbox_entries(("failed",))
+    unsent = [e for e in remaining if e.state != ReplyState.FAILED]
+    failed = inbox.outbox_entries((ReplyState.FAILED,))
     if args.json:
         print_json({"remaining": [_entry_json(e) for e in remaining]})
     else:

@@ -32,8 +32,9 @@ from typing import Any
 from rcinbox.api.errors import RCError
 from rcinbox.inbox.events import EventBus, HistoryChanged, HistoryCoverage
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
-from rcinbox.inbox.store import Store, ThreadFilter
+from rcinbox.inbox.store import Store
 from rcinbox.inbox.sync import Syncer
+from rcinbox.inbox.types import ThreadFilter
 
 log = logging.getLogger(__name__)
 

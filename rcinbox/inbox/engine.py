@@ -42,23 +42,26 @@ from rcinbox.inbox.events import (
     ThreadsChanged,
 )
 from rcinbox.inbox.identities import IdentityDirectory
-from rcinbox.inbox.notices import WaitAnnounced, WaitTracker, WebhookState
+from rcinbox.inbox.notices import WaitAnnounced as WaitAnnounced  # for UIs: a wait to show
+from rcinbox.inbox.notices import WaitTracker
+from rcinbox.inbox.notices import WebhookState as WebhookState  # for UIs: the webhook's state
 from rcinbox.inbox.outbox import AlreadySent as AlreadySent  # for UIs: an undo that came too late
 from rcinbox.inbox.outbox import Outbox
 from rcinbox.inbox.replies import ReplyRefused as ReplyRefused  # for UIs: no reply possible
-from rcinbox.inbox.replies import ReplyTarget, reply_target
+from rcinbox.inbox.replies import ReplyTarget as ReplyTarget  # for UIs: whom a reply answers
+from rcinbox.inbox.replies import reply_target
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
-from rcinbox.inbox.store import (
+from rcinbox.inbox.store import Store
+from rcinbox.inbox.store import StoreError as StoreError  # for UIs: a store that cannot open
+from rcinbox.inbox.sync import Syncer
+from rcinbox.inbox.types import (
     ChannelRow,
     DraftRow,
     MergeResult,
     OutboxRow,
-    Store,
     ThreadFilter,
     ThreadRow,
 )
-from rcinbox.inbox.store import StoreError as StoreError  # for UIs: a store that cannot open
-from rcinbox.inbox.sync import Syncer
 from rcinbox.inbox.webhooks import WebhookReceiver
 from rcinbox.text import one_line
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from rcinbox.api.ratelimit import RateState
-from rcinbox.inbox.store import OutboxRow
+from rcinbox.inbox.types import OutboxRow
 
 
 @dataclass(frozen=True, slots=True)

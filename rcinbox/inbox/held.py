@@ -15,15 +15,18 @@ from __future__ import annotations
 import uuid
 
 from rcinbox.api.models import Content
-from rcinbox.inbox.outbox import FAILED, QUEUED, Outbox
-from rcinbox.inbox.store import OutboxRow, Store
+from rcinbox.inbox.outbox import Outbox
+from rcinbox.inbox.store import Store
+from rcinbox.inbox.types import OutboxRow, ReplyState
 
 # Held entries are due this far after they were written (a hold, not a plan).
 HOLD = 100 * 365 * 86400.0
 
 
 def is_held(row: OutboxRow) -> bool:
-    return row.state == QUEUED and (row.next_attempt_at or 0.0) - row.created_at > HOLD / 2
+    return (
+        row.state == ReplyState.QUEUED and (row.next_attempt_at or 0.0) - row.created_at > HOLD / 2
+    )
 
 
 def hold(store: Store, outbox: Outbox, content_id: str, body: str) -> OutboxRow:
@@ -41,7 +44,7 @@ def hold(store: Store, outbox: Outbox, content_id: str, body: str) -> OutboxRow:
 
 
 def held(store: Store) -> list[OutboxRow]:
-    return [row for row in store.outbox((QUEUED,)) if is_held(row)]
+    return [row for row in store.outbox((ReplyState.QUEUED,)) if is_held(row)]
 
 
 def release(
@@ -70,7 +73,7 @@ def release(
 
 def refuse(store: Store, outbox: Outbox, entry_id: str, message: str) -> OutboxRow:
     """The channel's rules refuse the reply: it fails here and is never sent."""
-    return _changed(store, outbox, entry_id, state=FAILED, error_message=message)
+    return _changed(store, outbox, entry_id, state=ReplyState.FAILED, error_message=message)
 
 
 def _changed(store: Store, outbox: Outbox, entry_id: str, **fields: object) -> OutboxRow:

@@ -60,25 +60,20 @@ from rcinbox.inbox.events import (
     ThreadsChanged,
 )
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
-from rcinbox.inbox.store import DraftRow, OutboxRow, Store
+from rcinbox.inbox.store import Store
+from rcinbox.inbox.types import (
+    PENDING_STATES,
+    SETTLED_STATES,
+    DraftRow,
+    OutboxRow,
+    ReplyState,
+)
 
 if TYPE_CHECKING:
     from rcinbox.api.client import SocialMessagingClient
 
 log = logging.getLogger("rcinbox.inbox.outbox")
 
-QUEUED = "queued"
-SENDING = "sending"
-UNKNOWN = "unknown"
-ACCEPTED = "accepted"
-DELIVERED = "delivered"
-FAILED = "failed"
-# Only ever seen in an OutboxChanged event: the entry was removed from the store.
-DISCARDED = "discarded"
-
-# Entries the worker still has to act on, and those whose outcome is known.
-PENDING = (QUEUED, SENDING, UNKNOWN)
-SETTLED = (ACCEPTED, DELIVERED, FAILED)
 
 # How far the server's clock may be from ours when looking for a reply we may have sent.
 CLOCK_SKEW = 120.0
@@ -193,7 +188,7 @@ class Outbox:
         first: then the reply goes on as usual and nothing is changed.
         """
         current = self._store.outbox_entry(entry_id)
-        if current is None or current.state != QUEUED:
+        if current is None or current.state != ReplyState.QUEUED:
             raise AlreadySent(current.state if current else None)
         newer = self.draft(current.thread_id)
         body = current.body
@@ -207,7 +202,7 @@ class Outbox:
         self._forget_draft(current.thread_id)
         self._follow.pop(entry_id, None)
         self._lookup_failures.pop(entry_id, None)
-        self._announce(dataclasses.replace(cancelled, state=DISCARDED))
+        self._announce(dataclasses.replace(cancelled, state=ReplyState.DISCARDED))
         log.info("reply %s was taken back before it left", entry_id)
         return self._store.draft(current.thread_id) or draft
 
@@ -224,8 +219,12 @@ class Outbox:
         """
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(timeout):
-                await self._drive(lambda: not self._store.outbox(PENDING))
-        return [row for row in self._store.outbox() if row.state not in (ACCEPTED, DELIVERED)]
+                await self._drive(lambda: not self._store.outbox(PENDING_STATES))
+        return [
+            row
+            for row in self._store.outbox()
+            if row.state not in (ReplyState.ACCEPTED, ReplyState.DELIVERED)
+        ]
 
     async def wait_accepted(self, entry_id: str, timeout: float) -> OutboxRow:
         """Work until this entry is accepted, delivered or failed; TimeoutError otherwise.
@@ -234,7 +233,7 @@ class Outbox:
         """
 
         def settled() -> bool:
-            return self._entry(entry_id).state in SETTLED
+            return self._entry(entry_id).state in SETTLED_STATES
 
         async with asyncio.timeout(timeout):
             await self._drive(settled)
@@ -243,12 +242,12 @@ class Outbox:
     def retry(self, entry_id: str) -> OutboxRow:
         """Send a failed entry again (attempts start over); wakes the worker."""
         current = self._entry(entry_id)
-        if current.state != FAILED:
+        if current.state != ReplyState.FAILED:
             raise ValueError(f"only a failed reply can be sent again (this one is {current.state})")
         self._follow.pop(entry_id, None)
         return self._change(
             entry_id,
-            state=QUEUED,
+            state=ReplyState.QUEUED,
             attempts=0,
             sent_at=None,
             next_attempt_at=self._clock(),
@@ -262,7 +261,7 @@ class Outbox:
         budget still holds them back during a rate-limit penalty). Only those: an entry that
         waits for another reason keeps its time."""
         now = self._clock()
-        for row in self._store.outbox((QUEUED, UNKNOWN)):
+        for row in self._store.outbox((ReplyState.QUEUED, ReplyState.UNKNOWN)):
             waiting = row.next_attempt_at is not None and row.next_attempt_at > now
             if waiting and row.error_message is not None:
                 self._change(row.id, next_attempt_at=now)
@@ -270,12 +269,12 @@ class Outbox:
     def discard(self, entry_id: str) -> None:
         """Remove a failed or queued entry; one that may be on its way cannot be discarded."""
         current = self._entry(entry_id)
-        if current.state not in (FAILED, QUEUED):
+        if current.state not in (ReplyState.FAILED, ReplyState.QUEUED):
             raise ValueError(f"a reply that is {current.state} cannot be discarded")
         self._store.delete_outbox(entry_id)
         self._follow.pop(entry_id, None)
         self._lookup_failures.pop(entry_id, None)
-        self._announce(dataclasses.replace(current, state=DISCARDED))
+        self._announce(dataclasses.replace(current, state=ReplyState.DISCARDED))
 
     # ------------------------------------------------------------------ public: drafts
 
@@ -410,7 +409,7 @@ class Outbox:
         row, wait = self._next_due()
         if row is None:
             return wait
-        if row.state == QUEUED:
+        if row.state == ReplyState.QUEUED:
             await self._send(row)
         else:
             await self._reconcile(row)
@@ -419,22 +418,22 @@ class Outbox:
     def _recover(self) -> None:
         """Entries left 'sending' by a process that died mid-send: their outcome is unknown."""
         now = self._clock()
-        for row in self._store.outbox([SENDING]):
+        for row in self._store.outbox([ReplyState.SENDING]):
             when = max(now, (row.sent_at or now) + self._grace)
             log.info("reply %s was being sent when rcinbox stopped; checking for it", row.id)
-            self._change(row.id, state=UNKNOWN, next_attempt_at=when)
+            self._change(row.id, state=ReplyState.UNKNOWN, next_attempt_at=when)
         self._recovered = True
 
     def _next_due(self) -> tuple[OutboxRow | None, float | None]:
         now = self._clock()
         blocked: set[str] = set()
         wait: float | None = None
-        for row in self._store.outbox(PENDING):
+        for row in self._store.outbox(PENDING_STATES):
             if row.thread_id in blocked:
                 continue
             # Replies in one thread go out in the order they were written.
             blocked.add(row.thread_id)
-            if row.state == SENDING:
+            if row.state == ReplyState.SENDING:
                 continue
             # An entry in its undo window waits for it to end, whatever a retry says.
             due = max(row.next_attempt_at or 0.0, row.not_before or 0.0)
@@ -484,14 +483,14 @@ class Outbox:
     def _begin_sending(self, entry_id: str) -> OutboxRow:
         with self._store.transaction():
             current = self._store.outbox_entry(entry_id)
-            if current is None or current.state != QUEUED:
+            if current is None or current.state != ReplyState.QUEUED:
                 raise _Withdrawn
             if current.not_before is not None and current.not_before > self._clock():
                 # Still in its undo window (checked again under the write lock).
                 raise _Withdrawn
             row = self._store.update_outbox(
                 entry_id,
-                state=SENDING,
+                state=ReplyState.SENDING,
                 sent_at=self._clock(),
                 attempts=current.attempts + 1,
                 next_attempt_at=None,
@@ -508,7 +507,7 @@ class Outbox:
             log.info("reply %s hit the rate limit; next try in %.0f s", row.id, error.retry_after)
             self._change(
                 row.id,
-                state=QUEUED,
+                state=ReplyState.QUEUED,
                 attempts=row.attempts - 1,
                 next_attempt_at=now + error.retry_after,
                 error_code=error.code,
@@ -518,7 +517,7 @@ class Outbox:
             # Refused before anything was done: the reply waits for a new login.
             self._change(
                 row.id,
-                state=QUEUED,
+                state=ReplyState.QUEUED,
                 attempts=row.attempts - 1,
                 next_attempt_at=now + MAX_DELAY,
                 error_code=error.code,
@@ -534,7 +533,7 @@ class Outbox:
             log.info("reply %s was refused: %s", row.id, words)
             self._change(
                 row.id,
-                state=FAILED,
+                state=ReplyState.FAILED,
                 next_attempt_at=None,
                 error_code=error.code,
                 error_message=words,
@@ -547,7 +546,7 @@ class Outbox:
     def _mark_unknown(self, row: OutboxRow, words: str, code: str | None = None) -> None:
         self._change(
             row.id,
-            state=UNKNOWN,
+            state=ReplyState.UNKNOWN,
             next_attempt_at=self._clock() + self._grace,
             error_code=code,
             error_message=words,
@@ -557,12 +556,16 @@ class Outbox:
         if row.attempts >= self._max_attempts:
             log.info("reply %s not sent after %d attempts: %s", row.id, row.attempts, words)
             self._change(
-                row.id, state=FAILED, next_attempt_at=None, error_code=code, error_message=words
+                row.id,
+                state=ReplyState.FAILED,
+                next_attempt_at=None,
+                error_code=code,
+                error_message=words,
             )
             return
         self._change(
             row.id,
-            state=QUEUED,
+            state=ReplyState.QUEUED,
             next_attempt_at=self._clock() + self._delay(row.attempts),
             error_code=code,
             error_message=words,
@@ -573,7 +576,7 @@ class Outbox:
         with self._store.transaction():
             row = self._store.update_outbox(
                 entry_id,
-                state=ACCEPTED,
+                state=ReplyState.ACCEPTED,
                 content_id=content.id,
                 next_attempt_at=None,
                 error_code=None,
@@ -606,7 +609,7 @@ class Outbox:
                 self._events.publish(LoginRequired(str(error)))
                 wait = MAX_DELAY
             log.info("could not look for reply %s (%s); again in %.1f s", row.id, error, wait)
-            self._change(row.id, state=UNKNOWN, next_attempt_at=self._clock() + wait)
+            self._change(row.id, state=ReplyState.UNKNOWN, next_attempt_at=self._clock() + wait)
             return
         self._lookup_failures.pop(row.id, None)
         if found is not None:
@@ -675,7 +678,7 @@ class Outbox:
         horizon = self._clock() - FOLLOW_FOR
         accepted = [
             row
-            for row in self._store.outbox([ACCEPTED])
+            for row in self._store.outbox([ReplyState.ACCEPTED])
             if (row.sent_at or row.updated_at) >= horizon
         ]
         for gone in set(self._follow) - {row.id for row in accepted}:
@@ -716,16 +719,16 @@ class Outbox:
                 self._events.publish(ThreadsChanged(merged.changed_thread_ids))
         outcome = content.exported
         current = self._store.outbox_entry(row.id)
-        if outcome is None or current is None or current.state != ACCEPTED:
+        if outcome is None or current is None or current.state != ReplyState.ACCEPTED:
             self._follow_later(row.id, checks + 1)
             return
         self._follow.pop(row.id, None)
         if outcome:
-            self._change(row.id, state=DELIVERED)
+            self._change(row.id, state=ReplyState.DELIVERED)
         else:
             words = (content.synchronization_error or "").strip() or _EXPORT_FAILED_WORDS
             log.info("reply %s was not delivered: %s", row.id, words)
-            self._change(row.id, state=FAILED, error_code=None, error_message=words)
+            self._change(row.id, state=ReplyState.FAILED, error_code=None, error_message=words)
 
     def _follow_later(self, entry_id: str, checks: int) -> None:
         interval = min(self._delivery_poll * 1.5 ** min(checks, 20), MAX_DELAY)

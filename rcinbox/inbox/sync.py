@@ -52,7 +52,8 @@ from rcinbox.inbox.events import (
     ThreadsChanged,
 )
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
-from rcinbox.inbox.store import MergeResult, Store, ThreadFilter
+from rcinbox.inbox.store import Store
+from rcinbox.inbox.types import MergeResult, ThreadFilter
 from rcinbox.text import one_line
 
 if TYPE_CHECKING:

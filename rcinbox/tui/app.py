@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -35,28 +35,36 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input, TextArea
 
-from rcinbox.inbox.engine import BackgroundWork, Inbox
-from rcinbox.inbox.events import (
-    ConnectionChanged,
-    ConnectionState,
-    ContentsArrived,
-    HistoryChanged,
-    HistoryCoverage,
-    IdentitiesResolved,
-    LoginRequired,
-    OutboxChanged,
-    Overflowed,
-    RateChanged,
-    SyncStatus,
-    ThreadsChanged,
+from rcinbox.inbox.engine import (
+    BackgroundWork,
+    Inbox,
+    ReplyRefused,
+    ReplyTarget,
+    StoreError,
 )
-from rcinbox.inbox.notices import WaitAnnounced, WebhookState
-from rcinbox.inbox.replies import ReplyRefused, ReplyTarget
-from rcinbox.inbox.store import SEARCH_LIMIT, StoreError, ThreadFilter, ThreadRow
+from rcinbox.inbox.events import ConnectionState, HistoryCoverage
+from rcinbox.inbox.types import SEARCH_LIMIT, ReplyState, ThreadFilter, ThreadRow
 from rcinbox.notify import alert_sequence
 from rcinbox.text import one_line, visible
 from rcinbox.tui.anchoring import anchor_disputed_widths
 from rcinbox.tui.commands import InboxCommands
+from rcinbox.tui.engine_messages import (
+    ConnectionChangedMessage,
+    ContentsArrivedMessage,
+    EngineMessage,
+    HistoryChangedMessage,
+    IdentitiesResolvedMessage,
+    LoginRequiredMessage,
+    OutboxChangedMessage,
+    OverflowedMessage,
+    RateChangedMessage,
+    SyncStatusMessage,
+    ThreadsChangedMessage,
+    WaitAnnouncedMessage,
+    WebhookStateMessage,
+    as_message,
+    while_running,
+)
 from rcinbox.tui.formatting import short_id, system_clock
 from rcinbox.tui.keys import teach_alt_enter
 from rcinbox.tui.reply_actions import ReplyActions
@@ -98,20 +106,8 @@ InboxFactory = Callable[[], contextlib.AbstractAsyncContextManager[Inbox]]
 class InboxApp(ReplyActions, App[None]):
     TITLE = "rcinbox"
 
-    CSS = """
-    Screen { layout: vertical; }
-    #main { height: 1fr; }
-    #list-pane { width: 2fr; min-width: 30; }
-    #filter { display: none; height: 3; border: tall $accent; }
-    #filter.shown { display: block; }
-    #thread-pane { width: 3fr; border-left: solid $primary 30%; }
-    Screen.narrow #sidebar { display: none; }
-    Screen.narrow.sidebar-open #sidebar { display: block; width: 22; }
-    Screen.narrow #thread-pane { display: none; border-left: none; }
-    Screen.narrow.reading #thread-pane { display: block; width: 1fr; }
-    Screen.narrow.reading #list-pane { display: none; }
-    Screen.hide-sidebar #sidebar { display: none; }
-    """
+    # The layout, reloaded on save when Textual's debug feature is on (TEXTUAL=debug).
+    CSS_PATH = "app.tcss"
 
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -297,53 +293,92 @@ class InboxApp(ReplyActions, App[None]):
 
     @work(group="events", exit_on_error=False)
     async def _listen(self) -> None:
-        subscription = self.inbox.events.subscribe()
-        async for event in _events(subscription):
-            self._on_engine_event(event)
+        async for event in self.inbox.subscribe():
+            message = as_message(event)
+            if message is not None:
+                self.post_message(message)
 
-    def _on_engine_event(self, event: Any) -> None:
-        if isinstance(event, ContentsArrived):
-            self._schedule_refresh()
-            if event.incoming_ids and self._synced_once:
-                self._notify_arrival(event.incoming_ids)
-        elif isinstance(event, ThreadsChanged | OutboxChanged | Overflowed | HistoryChanged):
-            self._schedule_refresh()
-            if isinstance(event, OutboxChanged) and event.entry.state == "failed":
-                self.notify(
-                    one_line(event.entry.error_message or "refused", 200),
-                    title="Reply not sent",
-                    severity="error",
-                )
-        elif isinstance(event, IdentitiesResolved):
-            self._names_changed = True
-            self._schedule_refresh()
-        elif isinstance(event, ConnectionChanged):
-            self._show_connection(event.state, event.reason)
-        elif isinstance(event, SyncStatus):
-            status = self.status
-            status.syncing = event.syncing
-            if event.syncing:
-                return
-            if event.last_sync is not None and event.last_sync != self._engine_last_sync:
-                # The engine stamps syncs with the wall clock; the status line measures "synced
-                # 3m ago" with the app's clock (fixed in snapshots), so the moment is taken on it.
-                self._engine_last_sync = event.last_sync
-                status.last_sync = self.clock().timestamp()
-                self._synced_once = True
-            # Offline, the status line shows the connection's reason instead of this one.
-            status.error = event.error
-            status.rate = self.inbox.rate()
-        elif isinstance(event, RateChanged):
-            self.status.rate = event.state
-        elif isinstance(event, WebhookState):
-            self.status.webhooks = event.detail if not event.active else "webhooks"
-        elif isinstance(event, WaitAnnounced):
-            # The engine says when on the wall clock; the status line counts down the real time
-            # left (on the monotonic clock), whatever the app's clock shows.
-            self.status.wait_reason = event.reason
-            self.status.wait_until = time.monotonic() + (event.until - time.time())
-        elif isinstance(event, LoginRequired) and not isinstance(self.screen, LoginRequiredScreen):
-            self.push_screen(LoginRequiredScreen(event.message, self.settings.profile))
+    # ------------------------------------------------------------------ engine events
+
+    @on(ContentsArrivedMessage)
+    @while_running
+    def _contents_arrived(self, message: ContentsArrivedMessage) -> None:
+        self._schedule_refresh()
+        if message.event.incoming_ids and self._synced_once:
+            self._notify_arrival(message.event.incoming_ids)
+
+    @on(ThreadsChangedMessage)
+    @on(HistoryChangedMessage)
+    @on(OverflowedMessage)
+    @while_running
+    def _rows_changed(self, message: EngineMessage) -> None:
+        self._schedule_refresh()
+
+    @on(OutboxChangedMessage)
+    @while_running
+    def _outbox_changed(self, message: OutboxChangedMessage) -> None:
+        self._schedule_refresh()
+        entry = message.event.entry
+        if entry.state == ReplyState.FAILED:
+            self.notify(
+                one_line(entry.error_message or "refused", 200),
+                title="Reply not sent",
+                severity="error",
+            )
+
+    @on(IdentitiesResolvedMessage)
+    @while_running
+    def _identities_resolved(self, message: IdentitiesResolvedMessage) -> None:
+        self._names_changed = True
+        self._schedule_refresh()
+
+    @on(ConnectionChangedMessage)
+    @while_running
+    def _connection_changed(self, message: ConnectionChangedMessage) -> None:
+        self._show_connection(message.event.state, message.event.reason)
+
+    @on(SyncStatusMessage)
+    @while_running
+    def _sync_status(self, message: SyncStatusMessage) -> None:
+        event = message.event
+        status = self.status
+        status.syncing = event.syncing
+        if event.syncing:
+            return
+        if event.last_sync is not None and event.last_sync != self._engine_last_sync:
+            # The engine stamps syncs with the wall clock; the status line measures "synced
+            # 3m ago" with the app's clock (fixed in snapshots), so the moment is taken on it.
+            self._engine_last_sync = event.last_sync
+            status.last_sync = self.clock().timestamp()
+            self._synced_once = True
+        # Offline, the status line shows the connection's reason instead of this one.
+        status.error = event.error
+        status.rate = self.inbox.rate()
+
+    @on(RateChangedMessage)
+    @while_running
+    def _rate_changed(self, message: RateChangedMessage) -> None:
+        self.status.rate = message.event.state
+
+    @on(WebhookStateMessage)
+    @while_running
+    def _webhook_state(self, message: WebhookStateMessage) -> None:
+        event = message.event
+        self.status.webhooks = event.detail if not event.active else "webhooks"
+
+    @on(WaitAnnouncedMessage)
+    @while_running
+    def _wait_announced(self, message: WaitAnnouncedMessage) -> None:
+        # The engine says when on the wall clock; the status line counts down the real time
+        # left (on the monotonic clock), whatever the app's clock shows.
+        self.status.wait_reason = message.event.reason
+        self.status.wait_until = time.monotonic() + (message.event.until - time.time())
+
+    @on(LoginRequiredMessage)
+    @while_running
+    def _login_required(self, message: LoginRequiredMessage) -> None:
+        if not isinstance(self.screen, LoginRequiredScreen):
+            self.push_screen(LoginRequiredScreen(message.event.message, self.settings.profile))
 
     def _show_connection(self, state: ConnectionState, reason: str | None) -> None:
         status = self.status
@@ -882,8 +917,3 @@ def _summary(unread: int, channels: int, history: HistoryCoverage) -> str:
         "ctrl+p  jump to a thread, a channel or an action\n"
         "?       every key"
     )
-
-
-async def _events(subscription) -> AsyncIterator[Any]:
-    while True:
-        yield await subscription.get()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from rcinbox.api.channels import channel_info
+from rcinbox.inbox.types import ReplyState, channel_info
 
 Clock = Callable[[], datetime]
 
@@ -77,12 +77,12 @@ def _full_time(moment: datetime, now: datetime) -> str:
 # Outbox and delivery states in the agent's words, with a glyph that reads at a glance.
 REPLY_STATES: dict[str, tuple[str, str]] = {
     "draft": ("✎", "draft"),
-    "queued": ("◷", "queued"),
-    "sending": ("↑", "sending"),
-    "unknown": ("?", "checking"),
-    "accepted": ("✓", "sent"),
-    "delivered": ("✓✓", "delivered"),
-    "failed": ("✗", "failed"),
+    ReplyState.QUEUED: ("◷", "queued"),
+    ReplyState.SENDING: ("↑", "sending"),
+    ReplyState.UNKNOWN: ("?", "checking"),
+    ReplyState.ACCEPTED: ("✓", "sent"),
+    ReplyState.DELIVERED: ("✓✓", "delivered"),
+    ReplyState.FAILED: ("✗", "failed"),
 }
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rcinbox.inbox.engine import AlreadySent
-from rcinbox.inbox.store import OutboxRow
+from rcinbox.inbox.types import OutboxRow, ReplyState
 from rcinbox.tui.screens import ConfirmScreen
 
 if TYPE_CHECKING:
@@ -60,14 +60,16 @@ class ReplyActions(_Base):
         selected = self.view.selected_item
         if selected is not None:
             entry, content = selected.pending, selected.content
-            if entry is not None and entry.state == "failed":
+            if entry is not None and entry.state == ReplyState.FAILED:
                 return entry, entry.body, entry.in_reply_to
             if content is not None and not content.is_incoming and content.exported is False:
                 return None, content.display_text, content.in_reply_to_content_id
         if self._open_thread is None:
             return None
         failed = [
-            e for e in self.inbox.pending_replies(self._open_thread.id) if e.state == "failed"
+            e
+            for e in self.inbox.pending_replies(self._open_thread.id)
+            if e.state == ReplyState.FAILED
         ]
         if failed:
             return failed[-1], failed[-1].body, failed[-1].in_reply_to
@@ -120,11 +122,17 @@ class ReplyActions(_Base):
         """What undo send takes back: the reply selected in the conversation if it is still
         queued, else the open conversation's newest queued reply, else the last one sent."""
         selected = self.view.selected_item
-        if selected is not None and selected.pending and selected.pending.state == "queued":
+        if (
+            selected is not None
+            and selected.pending
+            and selected.pending.state == ReplyState.QUEUED
+        ):
             return selected.pending
         if self._open_thread is not None:
             queued = [
-                e for e in self.inbox.pending_replies(self._open_thread.id) if e.state == "queued"
+                e
+                for e in self.inbox.pending_replies(self._open_thread.id)
+                if e.state == ReplyState.QUEUED
             ]
             if queued:
                 return queued[-1]
@@ -139,7 +147,7 @@ class ReplyActions(_Base):
             draft = self.inbox.cancel_send(entry.id)
         except AlreadySent as late:
             words = "Already sent: the reply had left before the undo."
-            if late.state == "failed":
+            if late.state == ReplyState.FAILED:
                 words = (
                     "Too late to undo: the reply left and was refused;"
                     f" {self._key_of('app.edit_failed')} puts it back in the composer."

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static, TextArea
 
-from rcinbox.api.channels import ChannelInfo, Visibility, channel_info
+from rcinbox.inbox.types import ChannelInfo, Visibility, channel_info
 from rcinbox.text import one_line
 
 

@@ -33,7 +33,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from rcinbox.inbox.store import ThreadRow
+from rcinbox.inbox.types import ReplyState, ThreadRow
 from rcinbox.text import flat, visible
 from rcinbox.tui.formatting import (
     NO_CUSTOMER_TITLE,
@@ -345,7 +345,7 @@ class ConversationList(ScrollView, can_focus=True):
             right = Text(end="")
             glyph, words = reply_state_label(row.reply_state)
             if glyph:
-                failed = row.reply_state == "failed"
+                failed = row.reply_state == ReplyState.FAILED
                 style = (
                     self.get_component_rich_style("conversation-list--failed", partial=True)
                     if failed

@@ -32,8 +32,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from rcinbox.api.models import Content
-from rcinbox.inbox.store import OutboxRow, ThreadRow, reply_state
+from rcinbox.inbox.types import Content, OutboxRow, ReplyState, ThreadRow, reply_state
 from rcinbox.text import visible
 from rcinbox.tui.formatting import (
     NO_CUSTOMER_TITLE,
@@ -104,7 +103,7 @@ class MessageBubble(Static):
         item = self.item
         if item.pending is not None:
             self.add_class("pending")
-            if item.pending.state == "failed":
+            if item.pending.state == ReplyState.FAILED:
                 self.add_class("failed")
         elif item.incoming:
             self.add_class("incoming")
@@ -116,7 +115,7 @@ class MessageBubble(Static):
 
 def seconds_to_wait(entry: OutboxRow, now: float) -> int | None:
     """Whole seconds (rounded up) a queued reply still waits in its undo window, else None."""
-    if entry.state != "queued" or entry.not_before is None or entry.not_before <= now:
+    if entry.state != ReplyState.QUEUED or entry.not_before is None or entry.not_before <= now:
         return None
     return max(1, math.ceil(entry.not_before - now - 1e-6))
 
@@ -299,11 +298,11 @@ class ConversationView(VerticalScroll, can_focus=False):
                 text.append(f" · {self._key_of('app.undo_send')} undo", "dim")
             else:
                 glyph, words = reply_state_label(entry.state)
-                style = "bold red" if entry.state == "failed" else "dim"
+                style = "bold red" if entry.state == ReplyState.FAILED else "dim"
                 text.append(f" · {glyph} {words}", style)
             text.append("\n")
             text.append(_shown(entry.body))
-            if entry.state == "failed":
+            if entry.state == ReplyState.FAILED:
                 text.append("\n✗ ", "bold red")
                 text.append(visible(entry.error_message or "refused", multiline=False), "red")
                 if entry.error_code and entry.error_code not in (entry.error_message or ""):
@@ -335,7 +334,7 @@ class ConversationView(VerticalScroll, can_focus=False):
         if not content.is_incoming:
             state = reply_state(content.synchronization_status)
             glyph, words = reply_state_label(state)
-            text.append(f" · {glyph} {words}", "bold red" if state == "failed" else "dim")
+            text.append(f" · {glyph} {words}", "bold red" if state == ReplyState.FAILED else "dim")
         if content.id == self._target_id:
             text.append(" · replying to this", "bold")
         text.append("\n")

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from rcinbox.inbox.store import ChannelRow, ThreadFilter
+from rcinbox.inbox.types import ChannelRow, ThreadFilter
 from rcinbox.text import fit, visible
 from rcinbox.tui.formatting import channel_label
 

@@ -23,8 +23,8 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static
 
-from rcinbox.api.ratelimit import RateState
 from rcinbox.inbox.events import ConnectionState
+from rcinbox.inbox.types import RateState
 from rcinbox.text import one_line
 from rcinbox.tui.formatting import full_time, relative_time
 

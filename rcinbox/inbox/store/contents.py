@@ -1,0 +1,111 @@
+"""Contents and their full-text index (FTS5, trigram)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from rcinbox.api.models import Content
+from rcinbox.inbox.store.base import (
+    Tables,
+)
+from rcinbox.inbox.types import (
+    SEARCH_LIMIT,
+)
+
+# The trigram index cannot answer shorter queries; those search names and previews only.
+MIN_TEXT_QUERY = 3
+
+
+class ContentTables(Tables):
+    """Contents: the raw JSON, the columns queries need, and the trigram index of their text."""
+
+    def _index_text(self, content: Content) -> None:
+        rowid = self._db.execute(
+            "SELECT rowid FROM contents WHERE id = ?", (content.id,)
+        ).fetchone()[0]
+        self._db.execute("DELETE FROM contents_text WHERE rowid = ?", (rowid,))
+        self._db.execute(
+            "INSERT INTO contents_text (rowid, body, title) VALUES (?, ?, ?)",
+            (rowid, content.body, content.title),
+        )
+
+    def has_content(self, content_id: str) -> bool:
+        row = self._db.execute("SELECT 1 FROM contents WHERE id = ?", (content_id,)).fetchone()
+        return row is not None
+
+    def known_content_ids(self, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        known: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            known.update(
+                row[0]
+                for row in self._db.execute(f"SELECT id FROM contents WHERE id IN ({marks})", chunk)
+            )
+        return known
+
+    def content(self, content_id: str) -> Content | None:
+        row = self._db.execute("SELECT raw FROM contents WHERE id = ?", (content_id,)).fetchone()
+        return Content.from_json(json.loads(row[0])) if row else None
+
+    def thread_contents(
+        self, thread_id: str, *, limit: int | None = None, before: float | None = None
+    ) -> list[Content]:
+        """A thread's contents oldest first; with ``limit``, the newest ``limit`` of them
+        (before ``before`` when given), so history can load upwards a screen at a time."""
+        sql = "SELECT raw FROM contents WHERE thread_id = ?"
+        params: list[Any] = [thread_id]
+        if before is not None:
+            sql += " AND created < ?"
+            params.append(before)
+        sql += " ORDER BY created DESC, id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        rows = self._db.execute(sql, params).fetchall()
+        return [Content.from_json(json.loads(row[0])) for row in reversed(rows)]
+
+    def thread_size(self, thread_id: str) -> int:
+        return self._db.execute(
+            "SELECT COUNT(*) FROM contents WHERE thread_id = ?", (thread_id,)
+        ).fetchone()[0]
+
+    def search_threads(self, text: str, *, limit: int = SEARCH_LIMIT) -> list[str]:
+        """Threads whose customer's name, a message or a subject contains ``text``
+        (case-insensitive), newest activity first."""
+        text = text.strip()
+        if not text:
+            return []
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        if len(text) >= MIN_TEXT_QUERY:
+            # A quoted FTS5 string: the trigram index matches it as a plain substring.
+            in_text = (
+                "id IN (SELECT c.thread_id FROM contents_text AS f"
+                " JOIN contents AS c ON c.rowid = f.rowid WHERE contents_text MATCH :q)"
+            )
+        else:
+            # Too short for trigrams (a two-character Chinese word, say): scan the indexed text.
+            in_text = (
+                "id IN (SELECT c.thread_id FROM contents_text AS f"
+                " JOIN contents AS c ON c.rowid = f.rowid"
+                " WHERE f.body LIKE :p ESCAPE '\\' OR f.title LIKE :p ESCAPE '\\')"
+            )
+        rows = self._db.execute(
+            f"SELECT id FROM threads WHERE {in_text}"
+            " OR customer_id IN (SELECT id FROM identities WHERE name LIKE :p ESCAPE '\\')"
+            " ORDER BY latest_at DESC, id DESC LIMIT :limit",
+            {"q": '"' + text.replace('"', '""') + '"', "p": pattern, "limit": limit},
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def newest_content_ids(self, limit: int) -> list[str]:
+        rows = self._db.execute(
+            "SELECT id FROM contents ORDER BY created DESC, id DESC LIMIT ?", (limit,)
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def content_count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM contents").fetchone()[0]

@@ -1,0 +1,145 @@
+"""The schema, as the migrations that build it: a database is only ever moved forward."""
+
+from __future__ import annotations
+
+# Each entry moves the schema one version forward; a database is never changed in place otherwise.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE contents (
+        id TEXT PRIMARY KEY,
+        thread_id TEXT NOT NULL,
+        channel_id TEXT,
+        channel_type TEXT,
+        author_identity_id TEXT,
+        in_reply_to TEXT,
+        created REAL NOT NULL,
+        incoming INTEGER NOT NULL,
+        status TEXT,
+        sync_status TEXT,
+        preview TEXT NOT NULL,
+        raw TEXT NOT NULL
+    );
+    CREATE INDEX contents_thread ON contents (thread_id, created, id);
+    CREATE INDEX contents_created ON contents (created, id);
+    CREATE INDEX contents_author ON contents (author_identity_id);
+
+    CREATE TABLE threads (
+        id TEXT PRIMARY KEY,
+        channel_id TEXT,
+        channel_type TEXT,
+        latest_at REAL NOT NULL,
+        latest_content_id TEXT NOT NULL,
+        latest_incoming INTEGER NOT NULL,
+        preview TEXT NOT NULL,
+        customer_id TEXT,
+        latest_inbound_id TEXT,
+        latest_inbound_at REAL,
+        latest_outbound_at REAL,
+        reply_state TEXT,
+        content_count INTEGER NOT NULL,
+        unread INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX threads_latest ON threads (latest_at DESC, id DESC);
+    CREATE INDEX threads_channel ON threads (channel_id, latest_at DESC, id DESC);
+    CREATE INDEX threads_unread ON threads (unread, latest_at DESC, id DESC);
+
+    CREATE TABLE channels (
+        id TEXT PRIMARY KEY,
+        type TEXT,
+        thread_count INTEGER NOT NULL DEFAULT 0,
+        unread_count INTEGER NOT NULL DEFAULT 0
+    );
+    -- Not INSERT OR IGNORE: a trigger fired by an upsert takes the upsert's conflict policy
+    -- (abort), so an existing channel would fail the whole merge.
+    CREATE TRIGGER threads_insert AFTER INSERT ON threads BEGIN
+        INSERT INTO channels (id, type) SELECT NEW.channel_id, NEW.channel_type
+        WHERE NOT EXISTS (SELECT 1 FROM channels WHERE id IS NEW.channel_id);
+        UPDATE channels
+        SET thread_count = thread_count + 1, unread_count = unread_count + NEW.unread
+        WHERE id = NEW.channel_id;
+    END;
+    CREATE TRIGGER threads_delete AFTER DELETE ON threads BEGIN
+        UPDATE channels
+        SET thread_count = thread_count - 1, unread_count = unread_count - OLD.unread
+        WHERE id = OLD.channel_id;
+    END;
+    CREATE TRIGGER threads_update AFTER UPDATE OF unread, channel_id ON threads BEGIN
+        UPDATE channels
+        SET thread_count = thread_count - 1, unread_count = unread_count - OLD.unread
+        WHERE id = OLD.channel_id;
+        INSERT INTO channels (id, type) SELECT NEW.channel_id, NEW.channel_type
+        WHERE NOT EXISTS (SELECT 1 FROM channels WHERE id IS NEW.channel_id);
+        UPDATE channels
+        SET thread_count = thread_count + 1, unread_count = unread_count + NEW.unread
+        WHERE id = NEW.channel_id;
+    END;
+
+    CREATE TABLE read_marks (
+        thread_id TEXT PRIMARY KEY,
+        read_up_to REAL,
+        manual_unread INTEGER NOT NULL DEFAULT 0
+    );
+
+    CREATE TABLE identities (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        is_agent INTEGER NOT NULL,
+        raw TEXT NOT NULL,
+        fetched_at REAL NOT NULL
+    );
+
+    CREATE TABLE drafts (
+        thread_id TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        in_reply_to TEXT,
+        public INTEGER,
+        updated_at REAL NOT NULL
+    );
+
+    CREATE TABLE outbox (
+        id TEXT PRIMARY KEY,
+        thread_id TEXT NOT NULL,
+        in_reply_to TEXT NOT NULL,
+        channel_type TEXT,
+        body TEXT NOT NULL,
+        public INTEGER,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        sent_at REAL,
+        next_attempt_at REAL,
+        content_id TEXT UNIQUE,
+        error_code TEXT,
+        error_message TEXT
+    );
+    CREATE INDEX outbox_state ON outbox (state, next_attempt_at);
+    CREATE INDEX outbox_thread ON outbox (thread_id, created_at);
+
+    CREATE TABLE cursors (
+        key TEXT PRIMARY KEY,
+        next_page_token TEXT,
+        exhausted INTEGER NOT NULL DEFAULT 0,
+        updated_at REAL NOT NULL
+    );
+    """,
+    # 2: a trigram index of message text, so the filter box finds any substring (any script,
+    # no word splitting needed for Chinese or Japanese) without scanning every message.
+    """
+    CREATE VIRTUAL TABLE contents_text USING fts5(body, title, tokenize = 'trigram');
+    INSERT INTO contents_text (rowid, body, title)
+        SELECT rowid, json_extract(raw, '$.body'), json_extract(raw, '$.title') FROM contents;
+    """,
+    # 3: how far back in time each listing's pages have reached (the creation time of the oldest
+    # content met), so the inbox can tell whether its counts cover the history horizon.
+    """
+    ALTER TABLE cursors ADD COLUMN reached REAL;
+    """,
+    # 4: undo send. A reply may wait in the outbox until ``not_before`` (our clock) before it
+    # leaves; kept apart from ``next_attempt_at``, which retries and backoff rewrite.
+    """
+    ALTER TABLE outbox ADD COLUMN not_before REAL;
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
