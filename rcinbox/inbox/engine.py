@@ -35,6 +35,7 @@ from rcinbox.inbox import held
 from rcinbox.inbox.backfill import DEFAULT_HORIZON_DAYS, HistoryBackfill
 from rcinbox.inbox.connection import Connection
 from rcinbox.inbox.events import (
+    ConnectionState,
     EventBus,
     HistoryCoverage,
     LoginRequired,
@@ -325,6 +326,11 @@ class Inbox:
 
     def rate(self) -> RateState:
         return self.client.rate.snapshot()
+
+    def connection_state(self) -> tuple[ConnectionState, str | None]:
+        """Connecting, online or offline now, and why when offline (later changes are
+        ``ConnectionChanged`` events)."""
+        return self.connection.state, self.connection.reason
 
     # ------------------------------------------------------------------ actions
 

@@ -267,7 +267,7 @@ class InboxApp(ReplyActions, App[None]):
         # frame already has rows.
         self._channel_chosen(ChannelSidebar.Chosen(self.sidebar.entry(ALL)))
         self.conversation_list.focus()
-        self._show_connection(self.inbox.connection.state, self.inbox.connection.reason)
+        self._show_connection(*self.inbox.connection_state())
         self._listen()
         # The engine's polling loop syncs at once, then at its intervals.
         await self.inbox.start(
