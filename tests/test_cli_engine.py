@@ -10,27 +10,9 @@ import sys
 import time
 from collections.abc import Callable
 
-import pytest
-
 from rcinbox.cli.errors import ExitCode
-from rcinbox.cli.main import main
 from rcinbox.emulator import Emulator, Faults
-
-SECRET = "rcinbox-demo-secret"
-JWT = "rcinbox-demo-jwt"
-
-
-def use(monkeypatch: pytest.MonkeyPatch, emulator: Emulator) -> None:
-    monkeypatch.setenv("RCINBOX_SERVER", emulator.url)
-    monkeypatch.setenv("RCINBOX_CLIENT_ID", "rcinbox-demo")
-    monkeypatch.setenv("RCINBOX_CLIENT_SECRET", SECRET)
-    monkeypatch.setenv("RCINBOX_JWT", JWT)
-
-
-def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.cli_helpers import JWT, SECRET, run, use
 
 
 def newest_inbound(capsys) -> dict:
@@ -39,7 +21,7 @@ def newest_inbound(capsys) -> dict:
 
 
 def test_sync_fills_the_store_then_finds_nothing_new(emulator, capsys, monkeypatch) -> None:
-    use(monkeypatch, emulator)
+    use(monkeypatch, emulator.url)
     code, out, err = run(capsys, "sync", "--json")
     assert code == 0, err
     first = json.loads(out)
@@ -55,7 +37,7 @@ def test_reply_that_times_out_stays_queued_and_flush_sends_it(
     make_emulator: Callable, capsys, monkeypatch
 ) -> None:
     emulator = make_emulator(faults=Faults(latency_ms=1500))
-    use(monkeypatch, emulator)
+    use(monkeypatch, emulator.url)
     customer = newest_inbound(capsys)
     code, _, err = run(capsys, "reply", customer["id"], "Sent once, later", "--timeout", "0.5")
     assert code == ExitCode.TEMPFAIL
@@ -72,7 +54,7 @@ def test_reply_that_times_out_stays_queued_and_flush_sends_it(
 
 
 def test_reply_json_prints_the_created_content(emulator, capsys, monkeypatch) -> None:
-    use(monkeypatch, emulator)
+    use(monkeypatch, emulator.url)
     customer = newest_inbound(capsys)
     code, out, err = run(capsys, "reply", customer["id"], "ok", "--json")
     assert code == 0, err

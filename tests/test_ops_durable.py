@@ -9,30 +9,14 @@ import pytest
 
 from rcinbox.api.channels import channel_info
 from rcinbox.cli.errors import ExitCode
-from rcinbox.cli.main import main
 from rcinbox.emulator import Emulator, EmulatorConfig
-
-SECRET = "rcinbox-demo-secret"
-JWT = "rcinbox-demo-jwt"
+from tests.cli_helpers import run, use
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def use(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
-    monkeypatch.setenv("RCINBOX_SERVER", url)
-    monkeypatch.setenv("RCINBOX_CLIENT_ID", "rcinbox-demo")
-    monkeypatch.setenv("RCINBOX_CLIENT_SECRET", SECRET)
-    monkeypatch.setenv("RCINBOX_JWT", JWT)
-
-
-def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def failures(err: str) -> list[str]:

@@ -10,31 +10,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from rcinbox.api.client import new_http_client
 from rcinbox.auth.cache import CachedSession, TokenCache
 from rcinbox.cli.errors import ExitCode
-from rcinbox.cli.main import main
 from rcinbox.config import Credentials, log_dir
 from rcinbox.emulator import Emulator
+from tests.cli_helpers import JWT, SECRET, run, use
 
-SECRET = "rcinbox-demo-secret"
-JWT = "rcinbox-demo-jwt"
 TOKEN_GRANTS = ("urn:ietf:params:oauth:grant-type:jwt-bearer", "refresh_token")
-
-
-def use(monkeypatch: pytest.MonkeyPatch, emulator: Emulator) -> None:
-    monkeypatch.setenv("RCINBOX_SERVER", emulator.url)
-    monkeypatch.setenv("RCINBOX_CLIENT_ID", "rcinbox-demo")
-    monkeypatch.setenv("RCINBOX_CLIENT_SECRET", SECRET)
-    monkeypatch.setenv("RCINBOX_JWT", JWT)
-
-
-def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def token_requests(emulator: Emulator) -> int:
@@ -42,7 +25,7 @@ def token_requests(emulator: Emulator) -> int:
 
 
 def test_ten_commands_log_in_once(emulator: Emulator, capsys, monkeypatch) -> None:
-    use(monkeypatch, emulator)
+    use(monkeypatch, emulator.url)
     for _ in range(10):
         code, _, err = run(capsys, "contents", "--limit", "1")
         assert code == 0, err
@@ -51,7 +34,7 @@ def test_ten_commands_log_in_once(emulator: Emulator, capsys, monkeypatch) -> No
 
 
 def test_the_token_cache_is_private_and_holds_no_secret(emulator, capsys, monkeypatch) -> None:
-    use(monkeypatch, emulator)
+    use(monkeypatch, emulator.url)
     assert run(capsys, "contents", "--limit", "1")[0] == 0
     cache = TokenCache(Credentials(emulator.url, "rcinbox-demo", SECRET, JWT))
     assert cache.path.exists()
@@ -66,7 +49,7 @@ def test_the_token_cache_is_private_and_holds_no_secret(emulator, capsys, monkey
 
 
 def test_a_cache_that_is_unreadable_is_replaced(emulator, capsys, monkeypatch) -> None:
-    use(monkeypatch, emulator)
+    use(monkeypatch, emulator.url)
     cache = TokenCache(Credentials(emulator.url, "rcinbox-demo", SECRET, JWT))
     cache.directory.mkdir(parents=True, mode=0o700)
     cache.path.write_text("{not json")
@@ -79,7 +62,7 @@ def test_a_cache_that_is_unreadable_is_replaced(emulator, capsys, monkeypatch) -
 def test_a_refused_cached_token_is_renewed_with_its_refresh_token(
     emulator, capsys, monkeypatch
 ) -> None:
-    use(monkeypatch, emulator)
+    use(monkeypatch, emulator.url)
     assert run(capsys, "contents", "--limit", "1")[0] == 0
     cache = TokenCache(Credentials(emulator.url, "rcinbox-demo", SECRET, JWT))
     held = cache.load_token()
@@ -100,7 +83,7 @@ def test_the_login_limit_wait_is_said_once(
 ) -> None:
     emulator = make_emulator(auth_rate_limit=1, rate_window=2.0, penalty=2.0)
     token_for(emulator)  # spends the Auth group's one request of this window
-    use(monkeypatch, emulator)
+    use(monkeypatch, emulator.url)
     code, _, err = run(capsys, "contents", "--limit", "1")
     assert code == 0, err
     waits = [line for line in err.splitlines() if "waiting" in line]
@@ -114,7 +97,7 @@ def all_logs() -> str:
 
 
 def test_the_log_has_each_request_and_no_secret(emulator: Emulator, capsys, monkeypatch) -> None:
-    use(monkeypatch, emulator)
+    use(monkeypatch, emulator.url)
     reply_text = "a private reply no log may hold"
     _, out, _ = run(capsys, "contents", "--json", "--limit", "1", "--direction", "incoming")
     customer = json.loads(out)["records"][0]

@@ -35,6 +35,7 @@ from rcinbox.inbox.events import OutboxChanged, Subscription
 from rcinbox.inbox.outbox import AlreadySent
 from rcinbox.inbox.store import MIGRATIONS, SCHEMA_VERSION, DraftRow, Store
 from rcinbox.wiring.accounts import store_path_for
+from tests.cli_helpers import use
 
 HANG_GUARD = 10.0
 
@@ -284,15 +285,8 @@ async def test_a_store_from_before_undo_send_migrates_and_its_queue_still_leaves
 # ---------------------------------------------------------------------------------- headless
 
 
-def use(monkeypatch: pytest.MonkeyPatch, emulator: Emulator) -> None:
-    monkeypatch.setenv("RCINBOX_SERVER", emulator.url)
-    monkeypatch.setenv("RCINBOX_CLIENT_ID", "rcinbox-demo")
-    monkeypatch.setenv("RCINBOX_CLIENT_SECRET", "rcinbox-demo-secret")
-    monkeypatch.setenv("RCINBOX_JWT", "rcinbox-demo-jwt")
-
-
 def test_headless_reply_waits_only_when_asked(emulator, capsys, monkeypatch) -> None:
-    use(monkeypatch, emulator)
+    use(monkeypatch, emulator.url)
     target = customer_message(emulator)
     assert rcinbox_main(["reply", target["id"], "At once"]) == 0
     _, err = capsys.readouterr()
