@@ -21,10 +21,10 @@ from tui_harness import (
     copy_store,
     make_app,
     pin_time_zone,
-    settle,
     until,
     warm_store,
 )
+from tui_harness import settle as settle_screen
 
 from rcinbox.emulator import Emulator, EmulatorConfig, Faults
 from rcinbox.inbox.events import LoginRequired
@@ -33,6 +33,12 @@ WIDE = (120, 40)
 NARROW = (80, 24)
 # Every app logs in once; the emulator's default allows five logins a minute per client.
 LOGINS = 1000
+
+
+async def settle(pilot, **options: object) -> None:
+    """Settle, and wait for the engine's own requests too: the budget the status line shows
+    must not depend on how fast the machine answered."""
+    await settle_screen(pilot, quiet=True, **options)
 
 
 @pytest.fixture(scope="module")

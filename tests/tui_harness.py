@@ -132,8 +132,9 @@ def make_app(
     )
 
 
-async def settle(pilot, *, online: bool = True, timeout: float = 10.0) -> None:
-    """Wait until the first sync has answered (when polling runs) and the screen is still."""
+async def settle(pilot, *, online: bool = True, timeout: float = 10.0, quiet: bool = False) -> None:
+    """Wait until the first sync has answered (when polling runs) and the screen is still;
+    with ``quiet``, also until the engine's own requests have stopped (for snapshots)."""
     app = pilot.app
     waited = 0.0
     while online and app.status.online is None and waited < timeout:
@@ -145,13 +146,13 @@ async def settle(pilot, *, online: bool = True, timeout: float = 10.0) -> None:
     await pilot.pause(0.2)
     # The engine's own requests (names, a thread's history) answer in the background; each
     # answer changes the budget the status line shows. Still means none came for a while.
-    if online and app.inbox_ready:
-        quiet = 0
-        while quiet < 3 and waited < timeout:
+    if quiet and online and app.inbox_ready:
+        still = 0
+        while still < 3 and waited < timeout:
             before = app.inbox.rate()
             await pilot.pause(0.1)
             waited += 0.1
-            quiet = quiet + 1 if app.inbox.rate() == before == app.status.rate else 0
+            still = still + 1 if app.inbox.rate() == before == app.status.rate else 0
 
 
 async def until(pilot, condition: Callable[[], bool], *, timeout: float = 10.0) -> None:
