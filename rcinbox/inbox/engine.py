@@ -234,6 +234,7 @@ class Inbox:
                 await task
         self._tasks.clear()
         await self.syncer.aclose()
+        await self.identities.aclose()
         self._waits.close()
         if self._receiver is not None:
             with contextlib.suppress(Exception):
