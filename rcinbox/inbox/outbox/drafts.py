@@ -80,6 +80,13 @@ class Drafts(OutboxBase):
             log.warning("could not save the draft of thread %s: %s", thread_id, error)
             self._drafts.setdefault(thread_id, draft)
 
+    def _write_draft_now(self, thread_id: str) -> None:
+        """Write the thread's pending draft now rather than after its delay."""
+        timer = self._draft_timers.pop(thread_id, None)
+        if timer is not None:
+            timer.cancel()
+        self._write_draft(thread_id)
+
     def _forget_draft(self, thread_id: str) -> None:
         self._drafts.pop(thread_id, None)
         timer = self._draft_timers.pop(thread_id, None)

@@ -38,12 +38,15 @@ class Outbox(Reconciling, Following, Drafts):
         public: bool | None,
         delay: float = 0.0,
     ) -> OutboxRow:
-        """Queue a reply durably (dropping the thread's draft in that commit); wake the worker.
+        """Queue a reply durably (dropping, in that commit, the thread's draft if it holds this
+        text); wake the worker.
 
         With ``delay`` (seconds, the undo window) it leaves no sooner than that from now, and
         until then :meth:`cancel` takes it back.
         """
-        self._forget_draft(thread_id)
+        # This process's unwritten draft reaches the store first, so the commit compares the
+        # queued text with the thread's newest draft, whoever wrote it.
+        self._write_draft_now(thread_id)
         row = self._store.add_outbox(
             str(uuid.uuid4()),
             thread_id=thread_id,
@@ -53,6 +56,10 @@ class Outbox(Reconciling, Following, Drafts):
             public=public,
             not_before=self._clock() + delay if delay > 0 else None,
         )
+        pending = self._drafts.get(thread_id)
+        if pending is not None and pending.body == body:
+            # It could not be written (a full disk), but it is what was sent: not a draft now.
+            self._forget_draft(thread_id)
         self._announce(row)
         return row
 
