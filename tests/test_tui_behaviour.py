@@ -10,7 +10,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tui_harness import QUIET, copy_store, make_app, pin_time_zone, settle, until, warm_store
+from tui_harness import (
+    QUIET,
+    copy_store,
+    make_app,
+    pin_time_zone,
+    queue_past_the_rules,
+    settle,
+    until,
+    warm_store,
+)
 
 from rcinbox.emulator import Emulator, EmulatorConfig, Faults
 from rcinbox.inbox.engine import EngineSettings
@@ -338,7 +347,7 @@ async def test_a_reply_the_server_refuses_shows_its_words_and_how_to_retry(seede
         await settle(pilot)
         app.conversation_list.select_thread(TWITTER_THREAD)
         await pilot.press("enter")
-        app.inbox.send(TWITTER_THREAD, too_long)
+        queue_past_the_rules(app.inbox, TWITTER_THREAD, too_long)
         await until(pilot, lambda: bool(app.inbox.outbox_entries(("failed",))))
         await settle(pilot)
         shown = _bubble_text(_last_bubble(app))
@@ -358,7 +367,7 @@ async def test_the_composer_refuses_a_reply_over_the_channel_limit(seeded) -> No
         app.composer.area.insert("x" * 281)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.composer.over_limit
+        assert app.composer.rules.too_long(app.composer.text)
         assert app.composer.query_one("#counter").has_class("over")
         assert app.composer.text == "x" * 281
         assert app.inbox.outbox_entries() == []

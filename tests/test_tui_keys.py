@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 from textual.command import CommandList
 from textual.widgets import Input
-from tui_harness import copy_store, make_app, pin_time_zone, settle, until, warm_store
+from tui_harness import (
+    copy_store,
+    make_app,
+    pin_time_zone,
+    queue_past_the_rules,
+    settle,
+    until,
+    warm_store,
+)
 
 from rcinbox.emulator import Emulator, EmulatorConfig, Faults
 from rcinbox.inbox.store import ThreadFilter
@@ -176,8 +184,8 @@ async def test_retry_and_edit_act_on_the_selected_failed_reply_not_only_the_newe
         await pilot.press("enter")
         await settle(pilot)
         too_long = "x" * 281  # X refuses it (EDI-033): each try fails again
-        app.inbox.send(TWITTER_THREAD, "older " + too_long)
-        app.inbox.send(TWITTER_THREAD, "newer " + too_long)
+        queue_past_the_rules(app.inbox, TWITTER_THREAD, "older " + too_long)
+        queue_past_the_rules(app.inbox, TWITTER_THREAD, "newer " + too_long)
         await until(pilot, lambda: len(app.inbox.outbox_entries(("failed",))) == 2)
         await settle(pilot)
         older, newer = app.inbox.outbox_entries(("failed",))

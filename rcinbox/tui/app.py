@@ -38,12 +38,13 @@ from textual.widgets import Footer, Input, TextArea
 from rcinbox.inbox.engine import (
     BackgroundWork,
     Inbox,
+    ReplyNotQueued,
     ReplyRefused,
     ReplyTarget,
     StoreError,
 )
 from rcinbox.inbox.events import ConnectionState, HistoryCoverage
-from rcinbox.inbox.types import SEARCH_LIMIT, ReplyState, ThreadFilter, ThreadRow
+from rcinbox.inbox.types import SEARCH_LIMIT, ReplyState, ReplyTooLong, ThreadFilter, ThreadRow
 from rcinbox.notify import alert_sequence
 from rcinbox.text import one_line, visible
 from rcinbox.tui.anchoring import anchor_disputed_widths
@@ -60,6 +61,7 @@ from rcinbox.tui.engine_messages import (
     RateChangedMessage,
     SyncStatusMessage,
     ThreadsChangedMessage,
+    TroubleMessage,
     WaitAnnouncedMessage,
     WebhookStateMessage,
     as_message,
@@ -374,6 +376,12 @@ class InboxApp(ReplyActions, App[None]):
         self.status.wait_reason = message.event.reason
         self.status.wait_until = time.monotonic() + (message.event.until - time.time())
 
+    @on(TroubleMessage)
+    @while_running
+    def _trouble(self, message: TroubleMessage) -> None:
+        # Something the engine could not do (a reply it could not record): one line, no crash.
+        self.notify(one_line(message.event.message, 300), severity="warning", timeout=8)
+
     @on(LoginRequiredMessage)
     @while_running
     def _login_required(self, message: LoginRequiredMessage) -> None:
@@ -493,7 +501,7 @@ class InboxApp(ReplyActions, App[None]):
         self._open_thread = thread
         self.composer.display = True
         self.composer.prepare(
-            thread.channel_type,
+            self.inbox.reply_rules(thread.id, self._reply_target),
             text=draft.body if draft else "",
             public=draft.public if draft else None,
         )
@@ -614,14 +622,6 @@ class InboxApp(ReplyActions, App[None]):
         if thread is None or not text.strip():
             self.notify("Nothing to send.", severity="warning", timeout=2)
             return
-        if composer.over_limit:
-            self.notify(
-                f"{len(text):,} characters: {composer.info.label} allows"
-                f" {composer.info.max_body:,}. Shorten the reply to send it.",
-                title="Too long",
-                severity="error",
-            )
-            return
         try:
             self._last_sent = self.inbox.send(
                 thread.id,
@@ -630,8 +630,20 @@ class InboxApp(ReplyActions, App[None]):
                 public=composer.public,
                 delay=self.settings.undo_seconds,
             )
+        except ReplyTooLong as error:
+            self.notify(
+                f"{error.length:,} characters: {error.channel} allows"
+                f" {error.limit:,}. Shorten the reply to send it.",
+                title="Too long",
+                severity="error",
+            )
+            return
         except ReplyRefused as error:
             self.notify(str(error), title="Cannot send", severity="error")
+            return
+        except ReplyNotQueued as error:
+            # The text stays in the composer; nothing was sent.
+            self.notify(one_line(str(error), 200), title="Not sent", severity="error")
             return
         composer.clear()
         # The next reply answers the newest customer message again, unless one is chosen.
@@ -640,7 +652,7 @@ class InboxApp(ReplyActions, App[None]):
 
     def action_toggle_public(self) -> None:
         if not self.composer.toggle_public():
-            self.notify(f"{self.composer.info.label} has only one kind of reply.", timeout=2)
+            self.notify(f"{self.composer.rules.channel} has only one kind of reply.", timeout=2)
         elif self._open_thread is not None:
             self.inbox.save_draft(
                 self._open_thread.id,

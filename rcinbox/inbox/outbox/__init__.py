@@ -26,7 +26,7 @@ This module never resends a POST without first looking for it on the server, nev
 only in memory, never logs a reply's text or a secret, and never imports Textual.
 """
 
-from rcinbox.inbox.outbox.base import AlreadySent
+from rcinbox.inbox.outbox.base import AlreadySent, ReplyNotQueued, ReplyNotRecorded
 from rcinbox.inbox.outbox.queue import Outbox
 
-__all__ = ["AlreadySent", "Outbox"]
+__all__ = ["AlreadySent", "Outbox", "ReplyNotQueued", "ReplyNotRecorded"]

@@ -48,6 +48,26 @@ class AlreadySent(Exception):
         )
 
 
+class ReplyNotRecorded(Exception):
+    """A reply left (or may have), but the store could not record what became of it (a full
+    disk). It is kept ``sending`` or ``unknown``: looked for on the server before any resend."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(
+            f"the reply may have been sent, but the local store could not record it ({reason});"
+            " it stays in the outbox and is looked for on the server before any resend"
+        )
+
+
+class ReplyNotQueued(Exception):
+    """The store could not write a reply down (a full disk): nothing was queued or sent."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"the reply could not be saved ({reason}); nothing was sent")
+
+
 class OutboxBase:
     """The store, the client and the state the outbox's parts share."""
 

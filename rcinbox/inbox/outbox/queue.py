@@ -13,16 +13,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import sqlite3
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from rcinbox.api.waits import announce
-from rcinbox.inbox.outbox.base import MAX_DELAY, RECHECK, AlreadySent, log
+from rcinbox.inbox.outbox.base import (
+    MAX_DELAY,
+    RECHECK,
+    AlreadySent,
+    ReplyNotQueued,
+    ReplyNotRecorded,
+    log,
+)
 from rcinbox.inbox.outbox.delivery import Following
 from rcinbox.inbox.outbox.drafts import Drafts
 from rcinbox.inbox.outbox.reconcile import Reconciling
 from rcinbox.inbox.types import PENDING_STATES, SETTLED_STATES, DraftRow, OutboxRow, ReplyState
+from rcinbox.text import one_line
 
 
 class Outbox(Reconciling, Following, Drafts):
@@ -47,15 +56,18 @@ class Outbox(Reconciling, Following, Drafts):
         # This process's unwritten draft reaches the store first, so the commit compares the
         # queued text with the thread's newest draft, whoever wrote it.
         self._write_draft_now(thread_id)
-        row = self._store.add_outbox(
-            str(uuid.uuid4()),
-            thread_id=thread_id,
-            in_reply_to=in_reply_to,
-            channel_type=channel_type,
-            body=body,
-            public=public,
-            not_before=self._clock() + delay if delay > 0 else None,
-        )
+        try:
+            row = self._store.add_outbox(
+                str(uuid.uuid4()),
+                thread_id=thread_id,
+                in_reply_to=in_reply_to,
+                channel_type=channel_type,
+                body=body,
+                public=public,
+                not_before=self._clock() + delay if delay > 0 else None,
+            )
+        except sqlite3.Error as error:
+            raise ReplyNotQueued(one_line(str(error), 120) or type(error).__name__) from error
         pending = self._drafts.get(thread_id)
         if pending is not None and pending.body == body:
             # It could not be written (a full disk), but it is what was sent: not a draft now.
@@ -99,6 +111,7 @@ class Outbox(Reconciling, Following, Drafts):
         """Work until no entry is queued, sending or unknown (or ``timeout`` passes).
 
         Returns the entries that are not accepted or delivered: still pending, or failed.
+        :class:`ReplyNotRecorded` when a reply left but the store could not record it.
         """
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(timeout):
@@ -167,6 +180,9 @@ class Outbox(Reconciling, Following, Drafts):
                 changed = self._changed
                 try:
                     wait = await self._shared_step()
+                except ReplyNotRecorded:
+                    # Already said (a warning, a Trouble event); the entry waits to be looked for.
+                    wait = MAX_DELAY / 10
                 except Exception:
                     log.exception("the outbox could not process an entry; trying again later")
                     wait = MAX_DELAY / 10

@@ -40,7 +40,8 @@ class Reconciling(Sending):
         self._lookup_failures.pop(row.id, None)
         if found is not None:
             log.info("reply %s had reached the server as %s", row.id, found.id)
-            self._accept(row.id, found)
+            with self._recording(row):
+                self._accept(row.id, found)
             return
         log.info("reply %s did not reach the server; sending it again", row.id)
         self._requeue_or_fail(row, row.error_code, row.error_message or "No answer from the server")

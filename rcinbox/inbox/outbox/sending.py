@@ -6,11 +6,15 @@ the POST. The answer decides the next state: ``accepted`` (the content stored wi
 commit), ``queued`` again (a 429 or a connection that never opened: nothing was created),
 ``failed`` (the server's refusal) or ``unknown`` (it may exist: looked for before any resend).
 When the outcome cannot be written (a full disk), the entry is left ``unknown`` if that can
-be written, else ``sending``, which a restart reads as unknown: either way it is looked for
-on the server before it is ever sent again.
+be written, else ``sending``, which recovery reads as unknown: either way it is looked for on
+the server before it is ever sent again, and :class:`ReplyNotRecorded` says so in one line.
 """
 
 from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
 
 from rcinbox.api.errors import (
     APIError,
@@ -22,10 +26,11 @@ from rcinbox.api.errors import (
     Unauthorized,
 )
 from rcinbox.api.models import Content, CreateContent
-from rcinbox.inbox.events import ContentsArrived, LoginRequired, ThreadsChanged
-from rcinbox.inbox.outbox.base import MAX_DELAY, OutboxBase, log
+from rcinbox.inbox.events import ContentsArrived, LoginRequired, ThreadsChanged, Trouble
+from rcinbox.inbox.outbox.base import MAX_DELAY, OutboxBase, ReplyNotRecorded, log
 from rcinbox.inbox.scheduler import Priority
 from rcinbox.inbox.types import OutboxRow, ReplyState
+from rcinbox.text import one_line
 
 
 class _Withdrawn(Exception):
@@ -54,24 +59,42 @@ class Sending(OutboxBase):
             return
         except RCError as error:
             if sending is not None:
-                self._sent_without_answer(sending, error)
+                with self._recording(sending):
+                    self._sent_without_answer(sending, error)
             return
         except BaseException:
             if sending is not None:
                 # Cancelled (closing) or broken while the POST may be on its way.
-                self._mark_unknown(sending, "rcinbox stopped while the reply was being sent")
+                with contextlib.suppress(sqlite3.Error):
+                    self._mark_unknown(sending, "rcinbox stopped while the reply was being sent")
             raise
-        if not content.id:
-            self._mark_unknown(sending, "The server accepted the reply without saying its id")
-            return
-        if content.creation_time is not None:
-            self._server_offset = content.creation_time.timestamp() - self._clock()
-        try:
+        with self._recording(sending):
+            if not content.id:
+                self._mark_unknown(sending, "The server accepted the reply without saying its id")
+                return
+            if content.creation_time is not None:
+                self._server_offset = content.creation_time.timestamp() - self._clock()
             self._accept(row.id, content)
-        except Exception:
-            # Not recorded (the store refused): looking for it later finds it.
-            self._mark_unknown(sending, "The reply was sent but could not be recorded")
-            raise
+
+    @contextlib.contextmanager
+    def _recording(self, sending: OutboxRow) -> Iterator[None]:
+        """Write a sent entry's outcome; when the store refuses (a full disk), leave the entry
+        to be looked for on the server before any resend, and raise :class:`ReplyNotRecorded`.
+        """
+        try:
+            yield
+        except sqlite3.Error as error:
+            reason = one_line(str(error), 120) or type(error).__name__
+            log.warning("reply %s: its outcome could not be recorded (%s)", sending.id, reason)
+            try:
+                self._mark_unknown(sending, f"The outcome could not be recorded ({reason})")
+            except sqlite3.Error:
+                # Still committed as `sending`, which recovery reads as unknown: have it run
+                # again before this process's next step (and at the next start, as ever).
+                self._recovered = False
+            notice = ReplyNotRecorded(reason)
+            self._events.publish(Trouble(str(notice)))
+            raise notice from error
 
     def _begin_sending(self, entry_id: str) -> OutboxRow:
         with self._store.transaction():
