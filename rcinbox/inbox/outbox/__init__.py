@@ -22,7 +22,7 @@ in ``sending`` is treated as ``unknown``.
 Drafts are kept per thread and written to the store shortly after the last keystroke (debounced),
 so typing costs no disk write per key yet a crash loses at most the last fraction of a second.
 
-This module never resends a POST without first looking for it on the server, never keeps a reply
+This package never resends a POST without first looking for it on the server, never keeps a reply
 only in memory, never logs a reply's text or a secret, and never imports Textual.
 """
 

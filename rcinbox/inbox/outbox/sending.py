@@ -65,9 +65,12 @@ class Sending(OutboxBase):
         except BaseException:
             if sending is not None:
                 # Cancelled (closing) or broken while the POST may be on its way.
-                with contextlib.suppress(sqlite3.Error):
+                try:
                     self._mark_unknown(sending, "rcinbox stopped while the reply was being sent")
+                except sqlite3.Error:
+                    self._recovered = False  # `sending` is read as unknown all the same
             raise
+        assert sending is not None  # the POST ran, so its entry was committed `sending` first
         with self._recording(sending):
             if not content.id:
                 self._mark_unknown(sending, "The server accepted the reply without saying its id")
