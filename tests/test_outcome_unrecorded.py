@@ -174,3 +174,32 @@ async def test_the_tui_keeps_the_text_when_the_store_cannot_queue_it(
         assert app.is_running and app.return_code is None
         assert app.inbox.outbox_entries() == []
         assert posts(emulator) == before
+
+
+def test_nothing_is_sent_unless_its_entry_is_durably_sending(
+    emulator: Emulator, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use(monkeypatch, emulator.url)
+    code, out, err = run(capsys, "contents", "--json", "--limit", "1", "--direction", "incoming")
+    customer = json.loads(out)["records"][0]
+    run(capsys, "sync")
+    before = posts(emulator)
+    original = Store.update_outbox
+
+    def update_outbox(store: Store, entry_id: str, **fields: Any) -> Any:
+        if fields.get("state") == ReplyState.SENDING:
+            raise sqlite3.OperationalError("database or disk is full")
+        return original(store, entry_id, **fields)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Store, "update_outbox", update_outbox)
+        code, out, err = run(capsys, "reply", customer["id"], TEXT)
+    assert code == ExitCode.ERROR, err
+    assert err.count("\n") == 1 and "database or disk is full" in err
+    assert posts(emulator) == before
+    code, out, _ = run(capsys, "outbox", "--json")
+    assert [e["state"] for e in json.loads(out)["entries"]] == ["queued"]
+    # With room on the disk again, the same reply is sent, once.
+    code, out, err = run(capsys, "reply", customer["id"], TEXT)
+    assert code == ExitCode.OK, err
+    assert posts(emulator) == before + 1
