@@ -24,9 +24,10 @@ from rcinbox.config import Credentials
 from rcinbox.emulator import Emulator
 from rcinbox.emulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT
 from rcinbox.emulator.seed import DEFAULT_NOW
-from rcinbox.inbox.engine import BackgroundWork, EngineSettings
+from rcinbox.inbox.engine import BackgroundWork, EngineSettings, Inbox
 from rcinbox.inbox.store import Store
 from rcinbox.inbox.sync import ALL_LISTING
+from rcinbox.inbox.types import OutboxRow
 from rcinbox.tui.app import InboxApp, UISettings
 from rcinbox.wiring.accounts import Account
 from rcinbox.wiring.inbox import open_inbox
@@ -168,3 +169,18 @@ def server(**options: object) -> pytest.MarkDecorator:
     """Give a test the ``seeded`` fixture (conftest) with an emulator of its own, started with
     these ``EmulatorConfig`` fields (``warm=False``: an empty store)."""
     return pytest.mark.parametrize("seeded", [options], indirect=True, ids=[""])
+
+
+def queue_past_the_rules(inbox: Inbox, thread_id: str, body: str) -> OutboxRow:
+    """Queue a reply the engine's rules would refuse (as one queued before its channel's limit
+    shrank), straight into the outbox, so that the server refuses it: how these tests get a
+    reply that failed. ``Inbox.send`` itself never lets such a reply through."""
+    target = inbox.reply_target(thread_id)
+    assert target.content is not None
+    return inbox.outbox.enqueue(
+        thread_id=thread_id,
+        in_reply_to=target.content.id,
+        channel_type=target.content.channel_type,
+        body=body,
+        public=target.content.public,
+    )
