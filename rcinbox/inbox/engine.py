@@ -48,10 +48,15 @@ from rcinbox.inbox.notices import WaitTracker
 from rcinbox.inbox.notices import WebhookState as WebhookState  # for UIs: the webhook's state
 from rcinbox.inbox.outbox import AlreadySent as AlreadySent  # for UIs: an undo that came too late
 from rcinbox.inbox.outbox import Outbox
+from rcinbox.inbox.remote import read_pages
+from rcinbox.inbox.replies import FreeTextWindow as FreeTextWindow  # for UIs: WhatsApp's 24 h
 from rcinbox.inbox.replies import ReplyRefused as ReplyRefused  # for UIs: no reply possible
 from rcinbox.inbox.replies import ReplyTarget as ReplyTarget  # for UIs: whom a reply answers
-from rcinbox.inbox.replies import reply_target
+from rcinbox.inbox.replies import StartRefused as StartRefused  # for UIs: no such new thread
+from rcinbox.inbox.replies import WindowClosed as WindowClosed  # for UIs: only a template now
+from rcinbox.inbox.replies import reply_target, reply_title
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
+from rcinbox.inbox.starts import Conversations
 from rcinbox.inbox.store import Store
 from rcinbox.inbox.store import StoreError as StoreError  # for UIs: a store that cannot open
 from rcinbox.inbox.sync import Syncer
@@ -97,7 +102,7 @@ class BackgroundWork:
     history: bool = True
 
 
-class Inbox:
+class Inbox(Conversations):
     """One account's inbox. Build it, :meth:`start` the background work, :meth:`close` at exit."""
 
     def __init__(
@@ -417,7 +422,9 @@ class Inbox:
         no sooner than ``delay`` seconds from now (the undo window; :meth:`cancel_send`).
 
         It answers ``in_reply_to`` when the reply rule allows it, else the thread's newest
-        customer message; where there is none, :class:`ReplyRefused` says why.
+        customer message; where there is none, :class:`ReplyRefused` says why, and where the
+        channel's free-text window is closed, :class:`WindowClosed`. An email reply keeps the
+        subject ("Re: ...").
         """
         target = self.reply_target(thread_id, in_reply_to)
         if target.content is None:
@@ -425,13 +432,16 @@ class Inbox:
         if in_reply_to and target.content_id != in_reply_to:
             # Never a reply to another message than the one the agent chose.
             raise ReplyRefused("The chosen message is not one of this conversation's.")
+        self.check_window(thread_id)
+        channel_type = target.content.channel_type
         return self.outbox.enqueue(
             thread_id=thread_id,
             in_reply_to=target.content.id,
-            channel_type=target.content.channel_type,
+            channel_type=channel_type,
             body=body,
             public=public,
             delay=delay,
+            title=reply_title(channel_type, target.content.title),
         )
 
     def cancel_send(self, entry_id: str) -> DraftRow:
@@ -495,27 +505,7 @@ class Inbox:
 
         Returns at most ``limit`` contents and the ``paging`` object of the last page read.
         """
-        records: list[Content] = []
-        paging: dict[str, Any] = {}
-        token = filters.pop("page_token", None)
-        seen: set[str] = set()
-        pages = 0
-        while max_pages is None or pages < max_pages:
-            pages += 1
-            page = await self.scheduler.run(
-                Priority.USER,
-                lambda token=token: self.client.list_contents(page_token=token, **filters),
-            )
-            records.extend(page.records)
-            paging = page.raw.get("paging") or {}
-            if limit is not None and len(records) >= limit:
-                return records[:limit], paging
-            token = page.next_page_token
-            # A server that hands back a token it gave before would loop us forever.
-            if not token or token in seen:
-                return records, paging
-            seen.add(token)
-        return records, paging
+        return await read_pages(self.scheduler, self.client, limit, max_pages, filters)
 
     async def remote_thread(
         self, thread_id: str, *, max_pages: int | None = None
@@ -584,7 +574,9 @@ class Inbox:
         self, entry_id: str, original: Content, *, public: bool, delay: float = 0.0
     ) -> OutboxRow:
         """The original is known and the channel's rules allow the reply: send it (no sooner
-        than ``delay`` seconds from now, the undo window)."""
+        than ``delay`` seconds from now, the undo window); :class:`WindowClosed` when the
+        channel's free-text window is closed."""
+        self.check_window(original.thread_id or original.id)
         now = self._clock()
         return held.release(
             self.store,

@@ -50,7 +50,7 @@ from rcinbox.api.errors import (
     TransportError,
     Unauthorized,
 )
-from rcinbox.api.models import Content, CreateContent
+from rcinbox.api.models import Content
 from rcinbox.api.waits import announce
 from rcinbox.inbox.events import (
     ContentsArrived,
@@ -59,6 +59,7 @@ from rcinbox.inbox.events import (
     OutboxChanged,
     ThreadsChanged,
 )
+from rcinbox.inbox.outgoing import create_request, is_ours
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
 from rcinbox.inbox.store import Store
 from rcinbox.inbox.types import (
@@ -67,6 +68,7 @@ from rcinbox.inbox.types import (
     DraftRow,
     OutboxRow,
     ReplyState,
+    TemplateMessage,
 )
 
 if TYPE_CHECKING:
@@ -79,6 +81,9 @@ log = logging.getLogger("rcinbox.inbox.outbox")
 CLOCK_SKEW = 120.0
 MAX_DELAY = 60.0
 RECONCILE_PAGE_SIZE = 100
+# A new conversation is looked for among its channel's newest contents, this many pages deep
+# when the server's clock is not known (it carries its entry's id, so none is mistaken for it).
+START_LOOKUP_PAGES = 5
 # A draft reaches the disk this long after the last keystroke.
 DRAFT_DELAY = 0.5
 # Accepted replies are followed this long after sending; an export that takes longer is left to
@@ -161,6 +166,7 @@ class Outbox:
         body: str,
         public: bool | None,
         delay: float = 0.0,
+        title: str | None = None,
     ) -> OutboxRow:
         """Queue a reply durably (dropping the thread's draft in that commit); wake the worker.
 
@@ -176,6 +182,37 @@ class Outbox:
             body=body,
             public=public,
             not_before=self._clock() + delay if delay > 0 else None,
+            title=title,
+        )
+        self._announce(row)
+        return row
+
+    def enqueue_start(
+        self,
+        *,
+        channel_id: str,
+        channel_type: str | None,
+        body: str,
+        to: tuple[str, ...],
+        title: str | None,
+        template: TemplateMessage | None,
+        public: bool | None = None,
+    ) -> OutboxRow:
+        """Queue a new conversation durably, like a reply. Its thread is not known until the
+        server answers, so it stands in a thread of its own (``new:<entry id>``) until then."""
+        entry_id = str(uuid.uuid4())
+        row = self._store.add_outbox(
+            entry_id,
+            thread_id=f"new:{entry_id}",
+            in_reply_to="",
+            channel_type=channel_type,
+            body=body,
+            public=public,
+            delete_draft=False,
+            channel_id=channel_id,
+            to=to,
+            title=title,
+            template=template,
         )
         self._announce(row)
         return row
@@ -443,9 +480,7 @@ class Outbox:
         return None, wait
 
     async def _send(self, row: OutboxRow) -> None:
-        request = CreateContent(
-            body=row.body, in_reply_to_content_id=row.in_reply_to, public=row.public
-        )
+        request = create_request(row)
         sending: OutboxRow | None = None
 
         async def post() -> Content:
@@ -573,6 +608,9 @@ class Outbox:
 
     def _accept(self, entry_id: str, content: Content) -> None:
         """Record the content as ours and put it in its thread, in one commit."""
+        current = self._entry(entry_id)
+        # A new conversation learns its thread now.
+        thread = content.thread_id if current.starts_conversation and content.thread_id else None
         with self._store.transaction():
             row = self._store.update_outbox(
                 entry_id,
@@ -581,6 +619,7 @@ class Outbox:
                 next_attempt_at=None,
                 error_code=None,
                 error_message=None,
+                **({"thread_id": thread} if thread else {}),
             )
             merged = self._store.merge_contents([content])
         self._lookup_failures.pop(entry_id, None)
@@ -632,12 +671,20 @@ class Outbox:
         floor = self._floor(row)
         token: str | None = None
         seen_tokens: set[str] = set()
+        # A reply is in its thread; a new conversation somewhere in its channel's newest.
+        where = (
+            {"channel_ids": [row.channel_id]}
+            if row.starts_conversation
+            else {"thread_ids": [row.thread_id]}
+        )
+        pages = 0
         while True:
+            pages += 1
             page = await self._scheduler.run(
                 Priority.USER,
                 functools.partial(
                     self._client.list_contents,
-                    thread_ids=[row.thread_id],
+                    **where,
                     order_by="-creationTime",
                     per_page=RECONCILE_PAGE_SIZE,
                     page_token=token,
@@ -654,17 +701,19 @@ class Outbox:
                     continue
                 if floor is not None and created is not None and created < floor:
                     return None
-                if content.id not in claimed and _is_reply(content, row, owner):
+                if content.id not in claimed and is_ours(content, row, owner):
                     return content
             token = page.next_page_token
             if not token or token in seen_tokens:
+                return None
+            if row.starts_conversation and floor is None and pages >= START_LOOKUP_PAGES:
                 return None
             seen_tokens.add(token)
 
     def _floor(self, row: OutboxRow) -> float | None:
         """The earliest server time our content can have, as far as we know."""
         floors: list[float] = []
-        target = self._store.content(row.in_reply_to)
+        target = self._store.content(row.in_reply_to) if row.in_reply_to else None
         if target is not None and target.creation_time is not None:
             floors.append(target.creation_time.timestamp())
         if self._server_offset is not None and row.sent_at is not None:
@@ -782,22 +831,6 @@ class Outbox:
     def _delay(self, attempts: int) -> float:
         """Exponential backoff, capped, with jitter so many clients do not retry in step."""
         return min(self._backoff * 2 ** min(attempts, 30), MAX_DELAY) * random.uniform(0.5, 1.0)
-
-
-def _is_reply(content: Content, row: OutboxRow, owner: str | None) -> bool:
-    if content.is_incoming or content.in_reply_to_content_id != row.in_reply_to:
-        return False
-    if owner and content.creator_id and content.creator_id != owner:
-        return False
-    wanted = _words(row.body)
-    return any(
-        _words(text) == wanted for text in (content.body, content.body_text) if text is not None
-    )
-
-
-def _words(text: str) -> str:
-    # Servers may normalise line endings and trailing spaces; the words are what must match.
-    return " ".join(text.split())
 
 
 def _mark_seen(task: asyncio.Task[Any]) -> None:
