@@ -1,4 +1,5 @@
-"""``rcinbox reply`` and ``outbox``: answering through the durable outbox, from a script.
+"""``rcinbox reply``, ``start`` and ``outbox``: answering and starting conversations through the
+durable outbox, from a script.
 
 These share the TUI's local store, so a reply queued here is the same durable outbox entry the
 TUI would write: it is sent exactly once whichever process finishes it. ``--json`` for scripts,
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -19,9 +21,9 @@ from rcinbox.api.errors import NotFound, RCError
 from rcinbox.cli.errors import CommandError, ExitCode, exit_code
 from rcinbox.cli.output import print_json, when
 from rcinbox.cli.parser import account_options
-from rcinbox.config import MAX_UNDO_SECONDS
-from rcinbox.inbox.engine import AlreadySent
-from rcinbox.inbox.types import OPEN_STATES, ReplyState
+from rcinbox.config import MAX_UNDO_SECONDS, Config
+from rcinbox.inbox.engine import AlreadySent, StartRefused, WindowClosed
+from rcinbox.inbox.types import OPEN_STATES, ReplyState, TemplateMessage
 from rcinbox.text import fit, one_line, visible
 from rcinbox.wiring.inbox import inbox_for
 
@@ -32,7 +34,8 @@ if TYPE_CHECKING:
 
 
 def run(args: argparse.Namespace) -> int:
-    return asyncio.run(_reply(args) if args.command == "reply" else _outbox(args))
+    command = {"reply": _reply, "start": _start, "outbox": _outbox}[args.command]
+    return asyncio.run(command(args))
 
 
 async def _reply(args: argparse.Namespace) -> int:
@@ -51,13 +54,13 @@ async def _reply(args: argparse.Namespace) -> int:
         original = inbox.content(args.content_id)
         if original is not None:
             public = channel_rules(original, text, args.public)
-            entry = inbox.send(
-                original.thread_id or original.id,
-                text,
-                in_reply_to=original.id,
-                public=public,
-                delay=undo,
-            )
+            thread_id = original.thread_id or original.id
+            try:
+                entry = inbox.send(
+                    thread_id, text, in_reply_to=original.id, public=public, delay=undo
+                )
+            except WindowClosed as closed:
+                raise await _template_needed(inbox, original, closed) from None
         else:
             held = inbox.hold_reply(args.content_id, text)
             entry = await _release(inbox, held, args.public, delay=undo) or held
@@ -79,6 +82,85 @@ async def _reply(args: argparse.Namespace) -> int:
         else:
             print(entry.content_id)
     return ExitCode.OK
+
+
+async def _start(args: argparse.Namespace) -> int:
+    """A new conversation: queued durably (like a reply), sent once, its content id printed."""
+    text = (sys.stdin.read() if args.text == "-" else args.text) or ""
+    if args.timeout <= 0:
+        raise CommandError("--timeout must be positive", ExitCode.USAGE)
+    template = _template(args)
+    if template is None and not text.strip():
+        raise CommandError("the message is empty (give TEXT, or --template)", ExitCode.USAGE)
+    if template is not None and text.strip():
+        raise CommandError(
+            "a template carries its own text: give TEXT or --template", ExitCode.USAGE
+        )
+    async with inbox_for(account_options(args)) as inbox:
+        channel_type = inbox.channel_type(args.channel_id)
+        if channel_type is None:
+            # The store has seen nothing of this channel: one of its contents says its type,
+            # so the channel's rules apply before anything is queued. Unreachable, the server
+            # will judge the request itself.
+            with contextlib.suppress(RCError):
+                found, _ = await inbox.remote_contents(
+                    limit=1, max_pages=1, channel_ids=[args.channel_id], per_page=1
+                )
+                channel_type = found[0].channel_type if found else None
+        try:
+            entry = inbox.start_conversation(
+                args.channel_id,
+                text,
+                to=tuple(args.to or ()),
+                title=args.title,
+                template=template,
+                channel_type=channel_type,
+            )
+        except StartRefused as refusal:
+            raise CommandError(str(refusal), ExitCode.DATAERR) from None
+        what = "the new conversation"
+        try:
+            await inbox.check_login()
+        except RCError as error:
+            _still_queued(error, what)
+        await inbox.start(poll=False, names=False)
+        entry = await _wait_accepted(inbox, entry.id, args.timeout, what)
+        if entry.state == ReplyState.FAILED:
+            raise CommandError(f"the server refused it: {_error_text(entry)}", ExitCode.DATAERR)
+        if args.json:
+            created = inbox.content(entry.content_id or "")
+            print_json(created.raw if created else _entry_json(entry))
+        else:
+            print(entry.content_id)
+    return ExitCode.OK
+
+
+def _template(args: argparse.Namespace) -> TemplateMessage | None:
+    """``--template`` with its language and parameters; config.toml's ``[whatsapp] templates``
+    give the language when it is not given, and say how many parameters a template takes."""
+    params = tuple(args.param or ())
+    if args.template is None:
+        if args.template_language or params:
+            raise CommandError("--template-language and --param go with --template", ExitCode.USAGE)
+        return None
+    known = [t for t in Config.load().whatsapp.templates if t.name == args.template]
+    language = args.template_language
+    if language is None:
+        if len({t.language for t in known}) != 1:
+            raise CommandError(
+                f"--template-language is needed for {args.template!r}"
+                + ("" if known else " (config.toml's [whatsapp] templates do not name it)"),
+                ExitCode.USAGE,
+            )
+        language = known[0].language
+    configured = next((t for t in known if t.language == language), None)
+    if configured is not None and configured.params != len(params):
+        raise CommandError(
+            f"template {args.template!r} ({language}) takes {configured.params} --param"
+            f" value(s), not {len(params)}",
+            ExitCode.USAGE,
+        )
+    return TemplateMessage(args.template, language, params)
 
 
 async def _undo_window(inbox: Inbox, entry: OutboxRow, seconds: float) -> None:
@@ -136,28 +218,57 @@ async def _release(
         return None
     except RCError as error:
         _still_queued(error)
+    thread_id = original.thread_id or original.id
+    if not inbox.free_text_window(thread_id).open:
+        # Only the original is stored: a newer customer message may have opened the window.
+        with contextlib.suppress(RCError):
+            await inbox.complete_thread(thread_id)
     try:
         public = channel_rules(original, entry.body, asked)
+        try:
+            return inbox.release_reply(entry.id, original, public=public, delay=delay)
+        except WindowClosed as closed:
+            raise await _template_needed(inbox, original, closed) from None
     except CommandError as refusal:
         if refused is None:
             inbox.discard(entry.id)
             raise
         refused(entry.id, str(refusal))
         return None
-    return inbox.release_reply(entry.id, original, public=public, delay=delay)
 
 
-def _still_queued(error: RCError) -> NoReturn:
-    """The server could not be asked (or not now): the reply waits in the outbox."""
+async def _template_needed(
+    inbox: Inbox, original: Content, closed: WindowClosed
+) -> CommandError:
+    """Free text is refused (the window is closed): one line saying why, and the command that
+    sends an approved template to the customer instead (with their number when known)."""
+    thread_id = original.thread_id or original.id
+    to = inbox.customer_address(thread_id)
+    if to is None and original.is_incoming and original.author_identity_id:
+        with contextlib.suppress(RCError):
+            customer = await inbox.remote_identity(original.author_identity_id)
+            to = customer.mobile_phone or customer.home_phone
+    to = to or "PHONE"
+    command = (
+        f"rcinbox start {original.channel_id or 'CHANNEL_ID'} --to {to}"
+        " --template NAME --template-language LANG"
+    )
+    return CommandError(f"{closed}; send one with `{command}`", ExitCode.DATAERR)
+
+
+def _still_queued(error: RCError, what: str = "the reply") -> NoReturn:
+    """The server could not be asked (or not now): the entry waits in the outbox."""
     if exit_code(error) in (ExitCode.UNAVAILABLE, ExitCode.TEMPFAIL):
         raise CommandError(
-            f"{error}; the reply stays queued (`rcinbox outbox flush` sends it)",
+            f"{error}; {what} stays queued (`rcinbox outbox flush` sends it)",
             ExitCode.TEMPFAIL,
         ) from None
     raise error
 
 
-async def _wait_accepted(inbox: Inbox, entry_id: str, timeout: float) -> OutboxRow:
+async def _wait_accepted(
+    inbox: Inbox, entry_id: str, timeout: float, what: str = "the reply"
+) -> OutboxRow:
     """Until the server accepts or refuses the reply; exit 75 (still queued) when ``timeout``
     passes or a try fails without reaching the server (it is down: no use waiting)."""
     subscription = inbox.subscribe()
@@ -178,14 +289,14 @@ async def _wait_accepted(inbox: Inbox, entry_id: str, timeout: float) -> OutboxR
                 and row.error_message
             ):
                 raise CommandError(
-                    f"the reply was not sent ({one_line(row.error_message, 200)}); it stays"
+                    f"{what} was not sent ({one_line(row.error_message, 200)}); it stays"
                     " queued (`rcinbox outbox flush` sends it)",
                     ExitCode.TEMPFAIL,
                 )
         return accepted.result()
     except TimeoutError:
         raise CommandError(
-            f"the reply was not accepted within {timeout:g} s; it stays queued"
+            f"{what} was not accepted within {timeout:g} s; it stays queued"
             " (`rcinbox outbox` shows it, `rcinbox outbox flush` sends it)",
             ExitCode.TEMPFAIL,
         ) from None

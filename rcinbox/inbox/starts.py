@@ -19,15 +19,19 @@ from rcinbox.inbox.replies import (
     check_start,
     thread_window,
 )
+from rcinbox.inbox.scheduler import Priority
 from rcinbox.inbox.store import Store
+from rcinbox.inbox.sync import Syncer
 from rcinbox.inbox.types import ChannelRow, OutboxRow, TemplateMessage
 
 
 class Conversations:
-    """Needs ``store``, ``outbox`` and ``_clock`` (the engine's), which the Inbox sets."""
+    """Needs ``store``, ``outbox``, ``syncer`` and ``_clock`` (the engine's), which the Inbox
+    sets."""
 
     store: Store
     outbox: Outbox
+    syncer: Syncer
     _clock: Callable[[], float]
 
     def free_text_window(self, thread_id: str) -> FreeTextWindow:
@@ -40,6 +44,25 @@ class Conversations:
         window = self.free_text_window(thread_id)
         if not window.open:
             raise WindowClosed(window)
+
+    async def complete_thread(self, thread_id: str) -> int:
+        """Fetch a thread whole now (its newest customer message decides the window); returns
+        how many contents the store did not have. Raises RCError when the server cannot."""
+        return await self.syncer.complete_thread(thread_id, priority=Priority.USER)
+
+    def customer_address(self, thread_id: str) -> str | None:
+        """Where the thread's customer can be written to afresh (a new conversation's ``to``):
+        their phone number, or email address on Email; None when their identity is not
+        stored or has none."""
+        thread = self.store.thread(thread_id)
+        identity = (
+            self.store.identity(thread.customer_id) if thread and thread.customer_id else None
+        )
+        if identity is None:
+            return None
+        if thread is not None and thread.channel_type == "Email":
+            return identity.email_address
+        return identity.mobile_phone or identity.home_phone
 
     def startable_channels(self) -> list[ChannelRow]:
         """The known channels where an agent may start a conversation."""

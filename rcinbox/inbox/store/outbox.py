@@ -95,6 +95,8 @@ class OutboxTables(Tables):
             "error_message",
             # A held reply released with an undo window (rcinbox reply --undo-seconds).
             "not_before",
+            # A held email reply learns its subject ("Re: ...") from its original.
+            "title",
         }
         unknown = set(fields) - allowed
         if unknown:
