@@ -237,9 +237,7 @@ async def _release(
         return None
 
 
-async def _template_needed(
-    inbox: Inbox, original: Content, closed: WindowClosed
-) -> CommandError:
+async def _template_needed(inbox: Inbox, original: Content, closed: WindowClosed) -> CommandError:
     """Free text is refused (the window is closed): one line saying why, and the command that
     sends an approved template to the customer instead (with their number when known)."""
     thread_id = original.thread_id or original.id
