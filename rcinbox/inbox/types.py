@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from rcinbox.api.channels import ChannelInfo as ChannelInfo
+from rcinbox.api.channels import Initiation as Initiation
 from rcinbox.api.channels import Visibility as Visibility
 from rcinbox.api.channels import channel_info as channel_info
 from rcinbox.api.models import Content as Content

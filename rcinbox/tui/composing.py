@@ -16,8 +16,10 @@ from textual import on
 from textual.app import App
 
 from rcinbox.inbox.engine import ReplyRefused, ReplyTarget
+from rcinbox.inbox.types import ThreadRow
 from rcinbox.text import visible
 from rcinbox.tui.formatting import short_id
+from rcinbox.tui.new_conversation import Prefill, open_new_conversation
 from rcinbox.tui.widgets.composer import Composer
 from rcinbox.tui.widgets.conversation_view import ConversationView
 
@@ -48,6 +50,28 @@ class Composing(_Base):
         else:
             author = self._name_of(author_id) or short_id(author_id)
         return f"Replying to {visible(author, multiline=False)}: {content.display_text}"
+
+    def _show_window(self, thread: ThreadRow) -> None:
+        """The engine's free-text window for the open thread, in the view's header; once it
+        is closed the composer is in template mode (sending opens the template form)."""
+        window = self.inbox.free_text_window(thread.id)
+        self.view.set_window(window.status(), closed=not window.open)
+        if not window.open and self._target().possible:
+            self.composer.set_target(
+                f"{window.channel_label} · closed: send a template. Free text is allowed only"
+                " within 24 hours of the customer's last message; ctrl+s picks an approved"
+                " template.",
+                blocked=True,
+            )
+
+    def _send_template(self, thread: ThreadRow) -> None:
+        """The composer's template mode: the template form on this thread's channel, to its
+        customer."""
+        if thread.channel_id is None:
+            return
+        prefill = Prefill(thread.channel_id, to=self.inbox.customer_address(thread.id) or "")
+        settings = self.settings
+        open_new_conversation(self, self.inbox, settings.templates, settings.channel_names, prefill)
 
     @on(ConversationView.TargetChosen)
     def _target_chosen(self, event: ConversationView.TargetChosen) -> None:
@@ -101,6 +125,9 @@ class Composing(_Base):
         thread = self._open_thread
         composer = self.composer
         text = composer.text
+        if thread is not None and not self.inbox.free_text_window(thread.id).open:
+            self._send_template(thread)
+            return
         if thread is None or not text.strip():
             self.notify("Nothing to send.", severity="warning", timeout=2)
             return
