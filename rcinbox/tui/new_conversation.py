@@ -150,9 +150,9 @@ class NewConversationScreen(ModalScreen[OutboxRow | None]):
                 id="channel",
             )
             yield Static(Text("To", end=""), classes="label", id="to-label")
-            yield Input(value=prefill.to if prefill else "", id="to")
+            yield self._input(value=prefill.to if prefill else "", id="to")
             yield Static(Text("Subject", end=""), classes="label", id="title-label")
-            yield Input(id="title")
+            yield self._input(id="title")
             yield Static(Text("Template", end=""), classes="label", id="template-label")
             yield Select(
                 [(Text(t.label), index) for index, t in enumerate(self._templates)],
@@ -162,12 +162,21 @@ class NewConversationScreen(ModalScreen[OutboxRow | None]):
             yield Vertical(id="params")
             yield Static(id="preview")
             yield Static(Text("Message", end=""), classes="label", id="body-label")
-            yield TextArea(soft_wrap=True, show_line_numbers=False, tab_behavior="focus", id="body")
+            body = TextArea(
+                soft_wrap=True, show_line_numbers=False, tab_behavior="focus", id="body"
+            )
+            body.cursor_blink = self.app.animation_level != "none"
+            yield body
             yield Static(classes="empty", id="error")
             yield Static(Text("ctrl+s start · esc cancel · tab next field", end=""), id="hint")
 
+    def _input(self, **options: str) -> Input:
+        box = Input(**options)
+        # A blinking cursor repaints twice a second: noise over SSH and in snapshots.
+        box.cursor_blink = self.app.animation_level != "none"
+        return box
+
     def on_mount(self) -> None:
-        self.query_one("#body", TextArea).cursor_blink = self.app.animation_level != "none"
         self._channel_changed()
         first = "#template" if self._prefill else "#channel"
         self.query_one(first).focus()
@@ -230,7 +239,7 @@ class NewConversationScreen(ModalScreen[OutboxRow | None]):
         template = self._template
         if template is not None:
             await box.mount_all(
-                Input(placeholder=f"{{{{{n}}}}}", classes="param")
+                self._input(placeholder=f"{{{{{n}}}}}", classes="param")
                 for n in range(1, template.params + 1)
             )
         self._show_preview()
