@@ -195,6 +195,14 @@ def test_a_new_conversation_the_server_does_not_answer_stays_queued_then_goes_on
     )
     assert code == ExitCode.TEMPFAIL
     assert "the new conversation" in one_line(err) and "stays queued" in err
+    code, out, _ = run(capsys, "outbox", "--json")
+    [entry] = json.loads(out)["entries"]
+    assert (entry["channelId"], entry["to"], entry["title"]) == (
+        email,
+        ["ann@example.com"],
+        "Later",
+    )
+    assert entry["inReplyToContentId"] is None
     emulator.config.faults.latency_ms = 0
     code, _, err = run(capsys, "outbox", "flush")
     assert code == ExitCode.OK, err

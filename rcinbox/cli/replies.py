@@ -333,7 +333,7 @@ async def _outbox(args: argparse.Namespace) -> int:
         return ExitCode.OK
     print(f"{'ENTRY':<8}  {'STATE':<8}  {'QUEUED':<16}  {'TRIES':>5}  TEXT OR ERROR")
     for entry in entries:
-        detail = _error_text(entry) if entry.state == ReplyState.FAILED else entry.body
+        detail = _error_text(entry) if entry.state == ReplyState.FAILED else _text_of(entry)
         print(
             f"{entry.id[:8]}  {entry.state:<8}  {fit(when(entry.created_at), 16)}"
             f"  {entry.attempts:>5}  {one_line(detail, 60)}"
@@ -361,6 +361,14 @@ async def _flush(inbox: Inbox, args: argparse.Namespace) -> int:
     return ExitCode.DATAERR if failed else ExitCode.OK
 
 
+def _text_of(entry: OutboxRow) -> str:
+    """What an entry says: its text, or the template a new conversation sends."""
+    if entry.template is not None and not entry.body:
+        values = ", ".join(entry.template.params)
+        return f"template {entry.template.name} ({entry.template.language}) {values}".rstrip()
+    return entry.body
+
+
 def _error_text(entry: OutboxRow) -> str:
     words = visible(entry.error_message or "no reason given", multiline=False)
     return f"{words} ({entry.error_code})" if entry.error_code else words
@@ -371,7 +379,7 @@ def _entry_json(entry: OutboxRow) -> dict[str, Any]:
         "id": entry.id,
         "state": entry.state,
         "threadId": entry.thread_id,
-        "inReplyToContentId": entry.in_reply_to,
+        "inReplyToContentId": entry.in_reply_to or None,
         "body": entry.body,
         "public": entry.public,
         "attempts": entry.attempts,
@@ -380,4 +388,17 @@ def _entry_json(entry: OutboxRow) -> dict[str, Any]:
         "contentId": entry.content_id,
         "errorCode": entry.error_code,
         "errorMessage": entry.error_message,
+        # A new conversation's channel, recipients, subject and template (else null/empty).
+        "channelId": entry.channel_id,
+        "to": list(entry.to),
+        "title": entry.title,
+        "template": (
+            {
+                "name": entry.template.name,
+                "language": entry.template.language,
+                "params": list(entry.template.params),
+            }
+            if entry.template
+            else None
+        ),
     }
