@@ -11,12 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from outbox_helpers import Reply, Speed, enqueue_all, outbox_stack
+from outbox_helpers import Reply, Speed, enqueue_all, inbound, outbox_stack
 
 from rcinbox.api import CreateContent
-from rcinbox.api.channels import WHATSAPP_WINDOW
 from rcinbox.emulator import Emulator, Faults, parse_faults
-from rcinbox.emulator.clock import epoch
 from rcinbox.emulator.contents import EXPORT_FAILURE
 from rcinbox.inbox.events import (
     ContentsArrived,
@@ -30,23 +28,6 @@ from rcinbox.inbox.store import Store
 
 # Any answer the tests wait for comes in well under this; it only stops a broken test hanging.
 HANG_GUARD = 10.0
-
-
-def inbound(emulator: Emulator, count: int, channel_type: str | None = None) -> list[dict]:
-    """The newest ``count`` customer contents (of one channel type, when given) that free text
-    may answer: WhatsApp threads whose 24-hour window has closed are left out (the server
-    refuses a reply there)."""
-    wanted = {"contentDirection": "Incoming"}
-    if channel_type:
-        wanted["channelType"] = channel_type
-    found = emulator.contents_where(**wanted)
-    newest: dict[str, float] = {}
-    for content in found:
-        newest[content["threadId"]] = epoch(content["creationTime"])
-    closes = emulator.now().timestamp() - WHATSAPP_WINDOW
-    return [c for c in found if c["channelType"] != "WhatsApp" or newest[c["threadId"]] > closes][
-        -count:
-    ]
 
 
 def reply_to(content: dict, body: str) -> Reply:
