@@ -134,3 +134,30 @@ async def test_a_closed_whatsapp_thread_sends_a_template_from_the_composer(seede
         created = emulator.content(app.inbox.outbox_entries()[-1].content_id or "")
         assert created["structuredContent"]["templateName"] == "order_update"
         assert emulator.count_contents(body="Still there?") == 0
+
+
+@server()
+async def test_the_header_counts_down_and_the_composer_turns_to_templates_at_the_close(
+    seeded,
+) -> None:
+    emulator, store = seeded
+    newest: dict[str, float] = {}
+    for content in emulator.contents_where(channelType="WhatsApp", contentDirection="Incoming"):
+        newest[content["threadId"]] = epoch(content["creationTime"])
+    thread_id, wrote = max(newest.items(), key=lambda item: item[1])
+    closes = wrote + WHATSAPP_WINDOW
+    now = [closes - 30.0]
+    app = make_app(emulator, store, engine_clock=lambda: now[0])
+
+    def header() -> str:
+        return str(app.view.query_one("#thread-title").render())
+
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        app.open_thread(thread_id)
+        await until(pilot, lambda: "window closes in less than a minute" in header())
+        now[0] = closes  # the moment 24 hours have passed since the customer wrote
+        await until(pilot, lambda: "closed: send a template" in header(), timeout=30)
+        assert "ctrl+s picks an approved template" in str(
+            app.composer.query_one("#reply-to").render()
+        )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import App
+from textual.timer import Timer
 
 from rcinbox.inbox.engine import ReplyRefused, ReplyTarget
 from rcinbox.inbox.types import ThreadRow
@@ -56,6 +57,7 @@ class Composing(_Base):
         is closed the composer is in template mode (sending opens the template form)."""
         window = self.inbox.free_text_window(thread.id)
         self.view.set_window(window.status(), closed=not window.open)
+        self._window_ticks(thread.id, window.remaining if window.limited else None)
         if not window.open and self._target().possible:
             self.composer.set_target(
                 f"{window.channel_label} · closed: send a template. Free text is allowed only"
@@ -63,6 +65,22 @@ class Composing(_Base):
                 " template.",
                 blocked=True,
             )
+
+    def _window_ticks(self, thread_id: str, remaining: float | None) -> None:
+        """Show the window again when its minutes change (and when it closes, which turns
+        the composer to template mode), while this thread stays open."""
+        timer: Timer | None = getattr(self, "_window_timer", None)
+        if timer is not None:
+            timer.stop()
+        self._window_timer = None
+        if remaining is None or remaining <= 0:
+            return
+
+        def again() -> None:
+            if self._open_thread is not None and self._open_thread.id == thread_id:
+                self._show_thread(thread_id, keep_scroll=True)
+
+        self._window_timer = self.set_timer(min(remaining % 60 or 60, remaining) + 0.5, again)
 
     def _send_template(self, thread: ThreadRow) -> None:
         """The composer's template mode: the template form on this thread's channel, to its
