@@ -128,3 +128,57 @@ def test_a_new_conversation_is_the_first_content_of_its_own_thread(
     assert created["contextData"] == {"rcinboxEntry": "entry-1"}
     listed = client.get(CONTENTS, params={"threadIds": created["threadId"]}).json()
     assert [c["id"] for c in listed["records"]] == [created["id"]]
+
+
+async def test_new_conversations_through_faults_reach_the_server_exactly_once(
+    make_emulator: Callable[..., Emulator], tmp_path
+) -> None:
+    """Through the outbox: answers lost after the server stored the content are reconciled
+    (the entry's id in contextData), never sent twice; every entry learns its new thread."""
+    from outbox_helpers import outbox_stack
+
+    from rcinbox.emulator import parse_faults
+    from rcinbox.inbox.types import ReplyState, TemplateMessage
+
+    emulator = make_emulator(
+        faults=parse_faults("drop_after_commit=0.4,error_rate=0.1,latency=20"), rate_limit=100_000
+    )
+    viber = channel_of(emulator, "Viber")
+    whatsapp = channel_of(emulator, "WhatsApp")
+    async with outbox_stack(emulator.url, tmp_path / "inbox.db") as stack:
+        ids = [
+            stack.outbox.enqueue_start(
+                channel_id=viber,
+                channel_type="Viber",
+                body="Same words" if i % 2 else f"Hello {i}",
+                to=("+15551234567",),
+                title=None,
+                template=None,
+            ).id
+            for i in range(12)
+        ]
+        ids += [
+            stack.outbox.enqueue_start(
+                channel_id=whatsapp,
+                channel_type="WhatsApp",
+                body="",
+                to=("+15557654321",),
+                title=None,
+                template=TemplateMessage("order_update", "en", (f"#{i}",)),
+            ).id
+            for i in range(4)
+        ]
+        assert await stack.outbox.flush(timeout=60) == []
+        entries = [stack.store.outbox_entry(entry_id) for entry_id in ids]
+    # Some answers were lost after the server had stored the content: those were looked for.
+    assert emulator.stats.faults["drop_after_commit"] > 0
+    assert all(e.state in (ReplyState.ACCEPTED, ReplyState.DELIVERED) for e in entries)
+    created = [emulator.content(e.content_id) for e in entries]
+    assert len({c["id"] for c in created}) == len(ids)
+    assert [e.thread_id for e in entries] == [c["threadId"] for c in created]
+    assert emulator.count_contents(body="Same words") == 6
+    for i in range(0, 12, 2):
+        assert emulator.count_contents(body=f"Hello {i}") == 1
+    templates = emulator.contents_where(channelId=whatsapp, type="OutboundMessage")
+    mine = [c for c in templates if (c.get("contextData") or {}).get("rcinboxEntry") in ids]
+    assert len(mine) == 4
