@@ -68,7 +68,6 @@ from rcinbox.inbox.types import (
     DraftRow,
     OutboxRow,
     ReplyState,
-    TemplateMessage,
 )
 
 if TYPE_CHECKING:
@@ -183,36 +182,6 @@ class Outbox:
             public=public,
             not_before=self._clock() + delay if delay > 0 else None,
             title=title,
-        )
-        self._announce(row)
-        return row
-
-    def enqueue_start(
-        self,
-        *,
-        channel_id: str,
-        channel_type: str | None,
-        body: str,
-        to: tuple[str, ...],
-        title: str | None,
-        template: TemplateMessage | None,
-        public: bool | None = None,
-    ) -> OutboxRow:
-        """Queue a new conversation durably, like a reply. Its thread is not known until the
-        server answers, so it stands in a thread of its own (``new:<entry id>``) until then."""
-        entry_id = str(uuid.uuid4())
-        row = self._store.add_outbox(
-            entry_id,
-            thread_id=f"new:{entry_id}",
-            in_reply_to="",
-            channel_type=channel_type,
-            body=body,
-            public=public,
-            delete_draft=False,
-            channel_id=channel_id,
-            to=to,
-            title=title,
-            template=template,
         )
         self._announce(row)
         return row
