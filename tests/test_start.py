@@ -238,3 +238,9 @@ def test_an_email_reply_keeps_the_subject(server: Emulator, capsys) -> None:
     subject = customer["title"]
     expected = subject if subject.lower().startswith("re:") else f"Re: {subject}"
     assert json.loads(out)["title"] == expected
+
+
+def test_a_channel_the_server_does_not_know_is_not_found(server: Emulator, capsys) -> None:
+    code, _, err = run(capsys, "start", "0123456789abcdef01234567", "Hello", "--to", PHONE)
+    assert code == ExitCode.NOT_FOUND
+    assert one_line(err).count("EDI-029") == 1

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     from rcinbox.inbox.types import OutboxRow
 
 
+# The API's "Resource not found" and "Invalid id" (404).
+NOT_FOUND_CODES = ("EDI-029", "EDI-032")
+
+
 def run(args: argparse.Namespace) -> int:
     command = {"reply": _reply, "start": _start, "outbox": _outbox}[args.command]
     return asyncio.run(command(args))
@@ -126,7 +130,9 @@ async def _start(args: argparse.Namespace) -> int:
         await inbox.start(poll=False, names=False)
         entry = await _wait_accepted(inbox, entry.id, args.timeout, what)
         if entry.state == ReplyState.FAILED:
-            raise CommandError(f"the server refused it: {_error_text(entry)}", ExitCode.DATAERR)
+            # No such channel (a mistyped id) is "not found", as a 404 is everywhere else.
+            code = ExitCode.NOT_FOUND if entry.error_code in NOT_FOUND_CODES else ExitCode.DATAERR
+            raise CommandError(f"the server refused it: {_error_text(entry)}", code)
         if args.json:
             created = inbox.content(entry.content_id or "")
             print_json(created.raw if created else _entry_json(entry))
@@ -371,7 +377,9 @@ def _text_of(entry: OutboxRow) -> str:
 
 def _error_text(entry: OutboxRow) -> str:
     words = visible(entry.error_message or "no reason given", multiline=False)
-    return f"{words} ({entry.error_code})" if entry.error_code else words
+    if entry.error_code and entry.error_code not in words:
+        return f"{words} ({entry.error_code})"
+    return words
 
 
 def _entry_json(entry: OutboxRow) -> dict[str, Any]:
