@@ -97,7 +97,7 @@ class Composing(_Base):
         """
         self.composer.area.call_later(self._send_reply)
 
-    def _send_reply(self) -> None:
+    def _send_reply(self, *, confirmed: bool = False) -> None:
         thread = self._open_thread
         composer = self.composer
         text = composer.text
@@ -111,6 +111,11 @@ class Composing(_Base):
                 title="Too long",
                 severity="error",
             )
+            return
+        # A snippet's placeholder left in the reply ({first_name}): asked about first.
+        if not confirmed and self._asks_before_sending(
+            text, lambda: self._send_reply(confirmed=True)
+        ):
             return
         try:
             self._last_sent = self.inbox.send(
