@@ -33,7 +33,8 @@ class RawJsonScreen(ModalScreen[None]):
         border: round $primary; background: $panel; padding: 0 1;
     }
     RawJsonScreen #raw-title { text-style: bold; }
-    RawJsonScreen TextArea { height: 1fr; border: none; padding: 0; }
+    RawJsonScreen TextArea { height: 1fr; padding: 0; }
+    RawJsonScreen TextArea, RawJsonScreen TextArea:focus { border: none; }
     RawJsonScreen #raw-keys { color: $text-muted; }
     """
 
