@@ -23,6 +23,7 @@ HEADLESS_MODULES = [
     "rcinbox.emulator.server",
     "rcinbox.config",
     "rcinbox.config.settings",
+    "rcinbox.config.snippets",
     "rcinbox.text",
     "rcinbox.export",
     "rcinbox.cells",
