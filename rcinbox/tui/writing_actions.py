@@ -152,6 +152,8 @@ class WritingActions(_Base):
                 self.notify("Select a conversation to export it.", timeout=3)
                 return
             self.open_thread(row.id)
+            if self._open_thread is None:
+                return
         thread_id = self._open_thread.id
         directory = self.settings.downloads_dir or downloads_dir()
 
