@@ -8,14 +8,13 @@ import re
 import shlex
 import stat
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from textual.drivers.headless_driver import HeadlessDriver
-from tui_harness import copy_store, make_app, pin_time_zone, settle, until, warm_store
+from tui_harness import make_app, settle, until
 
-from rcinbox.emulator import Emulator, EmulatorConfig
+from rcinbox.emulator import Emulator
 from rcinbox.inbox.types import channel_info
 from rcinbox.tui.app import InboxApp, UISettings
 from rcinbox.tui.export_screen import ExportScreen
@@ -25,7 +24,6 @@ from rcinbox.tui.snippet_picker import SnippetPicker
 from rcinbox.tui.widgets.composer import PLACEHOLDER_STYLE
 
 WIDE = (120, 40)
-LOGINS = 1000
 
 # An editor for the tests: records what it was given (arguments, the file's mode and text),
 # then saves "Edited: <text>" and exits with $RCINBOX_TEST_EXIT.
@@ -44,20 +42,6 @@ with open(path, "w", encoding="utf-8") as file:
     file.write("Edited: " + record["text"] + "\\n")
 sys.exit(int(os.environ.get("RCINBOX_TEST_EXIT", "0")))
 """
-
-
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, Path]]:
-    pin_time_zone()
-    emulator = Emulator(EmulatorConfig(auth_rate_limit=LOGINS)).start()
-    yield emulator, warm_store(emulator, tmp_path_factory.mktemp("store") / "inbox.sqlite3")
-    emulator.stop()
-
-
-@pytest.fixture
-def seeded(shared: tuple[Emulator, Path], tmp_path: Path) -> tuple[Emulator, Path]:
-    emulator, store = shared
-    return emulator, copy_store(store, tmp_path)
 
 
 @pytest.fixture
