@@ -155,16 +155,21 @@ def test_export_json_to_a_file_by_its_suffix_is_private_and_whole(
     assert "\u202e" not in target.read_text(encoding="utf-8")
 
 
-def test_export_txt_shows_escape_sequences_as_symbols(
+def test_export_txt_and_md_show_escape_sequences_and_bidi_as_symbols(
     emulator: Emulator, capsys, monkeypatch
 ) -> None:
     use(monkeypatch, emulator.url)
-    thread_id = emulator.contents_where(body=ANSI_BODY)[0]["threadId"]
-    code, out, err = run(capsys, "export", thread_id, "--format", "txt")
-    assert code == ExitCode.OK, err
-    assert "\x1b" not in out and "\x9b" not in out
+    for body in (ANSI_BODY, BIDI_BODY):
+        thread_id = emulator.contents_where(body=body)[0]["threadId"]
+        for fmt in ("txt", "md"):
+            code, out, err = run(capsys, "export", thread_id, "--format", fmt)
+            assert code == ExitCode.OK, err
+            assert not any(c in out for c in "\x1b\x9b\x07\u202e\u202b\u2066"), fmt
+    code, out, _ = run(capsys, "export", thread_id, "--format", "txt")
+    assert out.startswith("Conversation with ") and "⟨RLO⟩" in out
+    ansi_thread = emulator.contents_where(body=ANSI_BODY)[0]["threadId"]
+    code, out, _ = run(capsys, "export", ansi_thread, "--format", "txt")
     assert "␛[31mred␛[0m" in out
-    assert out.startswith("Conversation with ")
 
 
 def test_attachments_are_links_in_markdown(emulator: Emulator, capsys, monkeypatch) -> None:
