@@ -396,7 +396,8 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, WritingActio
             older, has_older=self._open_thread.content_count > len(items) + len(older)
         )
 
-    # Letter keys that open a text box: only while no text box has the keys, on the main screen.
+    # Letter keys that open a text box or a screen: only while no text box has the keys, on the
+    # main screen.
     TYPING_ACTIONS = frozenset({"reply", "filter", "edit_failed", "inspect_raw", "export_thread"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

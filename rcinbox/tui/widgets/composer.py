@@ -7,6 +7,10 @@ background, so typing never waits on the network. ``ctrl+s`` and ``alt+enter`` s
 
 The line above the text says which message the reply answers, or, where the engine's reply rule
 allows none, why not (and sending is refused).
+
+``ctrl+g`` hands the reply to the agent's editor and ``ctrl+o`` inserts a snippet (the app's
+:mod:`rcinbox.tui.writing_actions`); a placeholder left in the text (``{first_name}`` that had no
+value) is highlighted wherever it is, so it is seen before sending.
 """
 
 from __future__ import annotations
