@@ -337,6 +337,32 @@ def test_keys_typed_right_after_r_reach_the_composer(demo_server, terminal, tmp_
     assert received == ["just checking in, kind regards"]
 
 
+def test_at_80_columns_r_from_the_list_and_a_burst_of_text_reach_the_composer(
+    demo_server, terminal, tmp_path: Path
+) -> None:
+    # At 80x24 the list and the conversation take turns. Opening a conversation used to move
+    # focus to it on the app's next turn, after "r" had given it to the composer: what was
+    # typed next went to the conversation, its "e" and "r" acting as keys.
+    server = demo_server("--contents", "300")
+    home = tmp_path / "home"
+    write_config(home, NO_UNDO)
+    app = terminal(server, home=home, columns=80, lines=24)
+    app.wait_for("online")
+    app.write(b"n")
+    app.wait_for("Replying to")
+    app.write(b"\x1b")
+    app.wait_for(
+        lambda screen: not any("Replying to" in row for row in screen.rows()),
+        message="still reading",
+    )
+    before = {c["id"] for c in server.contents()}
+    app.write(b"r")
+    time.sleep(1.0)  # typed after a pause: focus has settled wherever it went
+    app.write(b"Here we are, three letters e r e\x13")
+    received = poll(lambda: contents_since(server, before), lambda got: len(got) >= 1)
+    assert received == ["Here we are, three letters e r e"]
+
+
 def test_escape_and_a_key_in_one_burst_leave_the_composer(
     demo_server, terminal, tmp_path: Path
 ) -> None:

@@ -365,7 +365,9 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, WritingActio
         self.screen.add_class("reading")
         self._update_viewing()
         if self.screen.has_class("narrow"):
-            self.view.focus()
+            # At once, not on the next turn: "r" from the list focuses the composer after this,
+            # and a deferred move would then take the keys typed next away from it.
+            self._focus_now(self.view)
         self._complete_thread(thread_id)
 
     @work(exclusive=True, group="thread", exit_on_error=False)
@@ -432,11 +434,14 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, WritingActio
         self._focus_now(target)
 
     def action_reply(self) -> None:
-        if self._open_thread is None:
-            row = self.conversation_list.selected
-            if row is None:
-                return
+        # r answers the conversation on screen; at 80 columns, from the list, that is the one
+        # the list selects (the one left with esc is still open, but hidden).
+        row = self.conversation_list.selected
+        hidden = self.screen.has_class("narrow") and not self.screen.has_class("reading")
+        if row is not None and (self._open_thread is None or hidden):
             self.open_thread(row.id)
+        if self._open_thread is None:
+            return
         self.composer.display = True
         self._focus_now(self.composer.area)
 
@@ -466,13 +471,13 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, WritingActio
         if box.has_focus or box.has_class("shown"):
             box.value = ""
             box.remove_class("shown")
-            self.conversation_list.focus()
+            self._focus_now(self.conversation_list)
             self._show_scope()
             return
         if self.screen.has_class("narrow") and self.screen.has_class("reading"):
             self.screen.remove_class("reading")
             self._update_viewing()
-            self.conversation_list.focus()
+            self._focus_now(self.conversation_list)
 
     def action_toggle_sidebar(self) -> None:
         if self.screen.has_class("narrow"):

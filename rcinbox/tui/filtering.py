@@ -66,7 +66,7 @@ class FilterActions(_Base):
             text = event.value.strip()
             if text:
                 self._apply_search(text)
-        self.conversation_list.focus()
+        self._focus_now(self.conversation_list)
 
     def _apply_search(self, text: str, *, keep_cursor: bool = False) -> None:
         self._search = text

@@ -169,7 +169,7 @@ class ReplyActions(_Base):
                 public=draft.public,
             )
             self._show_thread(entry.thread_id, keep_scroll=True)
-        self.composer.area.focus()
+        self._focus_now(self.composer.area)
         self.notify("Not sent: the reply is back in the composer.", timeout=3)
 
     def action_discard_draft(self) -> None:
