@@ -368,6 +368,11 @@ class Syncer:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
+    def merge_found(self, contents: Iterable[Content]) -> MergeResult:
+        """Store contents found by other means (a server search): announced as arrivals, but
+        not as news to the agent."""
+        return self._merge(contents, live=False)
+
     # ------------------------------------------------------------------ helpers
 
     async def _list(self, priority: Priority, **filters: Any) -> Page[Content]:

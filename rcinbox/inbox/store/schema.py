@@ -140,6 +140,22 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE outbox ADD COLUMN not_before REAL;
     """,
+    # Triage: threads the agent put aside (the API has no conversation status). Done hides a
+    # thread until its customer writes again (a newer message than ``inbound_at``); snoozed
+    # hides it until ``until`` too. The needs-reply view reads threads whose newest message
+    # is the customer's through its own index.
+    """
+    CREATE TABLE triage (
+        thread_id TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        until REAL,
+        content_id TEXT,
+        inbound_at REAL,
+        set_at REAL NOT NULL
+    );
+    CREATE INDEX triage_until ON triage (until) WHERE until IS NOT NULL;
+    CREATE INDEX threads_needs_reply ON threads (latest_incoming, latest_at DESC, id DESC);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
