@@ -16,8 +16,7 @@ from typing import Any
 from rcinbox.cli.errors import CommandError, ExitCode
 from rcinbox.cli.output import iso_utc, print_json, print_table, when
 from rcinbox.cli.parser import account_options
-from rcinbox.inbox.engine import Inbox
-from rcinbox.inbox.triage import snooze_until
+from rcinbox.inbox.engine import Inbox, snooze_until
 from rcinbox.inbox.types import ThreadRow, TriageRow
 from rcinbox.wiring.inbox import inbox_for
 

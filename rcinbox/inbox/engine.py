@@ -53,10 +53,13 @@ from rcinbox.inbox.replies import ReplyTarget as ReplyTarget  # for UIs: whom a 
 from rcinbox.inbox.replies import reply_target
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
 from rcinbox.inbox.search import SearchFacade
+from rcinbox.inbox.search import ServerSearchResult as ServerSearchResult  # for UIs
 from rcinbox.inbox.store import Store
 from rcinbox.inbox.store import StoreError as StoreError  # for UIs: a store that cannot open
 from rcinbox.inbox.sync import Syncer
+from rcinbox.inbox.triage import SNOOZE_CHOICES as SNOOZE_CHOICES  # for UIs: a picker's
 from rcinbox.inbox.triage import TriageFacade
+from rcinbox.inbox.triage import snooze_until as snooze_until  # for UIs: "3h", "tomorrow"
 from rcinbox.inbox.types import (
     ChannelRow,
     DraftRow,

@@ -189,7 +189,9 @@ class LiveUpdates(_Base):
         channels = self.inbox.channels()
         unread = sum(c.unread_count for c in channels)
         history = self.inbox.history()
-        self.sidebar.update_channels(channels, unread, partial=history.partial)
+        self.sidebar.update_channels(
+            channels, unread, partial=history.partial, needs_reply=self.inbox.needs_reply_count()
+        )
         if self._open_thread is None:
             self.view.clear(summary(unread, len(channels), history))
 
