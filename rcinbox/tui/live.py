@@ -169,7 +169,8 @@ class LiveUpdates(_Base):
             self.set_timer(wait, self._refresh_now)
 
     def _refresh_now(self) -> None:
-        if self._engine_closed:
+        # A repaint timer set before shutdown began may fire while the widgets are removed.
+        if self._engine_closed or not self.is_running:
             return
         self._refresh_scheduled = False
         self._last_refresh = time.monotonic()
