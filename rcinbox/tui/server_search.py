@@ -3,7 +3,7 @@
 A mixin of :class:`~rcinbox.tui.app.InboxApp`. The local search answers as the agent types;
 enter also runs ``Inbox.search_server`` in a worker (a few pages, within the rate budget). What
 it finds is stored, so the local search shows it; the threads only the server had are marked
-("found on the server") and the scope line says how many there were.
+("from server") and the scope line says how many there were.
 
 It is an ``App`` subclass at run time only so that Textual collects its handlers.
 """
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 else:
     _Base = App
 
-FOUND_THERE = "found on the server"
+FOUND_THERE = "from server"
 
 
 class ServerSearchActions(_Base):

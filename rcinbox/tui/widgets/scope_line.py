@@ -39,10 +39,11 @@ class ScopeLine(Static):
         if search:
             if channel:
                 text.append(" · ")
+            if note:
+                # First: the filter's text is in its own box just above, the note is news.
+                text.append(f"{note} · ")
             text.append("filter: ")
             text.append(visible(search, multiline=False), "bold")
-            if note:
-                text.append(f" · {note}")
             text.append(" · esc clears", "dim")
         self.update(text)
         self.set_class(bool(channel) or bool(search and note), "shown")
