@@ -168,3 +168,26 @@ async def test_enter_in_the_filter_box_asks_the_server_and_marks_what_it_adds(
             if getattr(span.style, "reverse", False)
         ]
         assert words in marked
+
+
+async def test_show_done_snoozed_lists_them_with_their_state_and_fetches_nothing(
+    seeded,
+) -> None:
+    emulator, store = seeded
+    now = [FIXED_NOW.timestamp()]
+    app = make_app(emulator, store, engine_clock=lambda: now[0])
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        first, second = rows(app)[:2]
+        app.inbox.mark_done(first.id)
+        app.inbox.snooze(second.id, now[0] + 7200)
+        await settle(pilot)
+        listed = emulator.stats.requests["GET /contents"]
+        app.action_show_triaged()
+        await settle(pilot)
+        shown = rows(app)
+        assert {row.id for row in shown} == {first.id, second.id}
+        notes = {row.id: app.conversation_list.source.note(row) for row in shown}
+        assert notes[first.id] == "done"
+        assert notes[second.id].startswith("snoozed until ")
+        assert emulator.stats.requests["GET /contents"] == listed

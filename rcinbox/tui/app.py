@@ -108,8 +108,8 @@ class InboxApp(
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("n", "next_unread", "Next unread", id="app.next_unread"),
         Binding("u", "toggle_unread", "Read/unread", id="app.toggle_unread"),
-        Binding("d", "mark_done", "Done", id="app.done"),
-        Binding("z", "snooze", "Snooze", id="app.snooze"),
+        Binding("d", "mark_done", "Done", show=False, id="app.done"),
+        Binding("z", "snooze", "Snooze", show=False, id="app.snooze"),
         Binding("w", "toggle_wait_sort", "Sort by wait", show=False, id="app.wait_sort"),
         # Keys that move focus into a text box are priority bindings, run as they arrive (see
         # _focus_now); check_action hands them to the text box when one has focus.
@@ -300,6 +300,8 @@ class InboxApp(
             position=lambda thread_id: inbox.thread_position(where, thread_id),
             one_channel=where.channel_id is not None,
             note=lambda row: self.row_note(where, row),
+            # Threads put aside are all in the store: older pages would add none.
+            more_on_server=not where.triaged,
         )
 
     @on(ChannelSidebar.Chosen)
