@@ -105,7 +105,9 @@ class ThreadFilter:
         if self.unread_only:
             conditions.append("unread = 1")
         if self.needs_reply:
-            conditions.append("latest_incoming = 1")
+            # Written as the wait sort's index has it, so that order reads the index in turn.
+            waiting = self.order is ThreadOrder.WAITING
+            conditions.append("-latest_incoming = -1" if waiting else "latest_incoming = 1")
         if self.channel_id:
             conditions.append("channel_id = ?")
             params = (self.channel_id,)
@@ -115,6 +117,10 @@ class ThreadFilter:
         """The sort key's SQL expressions (on the table ``alias``) and whether the order is
         descending; every expression goes the same way, so row values compare whole keys."""
         keys, descending = _ORDER_KEYS[self.order]
+        if self.needs_reply and self.order is ThreadOrder.WAITING:
+            # Every thread here waits: the first key is the same for all, and SQLite reads the
+            # index in order only without it.
+            keys = keys[1:]
         prefix = f"{alias}." if alias else ""
         return [key.format(t=prefix) for key in keys], descending
 

@@ -155,6 +155,13 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX triage_until ON triage (until) WHERE until IS NOT NULL;
     CREATE INDEX threads_needs_reply ON threads (latest_incoming, latest_at DESC, id DESC);
+    -- The wait sort's key, exactly as ThreadFilter.order_keys writes it (SQLite matches the
+    -- expressions), so a window of that order reads the index instead of sorting every thread.
+    CREATE INDEX threads_waiting ON threads (
+        -latest_incoming,
+        CASE WHEN latest_incoming = 1 THEN latest_inbound_at ELSE -latest_at END,
+        id
+    );
     """,
 )
 

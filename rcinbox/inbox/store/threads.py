@@ -241,8 +241,14 @@ class ThreadTables(Tables):
         if values is None:
             return None
         comparison = ">" if descending != after else "<"
-        marks = ", ".join("?" * len(keys))
-        return f"({', '.join(keys)}) {comparison} ({marks})", tuple(values)
+        # Spelled out rather than as a row value: SQLite then reads the order's index for each
+        # part (an expression index included) instead of scanning every thread.
+        condition = f"{keys[-1]} {comparison} ?"
+        params: list[object] = [values[-1]]
+        for key, value in zip(reversed(keys[:-1]), reversed(values[:-1]), strict=True):
+            condition = f"{key} {comparison} ? OR ({key} = ? AND ({condition}))"
+            params[:0] = [value, value]
+        return f"({condition})", tuple(params)
 
     def thread_position(self, where: ThreadFilter, thread_id: str) -> int | None:
         """Where ``thread_id`` stands in the filter's order, so a selection can follow it."""
@@ -255,6 +261,9 @@ class ThreadTables(Tables):
         ).fetchone()[0]
 
     def thread_count(self, where: ThreadFilter) -> int:
+        if where.triaged and not where.needs_reply:
+            # Few threads are put aside: count them from their table, not by scanning threads.
+            return self._triaged_count(where)
         if not where.plain:
             clause, params = where.where()
             return self._db.execute(f"SELECT COUNT(*) FROM threads {clause}", params).fetchone()[0]

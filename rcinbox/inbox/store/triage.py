@@ -95,7 +95,7 @@ class TriageTables(Tables):
         )
 
     def _triaged_count(self, where: ThreadFilter) -> int:
-        """How many threads the channels' kept counts for ``where`` include that are put aside."""
+        """How many threads put aside are in ``where``'s channel (or all), unread if it asks."""
         conditions = ["1"]
         params: list[Any] = []
         if where.unread_only:
