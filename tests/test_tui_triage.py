@@ -11,7 +11,9 @@ from tui_harness import FIXED_NOW, copy_store, make_app, pin_time_zone, settle, 
 from rcinbox.emulator import Emulator, EmulatorConfig
 from rcinbox.inbox.store import ThreadFilter
 from rcinbox.inbox.types import ThreadOrder, TriageState
+from rcinbox.tui.app import InboxApp
 from rcinbox.tui.commands import InboxCommands
+from rcinbox.tui.screens import help_text
 from rcinbox.tui.server_search import FOUND_THERE
 from rcinbox.tui.widgets.conversation_view import MessageBubble
 from rcinbox.tui.widgets.scope_line import ScopeLine
@@ -191,3 +193,10 @@ async def test_show_done_snoozed_lists_them_with_their_state_and_fetches_nothing
         assert notes[first.id] == "done"
         assert notes[second.id].startswith("snoozed until ")
         assert emulator.stats.requests["GET /contents"] == listed
+
+
+def test_the_help_names_the_triage_keys_with_their_ids() -> None:
+    text = help_text([("Everywhere", InboxApp.BINDINGS)], {"app.snooze": "S"}).plain
+    assert "d               Done  (app.done)" in text
+    assert "S               Snooze  (app.snooze)" in text
+    assert "w               Sort by wait  (app.wait_sort)" in text
