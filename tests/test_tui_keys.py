@@ -9,15 +9,13 @@ a fixed time, and reads what the agent would read.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from textual.command import CommandList
 from textual.widgets import Input
-from tui_harness import copy_store, make_app, pin_time_zone, settle, until, warm_store
+from tui_harness import make_app, queue_past_the_rules, server, settle, until
 
-from rcinbox.emulator import Emulator, EmulatorConfig, Faults
+from rcinbox.emulator import Faults
 from rcinbox.inbox.store import ThreadFilter
 from rcinbox.tui.app import InboxApp, UISettings
 from rcinbox.tui.screens import ConfirmScreen, HelpScreen
@@ -27,35 +25,7 @@ from rcinbox.tui.widgets.sidebar import ALL
 
 WIDE = (120, 40)
 NARROW = (80, 24)
-LOGINS = 1000
 TWITTER_THREAD = "f0929d35b3246cd8488f19d1"
-
-
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, Path]]:
-    pin_time_zone()
-    emulator = Emulator(EmulatorConfig(auth_rate_limit=LOGINS)).start()
-    yield emulator, warm_store(emulator, tmp_path_factory.mktemp("store") / "inbox.sqlite3")
-    emulator.stop()
-
-
-@pytest.fixture
-def seeded(
-    request: pytest.FixtureRequest, shared: tuple[Emulator, Path], tmp_path: Path
-) -> Iterator[tuple[Emulator, Path]]:
-    """The shared emulator and a copy of the warm store; ``@server(**options)`` for an
-    emulator of the test's own."""
-    if not hasattr(request, "param"):
-        emulator, store = shared
-        yield emulator, copy_store(store, tmp_path)
-        return
-    emulator = Emulator(EmulatorConfig(auth_rate_limit=LOGINS, **request.param)).start()
-    yield emulator, warm_store(emulator, tmp_path / "inbox.sqlite3")
-    emulator.stop()
-
-
-def server(**options: object) -> pytest.MarkDecorator:
-    return pytest.mark.parametrize("seeded", [options], indirect=True, ids=[""])
 
 
 def bubbles(app: InboxApp) -> list[MessageBubble]:
@@ -176,8 +146,8 @@ async def test_retry_and_edit_act_on_the_selected_failed_reply_not_only_the_newe
         await pilot.press("enter")
         await settle(pilot)
         too_long = "x" * 281  # X refuses it (EDI-033): each try fails again
-        app.inbox.send(TWITTER_THREAD, "older " + too_long)
-        app.inbox.send(TWITTER_THREAD, "newer " + too_long)
+        queue_past_the_rules(app.inbox, TWITTER_THREAD, "older " + too_long)
+        queue_past_the_rules(app.inbox, TWITTER_THREAD, "newer " + too_long)
         await until(pilot, lambda: len(app.inbox.outbox_entries(("failed",))) == 2)
         await settle(pilot)
         older, newer = app.inbox.outbox_entries(("failed",))

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+import asyncio
 
-import pytest
-from tui_harness import FIXED_NOW, copy_store, make_app, pin_time_zone, settle, until, warm_store
+from tui_harness import FIXED_NOW, make_app, server, settle, until, warm_store
 
-from rcinbox.emulator import Emulator, EmulatorConfig
 from rcinbox.inbox.store import ThreadFilter
 from rcinbox.inbox.types import ThreadOrder, TriageState
 from rcinbox.tui.app import InboxApp
@@ -20,21 +17,6 @@ from rcinbox.tui.widgets.scope_line import ScopeLine
 from rcinbox.tui.widgets.sidebar import NEEDS_REPLY
 
 WIDE = (120, 40)
-LOGINS = 1000
-
-
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, Path]]:
-    pin_time_zone()
-    emulator = Emulator(EmulatorConfig(auth_rate_limit=LOGINS)).start()
-    yield emulator, warm_store(emulator, tmp_path_factory.mktemp("store") / "inbox.sqlite3")
-    emulator.stop()
-
-
-@pytest.fixture
-def seeded(shared: tuple[Emulator, Path], tmp_path: Path) -> tuple[Emulator, Path]:
-    emulator, store = shared
-    return emulator, copy_store(store, tmp_path)
 
 
 def rows(app) -> list:
@@ -133,19 +115,11 @@ async def test_the_needs_reply_view_shows_waits_and_w_sorts_by_them(seeded) -> N
         assert [row.id for row in rows(app)] == [row.id for row in shown]
 
 
-@pytest.fixture
-def partial_store(tmp_path: Path) -> Iterator[tuple[Emulator, Path]]:
-    """An emulator whose store holds only its newest 200 contents: the rest is on the server."""
-    pin_time_zone()
-    emulator = Emulator(EmulatorConfig(auth_rate_limit=LOGINS)).start()
-    yield emulator, warm_store(emulator, tmp_path / "inbox.sqlite3", pages=1, per_page=200)
-    emulator.stop()
-
-
-async def test_enter_in_the_filter_box_asks_the_server_and_marks_what_it_adds(
-    partial_store,
-) -> None:
-    emulator, store = partial_store
+@server(warm=False)
+async def test_enter_in_the_filter_box_asks_the_server_and_marks_what_it_adds(seeded) -> None:
+    emulator, store = seeded
+    # The store holds the newest 200 contents only: the rest is on the server.
+    await asyncio.to_thread(warm_store, emulator, store, pages=1, per_page=200)
     old = next(c for c in emulator.contents_where(contentDirection="Incoming") if c["body"])
     words = old["body"][:30]
     app = make_app(emulator, store)

@@ -69,7 +69,8 @@ MEANINGS: dict[ExitCode, str] = {
     ExitCode.UNAVAILABLE: "server unreachable or failing (5xx)",
     ExitCode.TEMPFAIL: (
         "rate limited, a wait longer than --wait-limit, no answer in time, or a reply not yet"
-        " accepted or the server out of reach (the reply stays queued)"
+        " accepted or the server out of reach (the reply stays queued), or a reply's outcome the"
+        " local store could not record (it is looked for before any resend)"
     ),
     ExitCode.PROTOCOL: "malformed or oversized answer from the server",
     ExitCode.NOPERM: "not allowed: login refused (401) or the action is forbidden (403)",
@@ -96,7 +97,8 @@ def exit_code(error: BaseException) -> int | None:
 
     from rcinbox.auth.flows import LoginFailed
     from rcinbox.auth.loopback import CannotListen
-    from rcinbox.inbox.engine import ReplyRefused, StoreError
+    from rcinbox.inbox.engine import ReplyNotRecorded, ReplyRefused, StoreError
+    from rcinbox.inbox.types import VisibilityRefused
     from rcinbox.wiring.demo import DemoError
 
     if isinstance(error, CommandError):
@@ -107,10 +109,16 @@ def exit_code(error: BaseException) -> int | None:
         return ExitCode.NOPERM
     if isinstance(error, CannotListen | DemoError):
         return ExitCode.UNAVAILABLE
+    if isinstance(error, ReplyNotRecorded):
+        # It may be on the server: `outbox flush` (or the same reply again) looks before sending.
+        return ExitCode.TEMPFAIL
     if isinstance(error, StoreError | OSError | sqlite3.Error):
         # sqlite3.Error: the local store failed mid-command (a full disk, a locked or damaged
         # file); whatever was committed stays, and the command says so in one line.
         return ExitCode.ERROR
+    if isinstance(error, VisibilityRefused):
+        # --public or --private where the channel has no such replies: the command line's fault.
+        return ExitCode.USAGE
     if isinstance(error, ReplyRefused):
         return ExitCode.DATAERR
     if isinstance(error, RCError):

@@ -14,19 +14,17 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from rcinbox.api.channels import Visibility, channel_info
 from rcinbox.api.errors import NotFound, RCError
 from rcinbox.cli.errors import CommandError, ExitCode, exit_code
 from rcinbox.cli.output import print_json, when
 from rcinbox.cli.parser import account_options
 from rcinbox.config import MAX_UNDO_SECONDS
-from rcinbox.inbox.engine import AlreadySent
-from rcinbox.inbox.types import OPEN_STATES, ReplyState
+from rcinbox.inbox.engine import AlreadySent, ReplyRefused
+from rcinbox.inbox.types import OPEN_STATES, PENDING_STATES, ReplyState
 from rcinbox.text import fit, one_line, visible
 from rcinbox.wiring.inbox import inbox_for
 
 if TYPE_CHECKING:
-    from rcinbox.api.models import Content
     from rcinbox.inbox.engine import Inbox
     from rcinbox.inbox.types import OutboxRow
 
@@ -49,18 +47,25 @@ async def _reply(args: argparse.Namespace) -> int:
     # Durable first: the reply is in the outbox before any request (the login included).
     async with inbox_for(account_options(args)) as inbox:
         original = inbox.content(args.content_id)
-        if original is not None:
-            public = channel_rules(original, text, args.public)
+        entry = _same_reply_pending(inbox, args.content_id, text)
+        if entry is not None:
+            # Run again after a reply whose outcome is not known yet (no answer in time, or not
+            # recorded): the same reply, looked for on the server before it is ever resent.
+            undo = 0.0
+        elif original is not None:
+            # The engine applies the channel's rules (length, public or private): refused, the
+            # command exits 65 (or 64 for a visibility the channel does not have).
             entry = inbox.send(
                 original.thread_id or original.id,
                 text,
                 in_reply_to=original.id,
-                public=public,
+                public=args.public,
                 delay=undo,
             )
         else:
-            held = inbox.hold_reply(args.content_id, text)
-            entry = await _release(inbox, held, args.public, delay=undo) or held
+            entry = inbox.hold_reply(args.content_id, text)
+        if any(held.id == entry.id for held in inbox.held_replies()):
+            entry = await _release(inbox, entry, args.public, delay=undo) or entry
         try:
             await inbox.check_login()
         except RCError as error:
@@ -99,18 +104,12 @@ async def _undo_window(inbox: Inbox, entry: OutboxRow, seconds: float) -> None:
         raise
 
 
-def channel_rules(original: Content, text: str, asked: bool | None) -> bool:
-    """The channel's rules for a reply to ``original``: its length, then public or private.
-
-    Returns whether it goes out publicly; CommandError when the channel would refuse it.
-    """
-    info = channel_info(original.channel_type)
-    if len(text) > info.max_body:
-        raise CommandError(
-            f"the reply has {len(text)} characters; {info.label} allows {info.max_body}",
-            ExitCode.DATAERR,
-        )
-    return reply_visibility(info.visibility, asked, original.public)
+def _same_reply_pending(inbox: Inbox, content_id: str, text: str) -> OutboxRow | None:
+    """A reply with this text to this message still in the outbox, not yet accepted."""
+    for entry in inbox.outbox_entries(PENDING_STATES):
+        if entry.in_reply_to == content_id and entry.body == text:
+            return entry
+    return None
 
 
 async def _release(
@@ -137,14 +136,13 @@ async def _release(
     except RCError as error:
         _still_queued(error)
     try:
-        public = channel_rules(original, entry.body, asked)
-    except CommandError as refusal:
+        return inbox.release_reply(entry.id, original, public=asked, delay=delay)
+    except ReplyRefused as refusal:
         if refused is None:
             inbox.discard(entry.id)
             raise
         refused(entry.id, str(refusal))
         return None
-    return inbox.release_reply(entry.id, original, public=public, delay=delay)
 
 
 def _still_queued(error: RCError) -> NoReturn:
@@ -193,22 +191,6 @@ async def _wait_accepted(inbox: Inbox, entry_id: str, timeout: float) -> OutboxR
         accepted.cancel()
         await asyncio.gather(accepted, return_exceptions=True)
         inbox.unsubscribe(subscription)
-
-
-def reply_visibility(visibility: Visibility, asked: bool | None, original: bool | None) -> bool:
-    """Public or private: what the channel allows, what was asked, else in kind."""
-    if visibility is Visibility.PRIVATE_ONLY:
-        if asked:
-            raise CommandError("this channel has only private replies", ExitCode.USAGE)
-        return False
-    if visibility is Visibility.PUBLIC_ONLY:
-        if asked is False:
-            raise CommandError("this channel has only public replies", ExitCode.USAGE)
-        return True
-    if asked is not None:
-        return asked
-    # Answer in kind: a public comment gets a public answer, a private message a private one.
-    return bool(original) if original is not None else True
 
 
 async def _outbox(args: argparse.Namespace) -> int:

@@ -242,6 +242,88 @@ class MergeResult:
     new_incoming_ids: tuple[str, ...]
 
 
+class ReplyRefused(ValueError):
+    """A reply that may not be sent (no message to answer, a rule of the channel): the one-line
+    message says why, in plain words. Raised by ``Inbox.send`` before anything is queued."""
+
+
+class ReplyTooLong(ReplyRefused):
+    """Longer than the channel allows."""
+
+    def __init__(self, length: int, limit: int, channel: str) -> None:
+        self.length = length
+        self.limit = limit
+        self.channel = channel
+        super().__init__(f"the reply has {length} characters; {channel} allows {limit}")
+
+
+class VisibilityRefused(ReplyRefused):
+    """Public asked where the channel has only private replies, or the other way round."""
+
+    def __init__(self, allowed: Visibility) -> None:
+        self.allowed = allowed
+        kind = "private" if allowed is Visibility.PRIVATE_ONLY else "public"
+        super().__init__(f"this channel has only {kind} replies")
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRules:
+    """What a reply in one thread may be, as ``Inbox.send`` enforces it: the UIs read these
+    (``Inbox.reply_rules``) to show a counter, the public/private choice and why sending is
+    refused, and never decide them. :mod:`rcinbox.inbox.replies` builds them."""
+
+    channel: str  # the channel's name, as messages say it
+    max_length: int
+    visibility: Visibility
+    # The visibility of the message answered: a reply's default ("in kind"), None if unknown.
+    in_kind: bool | None = None
+    # Why no reply can be sent in this thread now (None: one can).
+    refusal: str | None = None
+
+    @classmethod
+    def of_channel(
+        cls, channel_type: str | None, *, in_kind: bool | None = None, refusal: str | None = None
+    ) -> ReplyRules:
+        info = channel_info(channel_type)
+        return cls(info.label, info.max_body, info.visibility, in_kind, refusal)
+
+    @property
+    def can_reply(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def has_private_choice(self) -> bool:
+        return self.visibility is Visibility.BOTH
+
+    def too_long(self, text: str) -> bool:
+        return len(text) > self.max_length
+
+    def public(self, asked: bool | None = None) -> bool:
+        """Public (True) or private: what the channel allows, else what was asked, else in
+        kind (a public comment gets a public answer, a private message a private one).
+        :class:`VisibilityRefused` when what was asked is not allowed."""
+        if self.visibility is Visibility.PRIVATE_ONLY:
+            if asked:
+                raise VisibilityRefused(self.visibility)
+            return False
+        if self.visibility is Visibility.PUBLIC_ONLY:
+            if asked is False:
+                raise VisibilityRefused(self.visibility)
+            return True
+        if asked is not None:
+            return asked
+        return self.in_kind if self.in_kind is not None else True
+
+    def check(self, text: str, asked: bool | None) -> bool:
+        """Refuse a reply that breaks a rule (:class:`ReplyRefused` and its kinds); else
+        whether it goes out publicly."""
+        if self.refusal is not None:
+            raise ReplyRefused(self.refusal)
+        if self.too_long(text):
+            raise ReplyTooLong(len(text), self.max_length, self.channel)
+        return self.public(asked)
+
+
 def reply_state(sync_status: str | None) -> ReplyState:
     """Our reply's state in the outbox's words, from the server's synchronizationStatus."""
     outcome = export_outcome(sync_status)

@@ -352,7 +352,7 @@ class InboxApp(
         self._open_thread = thread
         self.composer.display = True
         self.composer.prepare(
-            thread.channel_type,
+            self.inbox.reply_rules(thread.id, self._reply_target),
             text=draft.body if draft else "",
             public=draft.public if draft else None,
         )

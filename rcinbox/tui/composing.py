@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import App
 
-from rcinbox.inbox.engine import ReplyRefused, ReplyTarget
-from rcinbox.text import visible
+from rcinbox.inbox.engine import ReplyNotQueued, ReplyRefused, ReplyTarget
+from rcinbox.inbox.types import ReplyTooLong
+from rcinbox.text import one_line, visible
 from rcinbox.tui.formatting import short_id
 from rcinbox.tui.widgets.composer import Composer
 from rcinbox.tui.widgets.conversation_view import ConversationView
@@ -104,14 +105,6 @@ class Composing(_Base):
         if thread is None or not text.strip():
             self.notify("Nothing to send.", severity="warning", timeout=2)
             return
-        if composer.over_limit:
-            self.notify(
-                f"{len(text):,} characters: {composer.info.label} allows"
-                f" {composer.info.max_body:,}. Shorten the reply to send it.",
-                title="Too long",
-                severity="error",
-            )
-            return
         try:
             self._last_sent = self.inbox.send(
                 thread.id,
@@ -120,8 +113,20 @@ class Composing(_Base):
                 public=composer.public,
                 delay=self.settings.undo_seconds,
             )
+        except ReplyTooLong as error:
+            self.notify(
+                f"{error.length:,} characters: {error.channel} allows"
+                f" {error.limit:,}. Shorten the reply to send it.",
+                title="Too long",
+                severity="error",
+            )
+            return
         except ReplyRefused as error:
             self.notify(str(error), title="Cannot send", severity="error")
+            return
+        except ReplyNotQueued as error:
+            # The text stays in the composer; nothing was sent.
+            self.notify(one_line(str(error), 200), title="Not sent", severity="error")
             return
         composer.clear()
         # The next reply answers the newest customer message again, unless one is chosen.
@@ -130,7 +135,7 @@ class Composing(_Base):
 
     def action_toggle_public(self) -> None:
         if not self.composer.toggle_public():
-            self.notify(f"{self.composer.info.label} has only one kind of reply.", timeout=2)
+            self.notify(f"{self.composer.rules.channel} has only one kind of reply.", timeout=2)
         elif self._open_thread is not None:
             self.inbox.save_draft(
                 self._open_thread.id,

@@ -33,9 +33,12 @@ class OutboxTables(Tables):
         delete_draft: bool = True,
         not_before: float | None = None,
     ) -> OutboxRow:
-        """Queue a reply (and drop the thread's draft) in one commit: it is never in neither.
+        """Queue a reply (and drop the thread's draft it was written from) in one commit: it is
+        never in neither.
 
-        With ``not_before``, the reply waits until then (undo send) before it may leave.
+        The draft goes only when its text is the queued text: a reply queued by another
+        process (``rcinbox reply`` while the TUI has a draft in that thread) leaves the draft
+        it did not send. With ``not_before``, the reply waits until then (undo send).
         """
         now = self._clock()
         with self.transaction() as db:
@@ -58,7 +61,7 @@ class OutboxTables(Tables):
                 ),
             )
             if delete_draft:
-                db.execute("DELETE FROM drafts WHERE thread_id = ?", (thread_id,))
+                db.execute("DELETE FROM drafts WHERE thread_id = ? AND body = ?", (thread_id, body))
             if db.execute("SELECT 1 FROM threads WHERE id = ?", (thread_id,)).fetchone():
                 self._derive_reply_state(thread_id)
         row = self.outbox_entry(entry_id)
