@@ -5,10 +5,13 @@ UIs read (the TUI's counter and public/private switch, the headless command's re
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from engine_helpers import engine
+from outbox_helpers import inbound
 
 from rcinbox.api.channels import CHANNELS, Visibility, channel_info
 from rcinbox.cli.errors import ExitCode
@@ -27,11 +30,21 @@ from tests.cli_helpers import run, use
 QUIET = EngineSettings(poll_active=3600.0, poll_idle=3600.0)
 
 
+@pytest.fixture
+def emulator(make_emulator: Callable[..., Emulator]) -> Emulator:
+    """Data anchored at the real time: the engine's clock (the wall clock) and the server's
+    agree on which WhatsApp windows are open."""
+    return make_emulator(now=datetime.now(UTC))
+
+
 def answerable(inbox: Inbox, channel_type: str) -> ThreadRow:
+    """A thread of the channel free text may answer now (WhatsApp's window open)."""
     return next(
         row
         for row in inbox.threads(ThreadFilter(), 0, 1000)
-        if row.channel_type == channel_type and inbox.reply_target(row.id).possible
+        if row.channel_type == channel_type
+        and inbox.reply_target(row.id).possible
+        and inbox.free_text_window(row.id).open
     )
 
 
@@ -159,9 +172,7 @@ def test_headless_reply_with_a_visibility_the_channel_lacks_exits_64(
     emulator: Emulator, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     use(monkeypatch, emulator.url)
-    code, out, err = run(capsys, "contents", "--json", "--all", "--direction", "incoming")
-    assert code == 0, err
-    message = next(r for r in json.loads(out)["records"] if r["channelType"] == "WhatsApp")
+    message = inbound(emulator, 1, "WhatsApp")[0]
     run(capsys, "sync")
     code, out, err = run(capsys, "reply", message["id"], "Hello", "--public")
     assert code == ExitCode.USAGE

@@ -8,8 +8,9 @@ follows, which ``--help`` prints and the README repeats, is :data:`MEANINGS`:
 - a login the server refuses *while logging in* (wrong JWT, secret or code) is 77, and a stored
   login that expired or was revoked (``invalid_grant`` on renewal) is 67;
 - any other 401/403 is 77, 404 is 66, 400/409/413/422 is 65, 429 is 75, other statuses 69;
-- a reply the server would refuse (to an agent's message where no customer wrote) is 65, and
-  nothing is queued;
+- a reply the server would refuse (to an agent's message where no customer wrote, free text
+  outside WhatsApp's 24-hour window) or a new conversation the channel does not allow is 65,
+  and nothing is queued;
 - a request that never reached the server is 69; one that left without an answer (timeout,
   dropped connection) is 75, since the server may have acted on it: try again later;
 - an answer that cannot be understood is 76; a missing or bad setting is 78;
@@ -97,7 +98,7 @@ def exit_code(error: BaseException) -> int | None:
 
     from rcinbox.auth.flows import LoginFailed
     from rcinbox.auth.loopback import CannotListen
-    from rcinbox.inbox.engine import ReplyNotRecorded, ReplyRefused, StoreError
+    from rcinbox.inbox.engine import ReplyNotRecorded, ReplyRefused, StartRefused, StoreError
     from rcinbox.inbox.types import VisibilityRefused
     from rcinbox.wiring.demo import DemoError
 
@@ -119,7 +120,7 @@ def exit_code(error: BaseException) -> int | None:
     if isinstance(error, VisibilityRefused):
         # --public or --private where the channel has no such replies: the command line's fault.
         return ExitCode.USAGE
-    if isinstance(error, ReplyRefused):
+    if isinstance(error, ReplyRefused | StartRefused):
         return ExitCode.DATAERR
     if isinstance(error, RCError):
         return _api_exit_code(error)

@@ -31,6 +31,7 @@ COMMANDS: dict[str | None, str] = {
     "snooze": "rcinbox.cli.triage",
     "search": "rcinbox.cli.triage",
     "reply": "rcinbox.cli.replies",
+    "start": "rcinbox.cli.replies",
     "outbox": "rcinbox.cli.replies",
     "sync": "rcinbox.cli.sync",
     "watch": "rcinbox.cli.sync",

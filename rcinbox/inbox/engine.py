@@ -48,13 +48,17 @@ from rcinbox.inbox.outbox import Outbox
 from rcinbox.inbox.outbox import ReplyNotQueued as ReplyNotQueued  # for UIs: a store that is full
 from rcinbox.inbox.outbox import ReplyNotRecorded as ReplyNotRecorded  # for UIs: sent, unrecorded
 from rcinbox.inbox.own import find_own_identities
+from rcinbox.inbox.replies import FreeTextWindow as FreeTextWindow  # for UIs: WhatsApp's 24 h
 from rcinbox.inbox.replies import ReplyTarget as ReplyTarget  # for UIs: whom a reply answers
-from rcinbox.inbox.replies import enforce, reply_rules, reply_target
+from rcinbox.inbox.replies import StartRefused as StartRefused  # for UIs: no such new thread
+from rcinbox.inbox.replies import WindowClosed as WindowClosed  # for UIs: only a template now
+from rcinbox.inbox.replies import enforce, reply_rules, reply_target, reply_title
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
 from rcinbox.inbox.search import SearchFacade
 from rcinbox.inbox.search import ServerSearchResult as ServerSearchResult  # for UIs
 from rcinbox.inbox.settings import BackgroundWork as BackgroundWork
 from rcinbox.inbox.settings import EngineSettings as EngineSettings
+from rcinbox.inbox.starts import Conversations
 from rcinbox.inbox.store import Store
 from rcinbox.inbox.store import StoreError as StoreError  # for UIs: a store that cannot open
 from rcinbox.inbox.sync import Syncer
@@ -77,7 +81,7 @@ from rcinbox.text import one_line
 log = logging.getLogger(__name__)
 
 
-class Inbox(TriageFacade, SearchFacade):
+class Inbox(Conversations, TriageFacade, SearchFacade):
     """One account's inbox. Build it, :meth:`start` the background work, :meth:`close` at exit."""
 
     def __init__(
@@ -382,9 +386,11 @@ class Inbox(TriageFacade, SearchFacade):
         It answers ``in_reply_to`` when the reply rule allows it, else the thread's newest
         customer message. It goes out public or private as ``public`` asks, else in kind. A
         reply that breaks a rule (:meth:`reply_rules`) is refused with :class:`ReplyRefused`
-        (``ReplyTooLong``, ``VisibilityRefused``) saying why; :class:`ReplyNotQueued` when
-        the store cannot write it down.
+        (``ReplyTooLong``, ``VisibilityRefused``) saying why, and where the channel's free-text
+        window is closed with :class:`WindowClosed`; :class:`ReplyNotQueued` when the store
+        cannot write it down. An email reply keeps the subject ("Re: ...").
         """
+        self.check_window(thread_id)
         answered, public = enforce(self.store, thread_id, body, in_reply_to, public)
         return self.outbox.enqueue(
             thread_id=thread_id,
@@ -393,6 +399,7 @@ class Inbox(TriageFacade, SearchFacade):
             body=body,
             public=public,
             delay=delay,
+            title=reply_title(answered.channel_type, answered.title),
         )
 
     def cancel_send(self, entry_id: str) -> DraftRow:
@@ -521,7 +528,9 @@ class Inbox(TriageFacade, SearchFacade):
     ) -> OutboxRow:
         """The original is known: send the held reply (no sooner than ``delay`` seconds from
         now, the undo window), public or private as ``public`` asks, else in kind. A reply the
-        channel's rules refuse raises :class:`ReplyRefused` and stays held."""
+        channel's rules refuse raises :class:`ReplyRefused` and stays held; :class:`WindowClosed`
+        when the channel's free-text window is closed."""
+        self.check_window(original.thread_id or original.id)
         entry = self.store.outbox_entry(entry_id)
         if entry is None:
             raise KeyError(entry_id)

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from rcinbox.api.channels import ChannelInfo as ChannelInfo
+from rcinbox.api.channels import Initiation as Initiation
 from rcinbox.api.channels import Visibility as Visibility
 from rcinbox.api.channels import channel_info as channel_info
 from rcinbox.api.models import Content as Content
@@ -205,6 +206,24 @@ class DraftRow:
 
 
 @dataclass(frozen=True, slots=True)
+class TemplateMessage:
+    """An approved WhatsApp template to send: its name, language and its parameters' values
+    (``{{1}}``, ``{{2}}``... in order). The API cannot list templates, so the names come from
+    the user (config.toml's ``[whatsapp] templates``, or the command line)."""
+
+    name: str
+    language: str
+    params: tuple[str, ...] = ()
+
+    def components(self) -> list[dict[str, Any]]:
+        """The ``components`` of the create request (the WhatsApp Cloud API's format)."""
+        if not self.params:
+            return []
+        parameters = [{"type": "text", "text": value} for value in self.params]
+        return [{"type": "body", "parameters": parameters}]
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxRow:
     id: str
     thread_id: str
@@ -224,6 +243,18 @@ class OutboxRow:
     error_message: str | None
     # Undo send: the entry does not leave before this moment (the outbox's clock), or None.
     not_before: float | None = None
+    # A new conversation answers nothing (``in_reply_to`` is empty): it names its channel, and
+    # the recipients and template the channel needs. ``thread_id`` is a placeholder until the
+    # server accepts it and says its thread.
+    channel_id: str | None = None
+    to: tuple[str, ...] = ()
+    # An email's subject: a new conversation's, or "Re: ..." on a reply.
+    title: str | None = None
+    template: TemplateMessage | None = None
+
+    @property
+    def starts_conversation(self) -> bool:
+        return self.channel_id is not None
 
 
 @dataclass(frozen=True, slots=True)

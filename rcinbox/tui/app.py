@@ -55,6 +55,11 @@ from rcinbox.tui.filtering import FilterActions
 from rcinbox.tui.formatting import system_clock
 from rcinbox.tui.keys import teach_alt_enter
 from rcinbox.tui.live import LiveUpdates
+from rcinbox.tui.new_conversation import (
+    NewConversationScreen,
+    TemplateOption,
+    open_new_conversation,
+)
 from rcinbox.tui.reply_actions import ReplyActions
 from rcinbox.tui.screens import HelpScreen, help_text, key_label
 from rcinbox.tui.server_search import ServerSearchActions
@@ -84,6 +89,8 @@ class UISettings:
     profile: str = "default"
     # Seconds a sent reply waits in the outbox, and can be taken back ([compose]); 0 = off.
     undo_seconds: float = 5.0
+    # The approved WhatsApp templates config.toml names ([whatsapp] templates).
+    templates: tuple[TemplateOption, ...] = ()
 
 
 InboxFactory = Callable[[], contextlib.AbstractAsyncContextManager[Inbox]]
@@ -115,6 +122,9 @@ class InboxApp(
         # _focus_now); check_action hands them to the text box when one has focus.
         Binding("r", "reply", "Reply", priority=True, id="app.reply"),
         Binding("slash", "filter", "Filter", priority=True, id="app.filter"),
+        Binding(
+            "c", "new_conversation", "New conversation", show=False, priority=True, id="app.new"
+        ),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="app.sidebar"),
         Binding("f5", "sync_now", "Sync now", show=False, id="app.sync"),
         Binding("x", "dismiss_error", "Dismiss error", show=False, id="app.dismiss_error"),
@@ -387,6 +397,7 @@ class InboxApp(
             keep_scroll=keep_scroll,
         )
         self.composer.set_target(self._target_description(target), blocked=not target.possible)
+        self._show_window(thread)
         self._follow_countdown()
 
     @on(ConversationView.OlderWanted)
@@ -402,7 +413,7 @@ class InboxApp(
         )
 
     # Letter keys that open a text box: only while no text box has the keys, on the main screen.
-    TYPING_ACTIONS = frozenset({"reply", "filter", "edit_failed"})
+    TYPING_ACTIONS = frozenset({"reply", "filter", "edit_failed", "new_conversation"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         typing = len(self.screen_stack) > 1 or isinstance(self.focused, Input | TextArea)
@@ -430,6 +441,10 @@ class InboxApp(
             self.open_thread(row.id)
         self.composer.display = True
         self._focus_now(self.composer.area)
+
+    def action_new_conversation(self) -> None:
+        settings = self.settings
+        open_new_conversation(self, self.inbox, settings.templates, settings.channel_names)
 
     # ------------------------------------------------------------------ other actions
 
@@ -477,6 +492,7 @@ class InboxApp(
             ("Conversation list", ConversationList.BINDINGS),
             ("Conversation view", ConversationView.BINDINGS),
             ("Composer", ReplyArea.BINDINGS),
+            ("New conversation form", NewConversationScreen.BINDINGS),
             (
                 "Command palette",
                 [

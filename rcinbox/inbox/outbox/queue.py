@@ -46,6 +46,7 @@ class Outbox(Reconciling, Following, Drafts):
         body: str,
         public: bool | None,
         delay: float = 0.0,
+        title: str | None = None,
     ) -> OutboxRow:
         """Queue a reply durably (dropping, in that commit, the thread's draft if it holds this
         text); wake the worker.
@@ -65,6 +66,7 @@ class Outbox(Reconciling, Following, Drafts):
                 body=body,
                 public=public,
                 not_before=self._clock() + delay if delay > 0 else None,
+                title=title,
             )
         except sqlite3.Error as error:
             raise ReplyNotQueued(one_line(str(error), 120) or type(error).__name__) from error

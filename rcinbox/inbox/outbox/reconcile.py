@@ -16,8 +16,13 @@ from rcinbox.api.models import Content
 from rcinbox.inbox.events import LoginRequired
 from rcinbox.inbox.outbox.base import CLOCK_SKEW, MAX_DELAY, RECONCILE_PAGE_SIZE, log
 from rcinbox.inbox.outbox.sending import Sending
+from rcinbox.inbox.outgoing import is_ours
 from rcinbox.inbox.scheduler import Priority
 from rcinbox.inbox.types import OutboxRow, ReplyState
+
+# A new conversation is looked for among its channel's newest contents, this many pages deep
+# when the server's clock is not known (it carries its entry's id, so none is mistaken for it).
+START_LOOKUP_PAGES = 5
 
 
 class Reconciling(Sending):
@@ -59,12 +64,20 @@ class Reconciling(Sending):
         floor = self._floor(row)
         token: str | None = None
         seen_tokens: set[str] = set()
+        # A reply is in its thread; a new conversation somewhere in its channel's newest.
+        where = (
+            {"channel_ids": [row.channel_id]}
+            if row.starts_conversation
+            else {"thread_ids": [row.thread_id]}
+        )
+        pages = 0
         while True:
+            pages += 1
             page = await self._scheduler.run(
                 Priority.USER,
                 functools.partial(
                     self._client.list_contents,
-                    thread_ids=[row.thread_id],
+                    **where,
                     order_by="-creationTime",
                     per_page=RECONCILE_PAGE_SIZE,
                     page_token=token,
@@ -81,35 +94,21 @@ class Reconciling(Sending):
                     continue
                 if floor is not None and created is not None and created < floor:
                     return None
-                if content.id not in claimed and _is_reply(content, row, owner):
+                if content.id not in claimed and is_ours(content, row, owner):
                     return content
             token = page.next_page_token
             if not token or token in seen_tokens:
+                return None
+            if row.starts_conversation and floor is None and pages >= START_LOOKUP_PAGES:
                 return None
             seen_tokens.add(token)
 
     def _floor(self, row: OutboxRow) -> float | None:
         """The earliest server time our content can have, as far as we know."""
         floors: list[float] = []
-        target = self._store.content(row.in_reply_to)
+        target = self._store.content(row.in_reply_to) if row.in_reply_to else None
         if target is not None and target.creation_time is not None:
             floors.append(target.creation_time.timestamp())
         if self._server_offset is not None and row.sent_at is not None:
             floors.append(row.sent_at + self._server_offset - CLOCK_SKEW)
         return max(floors) if floors else None
-
-
-def _is_reply(content: Content, row: OutboxRow, owner: str | None) -> bool:
-    if content.is_incoming or content.in_reply_to_content_id != row.in_reply_to:
-        return False
-    if owner and content.creator_id and content.creator_id != owner:
-        return False
-    wanted = _words(row.body)
-    return any(
-        _words(text) == wanted for text in (content.body, content.body_text) if text is not None
-    )
-
-
-def _words(text: str) -> str:
-    # Servers may normalise line endings and trailing spaces; the words are what must match.
-    return " ".join(text.split())

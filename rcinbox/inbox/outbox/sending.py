@@ -25,9 +25,10 @@ from rcinbox.api.errors import (
     TransportError,
     Unauthorized,
 )
-from rcinbox.api.models import Content, CreateContent
+from rcinbox.api.models import Content
 from rcinbox.inbox.events import ContentsArrived, LoginRequired, ThreadsChanged, Trouble
 from rcinbox.inbox.outbox.base import MAX_DELAY, OutboxBase, ReplyNotRecorded, log
+from rcinbox.inbox.outgoing import create_request
 from rcinbox.inbox.scheduler import Priority
 from rcinbox.inbox.types import OutboxRow, ReplyState
 from rcinbox.text import one_line
@@ -41,9 +42,7 @@ class Sending(OutboxBase):
     """Sends an entry once and records what the server said."""
 
     async def _send(self, row: OutboxRow) -> None:
-        request = CreateContent(
-            body=row.body, in_reply_to_content_id=row.in_reply_to, public=row.public
-        )
+        request = create_request(row)
         sending: OutboxRow | None = None
 
         async def post() -> Content:
@@ -192,6 +191,9 @@ class Sending(OutboxBase):
 
     def _accept(self, entry_id: str, content: Content) -> None:
         """Record the content as ours and put it in its thread, in one commit."""
+        current = self._entry(entry_id)
+        # A new conversation learns its thread now.
+        thread = content.thread_id if current.starts_conversation and content.thread_id else None
         with self._store.transaction():
             row = self._store.update_outbox(
                 entry_id,
@@ -200,6 +202,7 @@ class Sending(OutboxBase):
                 next_attempt_at=None,
                 error_code=None,
                 error_message=None,
+                **({"thread_id": thread} if thread else {}),
             )
             merged = self._store.merge_contents([content])
         self._lookup_failures.pop(entry_id, None)

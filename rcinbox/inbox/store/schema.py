@@ -140,9 +140,19 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE outbox ADD COLUMN not_before REAL;
     """,
-    # Triage: threads the agent put aside (the API has no conversation status). Done hides a
-    # thread until its customer writes again (a newer message than ``inbound_at``); snoozed
-    # hides it until ``until`` too. The needs-reply view reads threads whose newest message
+    # 5: new conversations go through the outbox too. Such an entry answers nothing (its
+    # in_reply_to is empty) and names its channel, its recipients (a JSON array), an email's
+    # subject and a WhatsApp template (JSON: name, language, params); a reply may carry a
+    # subject ("Re: ...") as well.
+    """
+    ALTER TABLE outbox ADD COLUMN channel_id TEXT;
+    ALTER TABLE outbox ADD COLUMN recipients TEXT;
+    ALTER TABLE outbox ADD COLUMN title TEXT;
+    ALTER TABLE outbox ADD COLUMN template TEXT;
+    """,
+    # 6: triage, the threads the agent put aside (the API has no conversation status). Done
+    # hides a thread until its customer writes again (a newer message than ``inbound_at``);
+    # snoozed hides it until ``until`` too. The needs-reply view reads threads whose newest message
     # is the customer's through its own index.
     """
     CREATE TABLE triage (
