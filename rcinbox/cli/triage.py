@@ -27,7 +27,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _with_inbox(command: Any, args: argparse.Namespace) -> int:
-    async with inbox_for(account_options(args), check_login=args.command == "search") as inbox:
+    # Only a search of the server needs the login; the rest reads and writes the store.
+    remote = bool(getattr(args, "remote", False))
+    async with inbox_for(account_options(args), check_login=remote) as inbox:
         return await command(inbox, args)
 
 
