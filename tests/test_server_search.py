@@ -69,3 +69,24 @@ async def test_a_429_during_the_search_is_waited_out_per_the_clients_rules(
     assert result.stopped is None
     # One refused attempt at most, then the wait, then the page: never a burst of retries.
     assert emulator.stats.rate_limited - refused <= 1
+
+
+async def test_a_server_gone_after_the_first_page_ends_the_search_with_what_it_found(
+    make_emulator: Callable[..., Emulator], tmp_path: Path
+) -> None:
+    emulator = make_emulator()
+    async with engine(emulator.url, tmp_path / "s.sqlite3", retries=0) as inbox:
+        await inbox.check_login()
+        list_contents = inbox.client.list_contents
+
+        async def then_gone(**filters):
+            page = await list_contents(**filters)
+            emulator.stop()
+            return page
+
+        inbox.client.list_contents = then_gone
+        result = await inbox.search_server("e", pages=3, per_page=5)
+        assert result.pages == 1
+        assert result.stopped
+        assert len(result.content_ids) == 5
+        assert all(inbox.content(content_id) for content_id in result.content_ids)
