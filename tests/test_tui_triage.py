@@ -174,3 +174,17 @@ def test_the_help_names_the_triage_keys_with_their_ids() -> None:
     assert "d               Done  (app.done)" in text
     assert "S               Snooze  (app.snooze)" in text
     assert "w               Sort by wait  (app.wait_sort)" in text
+
+
+async def test_a_name_full_of_markup_is_said_as_text(seeded, monkeypatch) -> None:
+    emulator, store = seeded
+    app = make_app(emulator, store)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        name = "[@click=app.quit]Eve[/] [b"
+        monkeypatch.setattr(app, "thread_title", lambda row: name)
+        await pilot.press("d")
+        await settle(pilot)
+        notice = list(app._notifications)[-1]
+        assert notice.message.startswith(f"Done: {name}.") and notice.markup is False
+        assert app.is_running

@@ -55,7 +55,12 @@ class ServerSearchActions(_Base):
             if self._server_text == text:
                 self._server_words = None
                 self._show_scope()
-            self.notify(one_line(str(error), 200), title="Server search failed", severity="error")
+            self.notify(
+                one_line(str(error), 200),
+                title="Server search failed",
+                severity="error",
+                markup=False,  # the server's words
+            )
             return
         if self._server_text != text or self._search != text:
             return  # the filter changed meanwhile

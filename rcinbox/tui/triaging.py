@@ -70,6 +70,8 @@ class TriageActions(_Base):
         self.notify(
             f"Done: {self.thread_title(row)}. It comes back when the customer writes again.",
             timeout=3,
+            # A customer's name is text, never markup.
+            markup=False,
         )
 
     def action_snooze(self) -> None:
@@ -89,7 +91,7 @@ class TriageActions(_Base):
         if until is None or self.inbox.snooze(row.id, until) is None:
             return
         moment = _local(until)
-        self.notify(f"Snoozed {self.thread_title(row)} until {moment}.", timeout=3)
+        self.notify(f"Snoozed {self.thread_title(row)} until {moment}.", timeout=3, markup=False)
 
     def restore_thread(self, thread_id: str) -> None:
         """Undo done or snooze (from the palette)."""
@@ -98,7 +100,7 @@ class TriageActions(_Base):
             words = "not done any more" if row.state is TriageState.DONE else "unsnoozed"
             thread = self.inbox.thread(thread_id)
             title = self.thread_title(thread) if thread is not None else short_id(thread_id)
-            self.notify(f"{title}: {words}.", timeout=3)
+            self.notify(f"{title}: {words}.", timeout=3, markup=False)
 
     def action_needs_reply(self) -> None:
         self.sidebar.choose(NEEDS_REPLY)
