@@ -35,6 +35,7 @@ HEADLESS_MODULES = [
     "rcinbox.cli.export",
     "rcinbox.cli.replies",
     "rcinbox.cli.sync",
+    "rcinbox.cli.triage",
     "rcinbox.cli.accounts",
     "rcinbox.cli.config_cmd",
     "rcinbox.cli.demo_server",

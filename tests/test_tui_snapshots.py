@@ -32,6 +32,7 @@ from rcinbox.emulator.clock import epoch
 from rcinbox.inbox.events import LoginRequired
 from rcinbox.tui.app import UISettings
 from rcinbox.tui.new_conversation import NewConversationScreen, TemplateOption
+from rcinbox.tui.widgets.sidebar import NEEDS_REPLY
 
 WIDE = (120, 40)
 NARROW = (80, 24)
@@ -114,8 +115,8 @@ def test_start_screen_80x24(snap_compare: Callable, seeded) -> None:
 def test_channel_selected_in_sidebar(snap_compare: Callable, seeded) -> None:
     async def choose_twitter(pilot: Pilot) -> None:
         await settle(pilot)
-        # All, Unread, then the channels by name: X (Twitter) is the fourteenth entry.
-        await pilot.press("shift+tab", *["down"] * 13)
+        # All, Unread, Needs reply, then the channels by name: X (Twitter) is the fifteenth.
+        await pilot.press("shift+tab", *["down"] * 14)
         await settle(pilot)
 
     emulator, store = seeded
@@ -200,7 +201,7 @@ def test_long_names_emoji_and_rtl_text(snap_compare: Callable, fresh) -> None:
         await settle(pilot)
         # The first Email channel holds CJK, Hebrew and very long names; the twelfth thread
         # is María Fernanda de los Ángeles García-Villanueva y Montenegro de la Santísima Trinidad.
-        await pilot.press("shift+tab", "down", "down", "down", "tab", *["j"] * 11, "enter")
+        await pilot.press("shift+tab", *["down"] * 4, "tab", *["j"] * 11, "enter")
         await settle(pilot)
 
     emulator, store = fresh
@@ -432,3 +433,41 @@ def test_raw_json_inspector_shows_the_servers_record(snap_compare: Callable, fre
 
     emulator, store = fresh
     assert snap_compare(make_app(emulator, store), terminal_size=WIDE, run_before=inspect)
+
+
+# ---------------------------------------------------------------------------------- triage
+
+
+def test_needs_reply_sorted_by_wait(snap_compare: Callable, seeded) -> None:
+    async def needs_reply_by_wait(pilot: Pilot) -> None:
+        await settle(pilot)
+        pilot.app.sidebar.choose(NEEDS_REPLY)
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+
+    emulator, store = seeded
+    assert snap_compare(
+        make_app(emulator, store), terminal_size=WIDE, run_before=needs_reply_by_wait
+    )
+
+
+def test_server_search_marks_what_only_the_server_had(snap_compare: Callable, tmp_path) -> None:
+    async def search_the_server(pilot: Pilot) -> None:
+        # The store holds the newest 200 contents; this customer wrote long before them.
+        await settle(pilot)
+        await pilot.press("slash", *"store on this side", "enter")
+        await until(pilot, lambda: bool(pilot.app._server_found))
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    pin_time_zone()
+    emulator = Emulator(EmulatorConfig(auth_rate_limit=LOGINS)).start()
+    try:
+        store = warm_store(emulator, tmp_path / "inbox.sqlite3", pages=1, per_page=200)
+        assert snap_compare(
+            make_app(emulator, store), terminal_size=WIDE, run_before=search_the_server
+        )
+    finally:
+        emulator.stop()

@@ -351,6 +351,35 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"poll interval (default 10, at least {MIN_POLL:g})",
     )
 
+    done = command("done", "Mark a thread done: hidden until its customer writes again.")
+    done.add_argument("thread_id", metavar="THREAD_ID")
+    done.add_argument("--undo", action="store_true", help="bring the thread back")
+    done.add_argument("--json", action="store_true", help="JSON output")
+
+    snooze = command("snooze", "Snooze a thread: hidden until a time, then back as unread.")
+    snooze.add_argument("thread_id", metavar="THREAD_ID")
+    snooze.add_argument(
+        "--until",
+        metavar="WHEN",
+        help='"1h", "30m", "2d", "tomorrow" (9:00), "monday" (9:00), "HH:MM" or'
+        ' "YYYY-MM-DD HH:MM" (local time)',
+    )
+    snooze.add_argument("--undo", action="store_true", help="bring the thread back now")
+    snooze.add_argument("--json", action="store_true", help="JSON output")
+
+    search = command("search", "Find threads in the local store by name or text.")
+    search.add_argument("text", metavar="TEXT")
+    # Not --server: that option names the API server for every command.
+    search.add_argument(
+        "--remote",
+        action="store_true",
+        help="ask the server's text filter too and store what it finds",
+    )
+    search.add_argument(
+        "--pages", type=int, default=3, metavar="N", help="--remote: at most N pages (default 3)"
+    )
+    search.add_argument("--json", action="store_true", help="JSON output")
+
     identity = command("identity", "Show an identity (a customer or an agent).")
     identity.add_argument("identity_id", metavar="ID")
     identity.add_argument("--json", action="store_true", help="JSON with the API's field names")

@@ -54,12 +54,17 @@ from rcinbox.inbox.replies import StartRefused as StartRefused  # for UIs: no su
 from rcinbox.inbox.replies import WindowClosed as WindowClosed  # for UIs: only a template now
 from rcinbox.inbox.replies import enforce, reply_rules, reply_target, reply_title
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
+from rcinbox.inbox.search import SearchFacade
+from rcinbox.inbox.search import ServerSearchResult as ServerSearchResult  # for UIs
 from rcinbox.inbox.settings import BackgroundWork as BackgroundWork
 from rcinbox.inbox.settings import EngineSettings as EngineSettings
 from rcinbox.inbox.starts import Conversations
 from rcinbox.inbox.store import Store
 from rcinbox.inbox.store import StoreError as StoreError  # for UIs: a store that cannot open
 from rcinbox.inbox.sync import Syncer
+from rcinbox.inbox.triage import SNOOZE_CHOICES as SNOOZE_CHOICES  # for UIs: a picker's
+from rcinbox.inbox.triage import TriageFacade
+from rcinbox.inbox.triage import snooze_until as snooze_until  # for UIs: "3h", "tomorrow"
 from rcinbox.inbox.types import (
     ChannelRow,
     DraftRow,
@@ -76,7 +81,7 @@ from rcinbox.text import one_line
 log = logging.getLogger(__name__)
 
 
-class Inbox(Conversations):
+class Inbox(Conversations, TriageFacade, SearchFacade):
     """One account's inbox. Build it, :meth:`start` the background work, :meth:`close` at exit."""
 
     def __init__(
@@ -215,10 +220,12 @@ class Inbox(Conversations):
         return [replace(row, unread_count=unread.get(row.id, 0)) for row in self.store.channels()]
 
     def thread_count(self, where: ThreadFilter) -> int:
+        self.wake_snoozed()
         return self.store.thread_count(where)
 
     def threads(self, where: ThreadFilter, offset: int, limit: int) -> list[ThreadRow]:
         """A window of the list; the names on it are asked for in the background."""
+        self.wake_snoozed()
         rows = self.store.threads_window(where, offset, limit)
         self.identities.want((row.customer_id for row in rows if row.customer_id), view="list")
         return rows
@@ -289,19 +296,6 @@ class Inbox(Conversations):
 
     def draft(self, thread_id: str) -> DraftRow | None:
         return self.outbox.draft(thread_id)
-
-    def search(self, text: str, where: ThreadFilter | None = None) -> list[str]:
-        """Ids of threads whose customer's name, a message or a subject contains ``text``
-        (within ``where``'s channel, or its unread threads, when given)."""
-        ids = self.store.search_threads(text)
-        if where is None or not (where.channel_id or where.unread_only):
-            return ids
-        return [row.id for row in self.store.threads_by_ids(ids) if where.admits(row)]
-
-    def older_than_horizon(self, thread_ids: list[str]) -> int:
-        """How many of these threads (search results) were last active before the history
-        horizon: those were found only because scrolling happened to load them."""
-        return self.store.count_threads_before(thread_ids, self.backfill.horizon_start())
 
     def threads_by_ids(self, thread_ids: list[str]) -> list[ThreadRow]:
         """Rows for these threads in the given order (search results); names asked for."""
@@ -379,6 +373,7 @@ class Inbox(Conversations):
             self.mark_unread(thread_id)
 
     def next_unread(self, where: ThreadFilter, after_thread_id: str | None) -> str | None:
+        self.wake_snoozed()
         return self.store.next_unread(where, after_thread_id)
 
     def user_active(self) -> None:

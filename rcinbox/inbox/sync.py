@@ -360,6 +360,11 @@ class Syncer:
         for flights in (self._newest, self._paging, self._threads):
             await flights.cancel()
 
+    def merge_found(self, contents: Iterable[Content]) -> MergeResult:
+        """Store contents found by other means (a server search): announced as arrivals, but
+        not as news to the agent."""
+        return self._merge(contents, live=False)
+
     # ------------------------------------------------------------------ helpers
 
     async def _list(self, priority: Priority, **filters: Any) -> Page[Content]:

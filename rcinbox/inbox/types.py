@@ -11,7 +11,7 @@ This module never touches the network or the database and never imports Textual.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -51,27 +51,98 @@ SETTLED_STATES = (ReplyState.ACCEPTED, ReplyState.DELIVERED, ReplyState.FAILED)
 OPEN_STATES = (*PENDING_STATES, ReplyState.FAILED)
 
 
+class ThreadOrder(StrEnum):
+    """How a list is sorted: newest activity first, or the longest-waiting customer first."""
+
+    LATEST = "latest"
+    # Threads whose newest message is the customer's first, the longest wait on top; then the
+    # rest, newest activity first.
+    WAITING = "waiting"
+
+
+class TriageState(StrEnum):
+    """A thread the agent put aside. The API has no conversation status: this is ours alone.
+    The values are what the ``triage`` table's ``state`` column holds."""
+
+    # Hidden until its customer writes again.
+    DONE = "done"
+    # Hidden until a chosen time (or until its customer writes again), then back as unread.
+    SNOOZED = "snoozed"
+
+
+# Whether a thread is put aside (done or snoozed): the one test, used by every list query.
+_TRIAGED = "EXISTS (SELECT 1 FROM triage WHERE triage.thread_id = threads.id)"
+
+# Sort keys per order, every column in one direction so SQL row values compare them; ``{t}``
+# is the threads table's alias in the query (or nothing).
+_ORDER_KEYS = {
+    ThreadOrder.LATEST: (("{t}latest_at", "{t}id"), True),
+    ThreadOrder.WAITING: (
+        (
+            "-{t}latest_incoming",
+            "CASE WHEN {t}latest_incoming = 1 THEN {t}latest_inbound_at ELSE -{t}latest_at END",
+            "{t}id",
+        ),
+        False,
+    ),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ThreadFilter:
-    """Which threads a list shows: all, one channel, or only unread ones."""
+    """Which threads a list shows and in which order: all, one channel, only unread ones,
+    only those whose newest message is the customer's (``needs_reply``); done and snoozed
+    threads are left out, unless ``triaged`` asks for only those."""
 
     channel_id: str | None = None
     unread_only: bool = False
+    needs_reply: bool = False
+    triaged: bool = False
+    order: ThreadOrder = ThreadOrder.LATEST
 
     def where(self) -> tuple[str, tuple[Any, ...]]:
-        if self.unread_only and self.channel_id:
-            return "WHERE unread = 1 AND channel_id = ?", (self.channel_id,)
+        """The SQL condition on the ``threads`` table (unaliased) and its parameters."""
+        conditions = [_TRIAGED if self.triaged else f"NOT {_TRIAGED}"]
+        params: tuple[Any, ...] = ()
         if self.unread_only:
-            return "WHERE unread = 1", ()
+            conditions.append("unread = 1")
+        if self.needs_reply:
+            # Written as the wait sort's index has it, so that order reads the index in turn.
+            waiting = self.order is ThreadOrder.WAITING
+            conditions.append("-latest_incoming = -1" if waiting else "latest_incoming = 1")
         if self.channel_id:
-            return "WHERE channel_id = ?", (self.channel_id,)
-        return "", ()
+            conditions.append("channel_id = ?")
+            params = (self.channel_id,)
+        return "WHERE " + " AND ".join(conditions), params
+
+    def order_keys(self, alias: str = "") -> tuple[list[str], bool]:
+        """The sort key's SQL expressions (on the table ``alias``) and whether the order is
+        descending; every expression goes the same way, so row values compare whole keys."""
+        keys, descending = _ORDER_KEYS[self.order]
+        if self.needs_reply and self.order is ThreadOrder.WAITING:
+            # Every thread here waits: the first key is the same for all, and SQLite reads the
+            # index in order only without it.
+            keys = keys[1:]
+        prefix = f"{alias}." if alias else ""
+        return [key.format(t=prefix) for key in keys], descending
+
+    def order_by(self, alias: str = "") -> str:
+        keys, descending = self.order_keys(alias)
+        return ", ".join(key + (" DESC" if descending else "") for key in keys)
 
     def admits(self, row: ThreadRow) -> bool:
-        """Whether ``row`` is one of the threads this filter shows (what ``where()`` selects)."""
+        """Whether ``row`` is one of the threads this filter shows (what ``where()`` selects),
+        done and snoozed aside: a row does not say whether it is put aside."""
         if self.channel_id is not None and row.channel_id != self.channel_id:
             return False
+        if self.needs_reply and not row.latest_incoming:
+            return False
         return row.unread or not self.unread_only
+
+    @property
+    def plain(self) -> bool:
+        """Whether the channels' kept counts answer this filter (all, unread, a channel)."""
+        return not (self.needs_reply or self.triaged)
 
     @property
     def cursor_key(self) -> str:
@@ -95,6 +166,27 @@ class ThreadRow:
     reply_state: str | None
     content_count: int
     unread: bool
+    # When the customer's newest message came (None: they never wrote).
+    latest_inbound_at: datetime | None = None
+
+    def waiting(self, now: datetime) -> timedelta | None:
+        """How long the customer has waited for an answer: since their newest message, when
+        it is the thread's newest; None when nobody waits (the agent wrote last)."""
+        if not self.latest_incoming or self.latest_inbound_at is None:
+            return None
+        return max(now - self.latest_inbound_at, timedelta(0))
+
+
+@dataclass(frozen=True, slots=True)
+class TriageRow:
+    """A thread put aside: done (``until`` None) or snoozed until ``until`` (epoch seconds)."""
+
+    thread_id: str
+    state: TriageState
+    until: float | None
+    # The thread's newest content when it was put aside.
+    content_id: str | None
+    set_at: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,8 @@ from rcinbox.tui.new_conversation import (
 )
 from rcinbox.tui.reply_actions import ReplyActions
 from rcinbox.tui.screens import HelpScreen, help_text, key_label
+from rcinbox.tui.server_search import ServerSearchActions
+from rcinbox.tui.triaging import TriageActions, empty_text
 from rcinbox.tui.widgets.composer import Composer, ReplyArea
 from rcinbox.tui.widgets.conversation_list import ConversationList, ListSource
 from rcinbox.tui.widgets.conversation_view import HINT_KEYS, PAGE, ConversationView
@@ -100,7 +102,16 @@ class UISettings:
 InboxFactory = Callable[[], contextlib.AbstractAsyncContextManager[Inbox]]
 
 
-class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, WritingActions, App[None]):
+class InboxApp(
+    LiveUpdates,
+    Composing,
+    FilterActions,
+    ServerSearchActions,
+    TriageActions,
+    ReplyActions,
+    WritingActions,
+    App[None],
+):
     TITLE = "rcinbox"
 
     # The layout, reloaded on save when Textual's debug feature is on (TEXTUAL=debug).
@@ -111,6 +122,9 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, WritingActio
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("n", "next_unread", "Next unread", id="app.next_unread"),
         Binding("u", "toggle_unread", "Read/unread", id="app.toggle_unread"),
+        Binding("d", "mark_done", "Done", show=False, id="app.done"),
+        Binding("z", "snooze", "Snooze", show=False, id="app.snooze"),
+        Binding("w", "toggle_wait_sort", "Sort by wait", show=False, id="app.wait_sort"),
         # Keys that move focus into a text box are priority bindings, run as they arrive (see
         # _focus_now); check_action hands them to the text box when one has focus.
         Binding("r", "reply", "Reply", priority=True, id="app.reply"),
@@ -193,6 +207,7 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, WritingActio
                     is_own=self._is_own,
                     outbox_clock=self._outbox_now,
                     key_of=self._key_of,
+                    match_of=lambda: self._search,
                     id="view",
                 )
                 yield Composer(id="composer")
@@ -303,27 +318,26 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, WritingActio
             window=lambda offset, limit: inbox.threads(where, offset, limit),
             position=lambda thread_id: inbox.thread_position(where, thread_id),
             one_channel=where.channel_id is not None,
+            note=lambda row: self.row_note(where, row),
+            # Threads put aside are all in the store: older pages would add none.
+            more_on_server=not where.triaged,
         )
 
     @on(ChannelSidebar.Chosen)
     def _channel_chosen(self, event: ChannelSidebar.Chosen) -> None:
-        self._entry = event.entry
+        self._entry = self.sorted_entry(event.entry)
         if self._search is not None:
             # A filter typed before stays, now within this channel.
             self._apply_search(self._search)
             return
-        self.conversation_list.empty_text = (
-            "No unread conversations."
-            if event.entry.where.unread_only
-            else "No conversations here."
-        )
-        self.conversation_list.set_source(self._source_for(event.entry.where, event.entry.key))
+        self.conversation_list.empty_text = empty_text(self._entry.where)
+        self.conversation_list.set_source(self._source_for(self._entry.where, self._entry.key))
         self._show_scope()
 
     def _show_scope(self) -> None:
         entry = self._entry
         channel = entry.label if entry is not None and entry.key != ALL else None
-        self.query_one(ScopeLine).show_scope(channel, self._search)
+        self.query_one(ScopeLine).show_scope(channel, self._search, self.server_words())
 
     @on(ConversationList.MoreWanted)
     def _more_wanted(self, event: ConversationList.MoreWanted) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from rcinbox.inbox.types import TriageState
 from rcinbox.text import one_line, visible
 from rcinbox.tui.formatting import channel_label, short_id
 from rcinbox.tui.widgets.sidebar import channel_name
@@ -33,6 +34,19 @@ class InboxCommands(Provider):
         return [
             ("All conversations", "Every channel, no filter", app.action_all_conversations),
             ("Unread conversations", "Only what is unread", app.action_unread_conversations),
+            (
+                "Needs reply",
+                "Threads whose newest message is the customer's",
+                app.action_needs_reply,
+            ),
+            (
+                "Sort by waiting time",
+                "Longest wait first, or newest first",
+                app.action_toggle_wait_sort,
+            ),
+            ("Mark done", "Hide it until the customer writes again", app.action_mark_done),
+            ("Snooze", "Hide it until a time, then back as unread", app.action_snooze),
+            ("Show done/snoozed", "Threads put aside, to take back", app.action_show_triaged),
             ("Next unread conversation", "Open the next unread thread", app.action_next_unread),
             ("Reply", "Write a reply to the open conversation", app.action_reply),
             (
@@ -66,11 +80,34 @@ class InboxCommands(Provider):
             for c in app.inbox.channels()
         ]
 
+    def _put_aside(self) -> list[tuple[str, str, object]]:
+        """One "Undo done: …" or "Unsnooze: …" per thread put aside."""
+        app = self._app
+        if not app.inbox_ready:
+            return []
+        marks = app.inbox.triaged()
+        rows = {row.id: row for row in app.inbox.threads_by_ids([m.thread_id for m in marks])}
+        commands = []
+        for mark in marks:
+            row = rows.get(mark.thread_id)
+            title = app.thread_title(row) if row is not None else short_id(mark.thread_id)
+            if mark.state is TriageState.DONE:
+                verb, help_text = "Undo done", "Back into the inbox now"
+            else:
+                verb, help_text = "Unsnooze", "Back into the inbox now, not at its time"
+            title = visible(title, multiline=False)
+            commands.append(
+                (f"{verb}: {title}", help_text, partial(app.restore_thread, mark.thread_id))
+            )
+        return commands
+
     async def discover(self) -> Hits:
         for title, help_text, action in self._actions():
             yield DiscoveryHit(title, action, help=help_text)
         for title, key in self._channels():
             yield DiscoveryHit(title, partial(self._app.sidebar.choose, key))
+        for title, help_text, action in self._put_aside():
+            yield DiscoveryHit(Text(title, end=""), action, text=title, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -82,6 +119,11 @@ class InboxCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), partial(self._app.sidebar.choose, key))
+        for title, help_text, action in self._put_aside():
+            score = matcher.match(title)
+            if score > 0:
+                # A customer's name is never markup: no matcher.highlight (it reads markup).
+                yield Hit(score, Text(title, end=""), action, text=title, help=help_text)
         app = self._app
         if not app.inbox_ready or len(query.strip()) < 2:
             return

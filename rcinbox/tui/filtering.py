@@ -67,6 +67,9 @@ class FilterActions(_Base):
             if text:
                 self._apply_search(text)
         self._focus_now(self.conversation_list)
+        # enter also asks the server (server_search.py): what only it holds joins the results.
+        if event.value.strip():
+            self.search_server(event.value.strip())
 
     def _apply_search(self, text: str, *, keep_cursor: bool = False) -> None:
         self._search = text
@@ -79,6 +82,7 @@ class FilterActions(_Base):
             window=lambda offset, limit: inbox.threads_by_ids(ids[offset : offset + limit]),
             position=lambda thread_id: ids.index(thread_id) if thread_id in ids else None,
             more_on_server=False,
+            note=self.server_note,
         )
         history = self.inbox.history()
         covered = "" if history.complete else f" ({searched(history)})"

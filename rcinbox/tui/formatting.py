@@ -87,6 +87,18 @@ REPLY_STATES: dict[str, tuple[str, str]] = {
 }
 
 
+def wait_label(wait: timedelta) -> str:
+    """How long a customer has waited, in the largest whole unit: "waiting 3 h"."""
+    seconds = wait.total_seconds()
+    if seconds < 60:
+        return "waiting <1 min"
+    if seconds < 3600:
+        return f"waiting {int(seconds // 60)} min"
+    if seconds < 2 * 86400:
+        return f"waiting {int(seconds // 3600)} h"
+    return f"waiting {int(seconds // 86400)} d"
+
+
 def reply_state_label(state: str | None) -> tuple[str, str]:
     if not state:
         return ("", "")

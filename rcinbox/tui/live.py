@@ -176,7 +176,8 @@ class LiveUpdates(_Base):
             self.set_timer(wait, self._refresh_now)
 
     def _refresh_now(self) -> None:
-        if self._engine_closed:
+        # A repaint timer set before shutdown began may fire while the widgets are removed.
+        if self._engine_closed or not self.is_running:
             return
         self._refresh_scheduled = False
         self._last_refresh = time.monotonic()
@@ -196,7 +197,9 @@ class LiveUpdates(_Base):
         channels = self.inbox.channels()
         unread = sum(c.unread_count for c in channels)
         history = self.inbox.history()
-        self.sidebar.update_channels(channels, unread, partial=history.partial)
+        self.sidebar.update_channels(
+            channels, unread, partial=history.partial, needs_reply=self.inbox.needs_reply_count()
+        )
         if self._open_thread is None:
             self.view.clear(summary(unread, len(channels), history))
 

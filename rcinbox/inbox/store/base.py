@@ -58,11 +58,14 @@ def bool_or_none(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
-THREAD_SELECT = (
-    "SELECT t.id, t.channel_id, t.channel_type, t.latest_at, t.latest_content_id,"
+THREAD_COLUMNS = (
+    "t.id, t.channel_id, t.channel_type, t.latest_at, t.latest_content_id,"
     " t.latest_incoming, t.preview, t.customer_id, i.name, t.latest_inbound_id,"
-    " t.reply_state, t.content_count, t.unread"
-    " FROM threads AS t LEFT JOIN identities AS i ON i.id = t.customer_id"
+    " t.reply_state, t.content_count, t.unread, t.latest_inbound_at"
+)
+
+THREAD_SELECT = (
+    f"SELECT {THREAD_COLUMNS} FROM threads AS t LEFT JOIN identities AS i ON i.id = t.customer_id"
 )
 
 OUTBOX_COLUMNS = (
@@ -107,6 +110,7 @@ def thread_row(row: Sequence[Any]) -> ThreadRow:
         reply_state=row[10],
         content_count=row[11],
         unread=bool(row[12]),
+        latest_inbound_at=None if row[13] is None else from_epoch(row[13]),
     )
 
 

@@ -120,6 +120,10 @@ def seconds_to_wait(entry: OutboxRow, now: float) -> int | None:
     return max(1, math.ceil(entry.not_before - now - 1e-6))
 
 
+# How the filter's text shows in the open conversation.
+MATCH_STYLE = "reverse bold"
+
+
 class ConversationView(VerticalScroll, can_focus=False):
     """Focusable only while a conversation is shown: an empty pane is no place for Tab to stop."""
 
@@ -166,9 +170,12 @@ class ConversationView(VerticalScroll, can_focus=False):
         is_own: Callable[[str | None], bool] = lambda identity_id: False,
         outbox_clock: Callable[[], float] = time.time,
         key_of: Callable[[str], str] = HINT_KEYS.__getitem__,
+        match_of: Callable[[], str | None] = lambda: None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
+        # The filter's text, marked wherever a message shows it.
+        self._match_of = match_of
         self._clock = clock
         self._name_of = name_of
         self._is_agent = is_agent
@@ -353,7 +360,7 @@ class ConversationView(VerticalScroll, can_focus=False):
         if content.title:
             text.append("Subject: ", "dim")
             text.append(visible(content.title, multiline=False) + "\n", "bold")
-        text.append(_shown(item.text))
+        text.append_text(self._marked(_shown(item.text)))
         for attachment in content.attachments:
             text.append("\n📎 ", "dim")
             text.append(
@@ -370,6 +377,17 @@ class ConversationView(VerticalScroll, can_focus=False):
             if not content.is_incoming:
                 text.append(f"\n  {self._edit_hint()}", "dim")
         return text
+
+    def _marked(self, shown: str) -> Text:
+        """A message's text (already made visible) with the filter's text marked in it, found
+        in the visible text, so a match can never split a control symbol."""
+        body = Text(shown, end="")
+        match = self._match_of()
+        if match:
+            body.highlight_words(
+                [visible(match, multiline=False)], MATCH_STYLE, case_sensitive=False
+            )
+        return body
 
     def _edit_hint(self) -> str:
         key = self._key_of("app.edit_failed")
