@@ -2,6 +2,11 @@
 
 Threads are found by the store (customer names, message text, subjects), so the palette reaches
 conversations that are not on screen without loading the whole list.
+
+Every title and help line is a :class:`~textual.content.Content`: Textual reads a ``str`` there
+as markup, and a message preview or a channel's name is not ours to trust (see
+:func:`rcinbox.tui.formatting.plain`). Matches are highlighted here for the same reason:
+``Matcher.highlight`` parses its candidate as markup.
 """
 
 from __future__ import annotations
@@ -9,11 +14,13 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
-from rcinbox.text import one_line, visible
-from rcinbox.tui.formatting import channel_label, short_id
+from rcinbox.inbox.types import ThreadRow
+from rcinbox.text import one_line
+from rcinbox.tui.formatting import channel_label, plain, short_id
 from rcinbox.tui.widgets.sidebar import channel_name
 
 if TYPE_CHECKING:
@@ -57,37 +64,72 @@ class InboxCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, help_text, action in self._actions():
-            yield DiscoveryHit(title, action, help=help_text)
+            # Help is typed str, but Textual 8.2.8 (pinned) takes a Content through unparsed.
+            yield DiscoveryHit(plain(title), action, text=title, help=plain(help_text))
         for title, key in self._channels():
-            yield DiscoveryHit(title, partial(self._app.sidebar.choose, key))
+            yield DiscoveryHit(plain(title), partial(self._app.sidebar.choose, key), text=title)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, action in self._actions():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), action, help=help_text)
+                yield Hit(
+                    score,
+                    highlighted(matcher, title),
+                    action,
+                    text=title,
+                    help=plain(help_text),
+                )
         for title, key in self._channels():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(self._app.sidebar.choose, key))
+                yield Hit(
+                    score,
+                    highlighted(matcher, title),
+                    partial(self._app.sidebar.choose, key),
+                    text=title,
+                )
         app = self._app
         if not app.inbox_ready or len(query.strip()) < 2:
             return
         for row in app.inbox.threads_by_ids(app.inbox.search(query.strip())[:20]):
-            name = row.customer_name or app.inbox.name(row.customer_id) or short_id(row.customer_id)
-            label = Text(end="")
-            label.append("Open: ")
-            label.append(visible(name, multiline=False), "bold")
-            label.append(f" · {channel_label(row.channel_type)}")
+            name = row.customer_name or app.inbox.name(row.customer_id)
+            label, help_text = thread_entry(row, name)
             yield Hit(
                 0.5,
                 label,
                 partial(self._open, row.id),
-                help=one_line(row.preview, 80),
+                text=label.plain,
+                help=help_text,
             )
 
     def _open(self, thread_id: str) -> None:
         app = self._app
         app.conversation_list.select_thread(thread_id)
         app.open_thread(thread_id)
+
+
+def thread_entry(row: ThreadRow, name: str | None) -> tuple[Content, Content]:
+    """A thread's palette title ("Open: name · channel") and help (its latest message)."""
+    label = Content.assemble(
+        "Open: ",
+        plain(name or short_id(row.customer_id), "bold"),
+        f" · {channel_label(row.channel_type)}",
+    )
+    return label, plain(one_line(row.preview, 80))
+
+
+def highlighted(matcher: Matcher, candidate: str) -> Content:
+    """``candidate`` (shown as it is) with the letters the query matched highlighted."""
+    content = plain(candidate)
+    if content.plain != candidate:
+        # Made visible, the offsets would be off: shown without highlights then.
+        return content
+    score, offsets = matcher.fuzzy_search.match(matcher.query, candidate)
+    if not score:
+        return content
+    for offset in offsets:
+        if not candidate[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

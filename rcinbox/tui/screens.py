@@ -25,7 +25,10 @@ def key_label(keys: str) -> str:
         "escape": "esc",
         "enter": "enter",
     }
-    return " / ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
+    # Keys come from the config's [keymap]: shown as they are, whatever they hold.
+    return visible(
+        " / ".join(names.get(k.strip(), k.strip()) for k in keys.split(",")), multiline=False
+    )
 
 
 def help_text(
@@ -141,6 +144,6 @@ class LoginRequiredScreen(ModalScreen[None]):
         login = "rcinbox login" + (
             "" if self._profile == "default" else f" --profile {self._profile}"
         )
-        text.append(f"    {login}\n", "bold")
+        text.append(f"    {visible(login, multiline=False)}\n", "bold")
         with Vertical():
             yield Static(text)
