@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import time
 
 import pytest
@@ -77,3 +78,50 @@ async def test_a_token_due_for_renewal_but_valid_keeps_working_unsaved(
         session = store.session(store.load(), http=http)
         assert await session.bearer() == due.access_token
     assert dict(emulator.stats.grants) == grants_before
+
+
+async def test_a_renewal_that_could_not_be_saved_is_told_once_per_reason(
+    emulator: Emulator,
+) -> None:
+    store, login = await logged_in(emulator)
+    due = dataclasses.replace(
+        login.token, expires_at=time.time() + 30, issued_at=time.time() - 3570
+    )
+    store.save(dataclasses.replace(login, token=due))
+    unwritable(store)
+    told: list[str] = []
+    async with new_http_client() as http:
+        session = store.session(store.load(), http=http)
+        session.on_not_saved = told.append
+        for _ in range(3):
+            assert await session.bearer() == due.access_token
+    # Once, however many requests found the renewal due: a UI shows it, it does not repeat it.
+    assert len(told) == 1
+    assert "cannot save a renewed login for profile work" in told[0]
+
+
+async def test_a_renewed_login_the_disk_refused_is_told_and_kept_in_memory(
+    emulator: Emulator,
+) -> None:
+    store, login = await logged_in(emulator)
+    expired = dataclasses.replace(
+        login.token, expires_at=time.time() - 10, issued_at=time.time() - 3600
+    )
+    store.save(dataclasses.replace(login, token=expired))
+    told: list[str] = []
+    async with new_http_client() as http:
+        session = store.session(store.load(), http=http)
+        session.on_not_saved = told.append
+
+        def disk_full(_login: object) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        # The probe before the renewal passed; the save after it finds the disk full.
+        store.save = disk_full  # type: ignore[method-assign]
+        fresh = await session.bearer()
+        assert fresh != expired.access_token
+        assert await session.bearer() == fresh
+    assert told == [
+        "could not save the renewed login of profile work (No space left on device);"
+        " rcinbox goes on with it, but the next start may ask you to log in again"
+    ]

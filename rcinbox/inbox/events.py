@@ -108,6 +108,14 @@ class LoginRequired:
 
 
 @dataclass(frozen=True, slots=True)
+class TokenNotSaved:
+    """A renewed login could not be saved (a full disk, a read-only token file): this process
+    goes on with the token it holds, but the next start may have to log in again."""
+
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Overflowed:
     """This subscriber fell behind and lost events: it should reload what it shows."""
 
@@ -124,6 +132,7 @@ Event = (
     | RateChanged
     | HistoryChanged
     | LoginRequired
+    | TokenNotSaved
     | Overflowed
 )
 

@@ -26,6 +26,7 @@ from rcinbox.inbox.events import (
     RateChanged,
     SyncStatus,
     ThreadsChanged,
+    TokenNotSaved,
 )
 
 
@@ -76,6 +77,10 @@ class LoginRequiredMessage(EngineMessage):
     event: LoginRequired
 
 
+class TokenNotSavedMessage(EngineMessage):
+    event: TokenNotSaved
+
+
 class OverflowedMessage(EngineMessage):
     event: Overflowed
 
@@ -98,6 +103,7 @@ _MESSAGE_FOR: dict[type, type[EngineMessage]] = {
     RateChanged: RateChangedMessage,
     HistoryChanged: HistoryChangedMessage,
     LoginRequired: LoginRequiredMessage,
+    TokenNotSaved: TokenNotSavedMessage,
     Overflowed: OverflowedMessage,
     WebhookState: WebhookStateMessage,
     WaitAnnounced: WaitAnnouncedMessage,
