@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from textual.content import Content
 
+from rcinbox.inbox.events import HistoryCoverage
 from rcinbox.inbox.types import ReplyState, channel_info
 from rcinbox.text import visible
 
@@ -139,3 +140,12 @@ def human_size(size: int | None) -> str:
 
 # A petabyte: no attachment is this big; a server saying so is shown "huge", not computed.
 _MAX_SIZE = 1024**5
+
+
+def days_loaded(history: HistoryCoverage) -> str:
+    """How much of the horizon the store holds ("6 of 14 days") while back-fill goes on."""
+    return f"{history.days or '<1'} of {history.horizon_days} days"
+
+
+def searched(history: HistoryCoverage) -> str:
+    return f"searched {days_loaded(history)} so far"
