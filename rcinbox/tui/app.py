@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -57,6 +58,7 @@ from rcinbox.tui.keys import teach_alt_enter
 from rcinbox.tui.live import LiveUpdates
 from rcinbox.tui.reply_actions import ReplyActions
 from rcinbox.tui.screens import HelpScreen, help_text, key_label
+from rcinbox.tui.toasts import PlainToasts
 from rcinbox.tui.widgets.composer import Composer, ReplyArea
 from rcinbox.tui.widgets.conversation_list import ConversationList, ListSource
 from rcinbox.tui.widgets.conversation_view import HINT_KEYS, PAGE, ConversationView
@@ -87,7 +89,7 @@ class UISettings:
 InboxFactory = Callable[[], contextlib.AbstractAsyncContextManager[Inbox]]
 
 
-class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
+class InboxApp(PlainToasts, LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
     TITLE = "rcinbox"
 
     # The layout, reloaded on save when Textual's debug feature is on (TEXTUAL=debug).
@@ -242,7 +244,8 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
             self._inbox = await self._stack.enter_async_context(self._inbox_factory())
         except (StoreError, OSError) as error:
             # No store, no inbox: leave with the reason in one line, not a traceback.
-            self.exit(return_code=1, message=f"rcinbox: {one_line(str(error), 300)}")
+            # A Text: Rich would read a str printed on the way out as markup.
+            self.exit(return_code=1, message=Text(f"rcinbox: {one_line(str(error), 300)}"))
             return
         self._apply_width(self.size.width)
         self.composer.display = False

@@ -33,6 +33,7 @@ from rcinbox.tui.engine_messages import (
     RateChangedMessage,
     SyncStatusMessage,
     ThreadsChangedMessage,
+    TokenNotSavedMessage,
     WaitAnnouncedMessage,
     WebhookStateMessage,
     as_message,
@@ -143,6 +144,13 @@ class LiveUpdates(_Base):
     def _login_required(self, message: LoginRequiredMessage) -> None:
         if not isinstance(self.screen, LoginRequiredScreen):
             self.push_screen(LoginRequiredScreen(message.event.message, self.settings.profile))
+
+    @on(TokenNotSavedMessage)
+    @while_running
+    def _token_not_saved(self, message: TokenNotSavedMessage) -> None:
+        # The session goes on with the token it holds; the next start may ask for a login.
+        self.status.note = "renewed login not saved"
+        self.notify(message.event.message, title="Login not saved", severity="warning", timeout=15)
 
     def _show_connection(self, state: ConnectionState, reason: str | None) -> None:
         status = self.status

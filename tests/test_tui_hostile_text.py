@@ -1,0 +1,334 @@
+"""Issue 13 item 8: customer, server, config and environment text is never markup on screen.
+
+Hypothesis feeds every surface that shows outside text (the palette's entries, the status line,
+a message bubble, the help, the sidebar's names) strings built to break markup (``[/]``,
+``[@click=app.quit]x[/]``, ``[bold``), to act on the terminal (escape sequences, C1 controls,
+bidi overrides), lone surrogates and very long strings: each renders, shows the text, and holds
+no action link and no control. Pilot tests put such strings in the store, the config and the
+theme setting, and drive the app: nothing crashes, nothing quits, the text is shown as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rich.text import Text
+from textual.command import CommandList
+from textual.content import Content
+from textual.fuzzy import Matcher
+from textual.style import Style
+from textual.widgets import Input
+from textual.widgets._toast import Toast
+from tui_harness import FIXED_NOW, copy_store, make_app, pin_time_zone, settle, until, warm_store
+
+from rcinbox.api.models import Content as ApiContent
+from rcinbox.emulator import Emulator, EmulatorConfig
+from rcinbox.inbox.events import ConnectionState, OutboxChanged
+from rcinbox.inbox.store import Store
+from rcinbox.inbox.types import ChannelRow, OutboxRow, ReplyState, ThreadRow
+from rcinbox.text import one_line, visible
+from rcinbox.tui.app import InboxApp, UISettings
+from rcinbox.tui.commands import highlighted, thread_entry
+from rcinbox.tui.engine_messages import OutboxChangedMessage
+from rcinbox.tui.formatting import plain
+from rcinbox.tui.screens import help_text, key_label
+from rcinbox.tui.widgets.conversation_view import ConversationView, MessageBubble, ViewItem
+from rcinbox.tui.widgets.sidebar import channel_name
+from rcinbox.tui.widgets.status_line import StatusLine
+
+HOSTILE = [
+    "[/]",
+    "[@click=app.quit]x[/]",
+    "zebra: see [/docs] page",
+    "[bold",
+    "[/bold]",
+    "Support [/b] EU",
+    "[link=https://example.com]x[/link]",
+    "[$text-success]x",
+    "\\[/]",
+    "[b]",
+    "\x1b[2J\x1b]0;title\x07",
+    "\x9b31m",
+    "\u202etxt.exe",
+    "\ud83d",
+    "a\u2028b",
+    "\r\n\t\x00",
+]
+pieces = (
+    st.sampled_from(HOSTILE)
+    | st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=12)
+    | st.text(alphabet="[]/@=.:$#\\abq ", max_size=12)
+)
+hostile = st.lists(pieces, max_size=6).map("".join) | st.sampled_from(HOSTILE).map(
+    lambda s: s * 4000
+)
+
+# What visible() leaves nowhere: C0 (but the line feed), DEL, C1, bidi controls, separators,
+# surrogates.
+CONTROLS = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
+
+QUICK = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def inert(visual: Content | Text) -> Content:
+    """``visual`` as Content, after checking it holds no link, no action and no control."""
+    content = visual if isinstance(visual, Content) else Content.from_rich_text(visual)
+    for span in content.spans:
+        style = span.style if isinstance(span.style, Style) else Style.parse(span.style)
+        assert style.link is None and not style.meta, span
+    assert not CONTROLS.search(content.plain)
+    return content
+
+
+def test_the_hostile_strings_would_break_markup() -> None:
+    # The cases below are worth trying: read as markup, they crash or make an action link.
+    with pytest.raises(Exception, match="closing tag"):
+        Content.from_markup("zebra: see [/docs] page")
+    link = Content.from_markup("[@click=app.quit]x[/]")
+    assert any("@click" in Style.parse(str(s.style)).meta for s in link.spans)
+
+
+@QUICK
+@given(hostile)
+def test_plain_shows_any_string_as_it_is(text: str) -> None:
+    content = inert(plain(text, "bold"))
+    assert content.plain == visible(text, multiline=False)
+    # Where Textual parses a str as markup (a palette entry's help), a Content goes through.
+    assert Content.from_markup(content) is content
+
+
+@QUICK
+@given(hostile, hostile, hostile)
+def test_palette_entries_show_any_thread_and_channel(text: str, name: str, query: str) -> None:
+    row = _thread(preview=text, channel_type=name, customer_id=text)
+    for who in (name, None):
+        label, help_line = thread_entry(row, who)
+        # As the palette builds each option: the title, then the help parsed "as markup".
+        inert(Content.from_markup(label))
+        assert inert(Content.from_markup(help_line)).plain == one_line(text, 80)
+    channel = ChannelRow(id=text, type=name, thread_count=1, unread_count=0)
+    for names in ({}, {text: name}):
+        title = f"Channel: {channel_name(channel, names)}"
+        shown = inert(highlighted(Matcher(query[:20] or "x"), title))
+        assert shown.plain == title
+        assert not CONTROLS.search(title)
+
+
+@QUICK
+@given(hostile)
+def test_the_status_line_shows_any_reason_error_or_note(text: str) -> None:
+    line = StatusLine(clock=lambda: FIXED_NOW)
+    line.reason = line.error = line.note = line.webhooks = line.wait_reason = text
+    line.last_sync = FIXED_NOW.timestamp()
+    for state in (ConnectionState.ONLINE, ConnectionState.OFFLINE):
+        line.connection = state
+        line.error = text
+        shown = inert(line.render()).plain
+        assert one_line(text, 40)[:-1] in shown
+
+
+@QUICK
+@given(hostile, hostile)
+def test_a_message_bubble_shows_any_body_name_and_error(text: str, other: str) -> None:
+    view = ConversationView(
+        clock=lambda: FIXED_NOW, name_of=lambda identity: other, is_agent=lambda identity: None
+    )
+    record = {
+        "id": "c1",
+        "threadId": "t1",
+        "channelType": other,
+        "body": text,
+        "title": other,
+        "type": other,
+        "authorIdentityId": other,
+        "creationTime": "2025-11-20T10:00:00Z",
+        "synchronizationError": text,
+        "attachments": [{"id": other, "filename": text, "contentType": other, "size": 10}],
+    }
+    content = ApiContent.from_json(record)
+    shown = inert(view._render_item(ViewItem("c1", content=content))).plain
+    assert visible(text[:1000]) in shown
+    pending = OutboxRow(
+        id="o1", thread_id="t1", in_reply_to="c1", channel_type=other, body=text, public=None,
+        state=ReplyState.FAILED, attempts=1, created_at=0.0, updated_at=0.0, sent_at=None,
+        next_attempt_at=None, content_id=None, error_code=other, error_message=text,
+    )  # fmt: skip
+    shown = inert(view._render_item(ViewItem("o1", pending=pending))).plain
+    assert visible(text[:1000], multiline=False)[:200] in shown
+    thread = _thread(preview=text, channel_type=other, customer_id=other, customer_name=text)
+    inert(view._title(thread))
+
+
+@QUICK
+@given(hostile)
+def test_the_help_shows_any_key_the_keymap_gives(keys: str) -> None:
+    assert not CONTROLS.search(key_label(keys))
+    body = help_text([("Everywhere", InboxApp.BINDINGS)], {"app.quit": keys, "app.help": keys})
+    inert(body)
+
+
+def _thread(**fields: object) -> ThreadRow:
+    values: dict[str, object] = {
+        "id": "t1",
+        "channel_id": "ch1",
+        "channel_type": None,
+        "latest_at": FIXED_NOW,
+        "latest_content_id": "c1",
+        "latest_incoming": True,
+        "preview": "",
+        "customer_id": None,
+        "customer_name": None,
+        "latest_inbound_id": "c1",
+        "reply_state": None,
+        "content_count": 1,
+        "unread": True,
+    }
+    values.update(fields)
+    return ThreadRow(**values)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------- the app
+
+WIDE = (120, 40)
+BODY = "zebra: see [/docs] page [@click=app.quit]quit[/] \x1b[2J\x1b]0;owned\x07 [bold"
+CHANNEL_ID = "hostile-channel[/b]"
+CHANNEL_TYPE = "Weird[/b]\x1b[31m"
+AUTHOR = "[@click=app.quit]who[/]"
+CHANNEL_NAME = "Support [/b] EU"
+THEME = "[/] x"
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, Path]]:
+    pin_time_zone()
+    emulator = Emulator(EmulatorConfig(auth_rate_limit=1000)).start()
+    yield emulator, warm_store(emulator, tmp_path_factory.mktemp("store") / "inbox.sqlite3")
+    emulator.stop()
+
+
+@pytest.fixture
+def seeded(shared: tuple[Emulator, Path], tmp_path: Path) -> tuple[Emulator, Path]:
+    """The shared emulator and a copy of its warm store with one hostile thread in it: in a
+    channel of its own, newest of all, which no sync touches (the server never had it)."""
+    emulator, store_path = shared
+    copy = copy_store(store_path, tmp_path)
+    store = Store.open(copy)
+    try:
+        store.merge_contents(
+            [
+                ApiContent.from_json(
+                    {
+                        "id": "hostile-content",
+                        "threadId": "hostile-thread",
+                        "channelId": CHANNEL_ID,
+                        "channelType": CHANNEL_TYPE,
+                        "authorIdentityId": AUTHOR,
+                        "contentDirection": "Inbound",
+                        "body": BODY,
+                        "creationTime": (FIXED_NOW - timedelta(minutes=1)).isoformat(),
+                    }
+                )
+            ]
+        )
+    finally:
+        store.close()
+    return emulator, copy
+
+
+def toasts(app: InboxApp) -> list[str]:
+    return [inert(toast.render()).plain for toast in app.screen.query(Toast)]
+
+
+async def test_hostile_text_in_the_store_config_and_theme_is_shown_as_it_is(seeded) -> None:
+    emulator, store = seeded
+    some_channel = next(c.id for c in _channels(store) if c.id != CHANNEL_ID)
+    ui = UISettings(theme=THEME, channel_names={some_channel: CHANNEL_NAME})
+    app = make_app(emulator, store, ui=ui)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: any(THEME in words for words in toasts(app)))
+        # The sidebar names both channels as they are.
+        labels = [
+            inert(app.sidebar.get_option_at_index(i).prompt).plain
+            for i in range(app.sidebar.option_count)
+        ]
+        assert any(CHANNEL_NAME in label for label in labels)
+        assert any(visible(CHANNEL_ID[-4:]) in label for label in labels)
+        # The palette finds the body and shows its preview literally.
+        await pilot.press("ctrl+p")
+        commands = app.screen.query_one(CommandList)
+        app.screen.query_one(Input).cursor_blink = False
+        await pilot.press(*"zebra")
+        await until(pilot, lambda: commands.option_count > 0)
+        await settle(pilot, online=False)
+        prompts = [
+            inert(commands.get_option_at_index(i).prompt).plain
+            for i in range(commands.option_count)
+        ]
+        assert one_line(BODY, 80) in prompts[0], prompts
+        # Clicking the hit (below the list's blank top border) opens the thread; nothing in
+        # its text is an action.
+        await pilot.click(CommandList, offset=(4, 1))
+        await settle(pilot, online=False)
+        assert app.is_running and app.return_code is None
+        await until(pilot, lambda: app.view.thread is not None)
+        assert app.view.thread.id == "hostile-thread"
+        bubbles = list(app.view.query(MessageBubble))
+        assert visible(BODY) in inert(bubbles[-1].render()).plain
+        # Every bubble's text is inert; clicking it does nothing but select it.
+        await pilot.click(MessageBubble)
+        await settle(pilot, online=False)
+        # The palette again, for the channel named in the config.
+        await pilot.press("escape", "ctrl+p")
+        commands = app.screen.query_one(CommandList)
+        await pilot.press(*"Support")
+        await until(pilot, lambda: commands.option_count > 0)
+        prompts = [
+            inert(commands.get_option_at_index(i).prompt).plain
+            for i in range(commands.option_count)
+        ]
+        assert f"Channel: {CHANNEL_NAME}" in prompts
+        await pilot.press("escape")
+        await settle(pilot, online=False)
+        assert app.is_running and app.return_code is None
+
+
+async def test_a_reply_the_server_refused_with_markup_in_its_reason_is_told_as_it_is(
+    seeded,
+) -> None:
+    emulator, store = seeded
+    app = make_app(emulator, store)
+    reason = "[/bold] refused [@click=app.quit]click me[/] \x1b]0;owned\x07"
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(pilot)
+        thread = app.conversation_list.selected
+        assert thread is not None
+        entry = OutboxRow(
+            id="o1", thread_id=thread.id, in_reply_to=thread.latest_content_id,
+            channel_type=thread.channel_type, body="Thanks", public=None,
+            state=ReplyState.FAILED, attempts=1, created_at=0.0, updated_at=0.0, sent_at=None,
+            next_attempt_at=None, content_id=None, error_code="X", error_message=reason,
+        )  # fmt: skip
+        # As the engine's event worker delivers an outbox change.
+        app.post_message(OutboxChangedMessage(OutboxChanged(entry)))
+        await until(pilot, lambda: any(one_line(reason, 200) in t for t in toasts(app)))
+        await pilot.click(Toast)
+        await settle(pilot, online=False)
+        assert app.is_running and app.return_code is None
+        assert not any(one_line(reason, 200) in t for t in toasts(app))
+
+
+def _channels(store_path: Path) -> list[ChannelRow]:
+    store = Store.open(store_path)
+    try:
+        return store.channels()
+    finally:
+        store.close()
