@@ -5,14 +5,21 @@ from __future__ import annotations
 import dataclasses
 import errno
 import time
+from pathlib import Path
 
 import pytest
+from textual.widgets._toast import Toast
+from tui_harness import QUIET, credentials, settle, until
 
 from rcinbox.api.client import new_http_client
 from rcinbox.auth.flows import jwt_login
 from rcinbox.auth.store import LoginNotSaved, LoginStore
 from rcinbox.cli.errors import ExitCode, exit_code
 from rcinbox.emulator import Emulator
+from rcinbox.inbox.engine import BackgroundWork
+from rcinbox.tui.app import InboxApp
+from rcinbox.wiring.accounts import Account
+from rcinbox.wiring.inbox import open_inbox
 
 SECRET = "rcinbox-demo-secret"
 JWT = "rcinbox-demo-jwt"
@@ -125,3 +132,34 @@ async def test_a_renewed_login_the_disk_refused_is_told_and_kept_in_memory(
         "could not save the renewed login of profile work (No space left on device);"
         " rcinbox goes on with it, but the next start may ask you to log in again"
     ]
+
+
+async def test_the_tui_says_a_renewed_login_was_not_saved_and_goes_on(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    store, login = await logged_in(emulator)
+    # Due for renewal (inside the last minute), still valid for the rest of the test.
+    due = dataclasses.replace(
+        login.token, expires_at=time.time() + 55, issued_at=time.time() - 3545
+    )
+    store.save(dataclasses.replace(login, token=due))
+    unwritable(store)
+    account = Account(credentials(emulator), tmp_path / "inbox.sqlite3", login=store.load())
+    app = InboxApp(
+        lambda: open_inbox(account, settings=QUIET),
+        work=BackgroundWork(names=False, history=False),
+    )
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: app.status.note == "renewed login not saved")
+        assert "renewed login not saved" in str(app.status.render())
+
+        def told() -> bool:
+            words = [str(toast.render()) for toast in app.screen.query(Toast)]
+            return any("cannot save a renewed login for profile work" in w for w in words)
+
+        await until(pilot, told)
+        # It goes on: online, on the token it holds, with the inbox synced.
+        assert app.status.online is True
+        assert app.conversation_list.total > 0
+        assert app.is_running and app.return_code is None
