@@ -11,7 +11,6 @@ theme setting, and drive the app: nothing crashes, nothing quits, the text is sh
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,10 +24,10 @@ from textual.fuzzy import Matcher
 from textual.style import Style
 from textual.widgets import Input
 from textual.widgets._toast import Toast
-from tui_harness import FIXED_NOW, copy_store, make_app, pin_time_zone, settle, until, warm_store
+from tui_harness import FIXED_NOW, copy_store, make_app, settle, until
 
 from rcinbox.api.models import Content as ApiContent
-from rcinbox.emulator import Emulator, EmulatorConfig
+from rcinbox.emulator import Emulator
 from rcinbox.inbox.events import ConnectionState, OutboxChanged
 from rcinbox.inbox.store import Store
 from rcinbox.inbox.types import ChannelRow, OutboxRow, ReplyState, ThreadRow
@@ -206,17 +205,9 @@ CHANNEL_NAME = "Support [/b] EU"
 THEME = "[/] x"
 
 
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, Path]]:
-    pin_time_zone()
-    emulator = Emulator(EmulatorConfig(auth_rate_limit=1000)).start()
-    yield emulator, warm_store(emulator, tmp_path_factory.mktemp("store") / "inbox.sqlite3")
-    emulator.stop()
-
-
 @pytest.fixture
-def seeded(shared: tuple[Emulator, Path], tmp_path: Path) -> tuple[Emulator, Path]:
-    """The shared emulator and a copy of its warm store with one hostile thread in it: in a
+def planted(shared: tuple[Emulator, Path], tmp_path: Path) -> tuple[Emulator, Path]:
+    """The shared emulator (conftest) and a copy of its warm store with one hostile thread: in a
     channel of its own, newest of all, which no sync touches (the server never had it)."""
     emulator, store_path = shared
     copy = copy_store(store_path, tmp_path)
@@ -247,8 +238,8 @@ def toasts(app: InboxApp) -> list[str]:
     return [inert(toast.render()).plain for toast in app.screen.query(Toast)]
 
 
-async def test_hostile_text_in_the_store_config_and_theme_is_shown_as_it_is(seeded) -> None:
-    emulator, store = seeded
+async def test_hostile_text_in_the_store_config_and_theme_is_shown_as_it_is(planted) -> None:
+    emulator, store = planted
     some_channel = next(c.id for c in _channels(store) if c.id != CHANNEL_ID)
     ui = UISettings(theme=THEME, channel_names={some_channel: CHANNEL_NAME})
     app = make_app(emulator, store, ui=ui)
