@@ -31,7 +31,7 @@ from rcinbox.emulator import Emulator
 from rcinbox.inbox.events import ConnectionState, OutboxChanged
 from rcinbox.inbox.store import Store
 from rcinbox.inbox.types import ChannelRow, OutboxRow, ReplyState, ThreadRow
-from rcinbox.text import one_line, visible
+from rcinbox.text import flat, one_line, visible
 from rcinbox.tui.app import InboxApp, UISettings
 from rcinbox.tui.commands import highlighted, thread_entry
 from rcinbox.tui.engine_messages import OutboxChangedMessage
@@ -274,19 +274,26 @@ async def test_hostile_text_in_the_store_config_and_theme_is_shown_as_it_is(plan
         assert app.view.thread.id == "hostile-thread"
         bubbles = list(app.view.query(MessageBubble))
         assert visible(BODY) in inert(bubbles[-1].render()).plain
-        # Every bubble's text is inert; clicking it does nothing but select it.
+        assert visible(AUTHOR[-4:]) in inert(bubbles[-1].render()).plain
+        # The list's row for it (selected by the palette) previews the body as it is.
+        listing = app.conversation_list
+        preview = listing.render_line(listing.cursor * 2 + 1 - round(listing.scroll_y)).text
+        assert flat(BODY)[:12] in preview, preview
+        # Clicking the message runs nothing (the app is still there at the end).
         await pilot.click(MessageBubble)
         await settle(pilot, online=False)
-        # The palette again, for the channel named in the config.
-        await pilot.press("escape", "ctrl+p")
-        commands = app.screen.query_one(CommandList)
-        await pilot.press(*"Support")
-        await until(pilot, lambda: commands.option_count > 0)
-        prompts = [
-            inert(commands.get_option_at_index(i).prompt).plain
-            for i in range(commands.option_count)
-        ]
-        assert f"Channel: {CHANNEL_NAME}" in prompts
+        # The palette again: the channel named in the config, and the one with markup in its
+        # type and id, each highlighted where the query matched.
+        for query, title in (("Support", f"Channel: {CHANNEL_NAME}"), ("Weird", "Weird[/b]")):
+            await pilot.press("escape", "ctrl+p")
+            commands = app.screen.query_one(CommandList)
+            await pilot.press(*query)
+            await until(pilot, lambda commands=commands: commands.option_count > 0)
+            prompts = [
+                inert(commands.get_option_at_index(i).prompt).plain
+                for i in range(commands.option_count)
+            ]
+            assert any(title in prompt for prompt in prompts), prompts
         await pilot.press("escape")
         await settle(pilot, online=False)
         assert app.is_running and app.return_code is None
