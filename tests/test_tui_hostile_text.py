@@ -22,7 +22,7 @@ from textual.command import CommandList
 from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.style import Style
-from textual.widgets import Input
+from textual.widgets import Input, Static
 from textual.widgets._toast import Toast
 from tui_harness import FIXED_NOW, copy_store, make_app, settle, until
 
@@ -38,6 +38,7 @@ from rcinbox.tui.engine_messages import OutboxChangedMessage
 from rcinbox.tui.formatting import plain
 from rcinbox.tui.screens import help_text, key_label
 from rcinbox.tui.widgets.conversation_view import ConversationView, MessageBubble, ViewItem
+from rcinbox.tui.widgets.scope_line import ScopeLine
 from rcinbox.tui.widgets.sidebar import channel_name
 from rcinbox.tui.widgets.status_line import StatusLine
 
@@ -275,6 +276,9 @@ async def test_hostile_text_in_the_store_config_and_theme_is_shown_as_it_is(plan
         bubbles = list(app.view.query(MessageBubble))
         assert visible(BODY) in inert(bubbles[-1].render()).plain
         assert visible(AUTHOR[-4:]) in inert(bubbles[-1].render()).plain
+        # The composer's line names the message the reply answers, its text as it is.
+        answering = app.composer.query_one("#reply-to", Static)
+        assert one_line(BODY, 300)[:40] in inert(answering.render()).plain
         # The list's row for it (selected by the palette) previews the body as it is.
         listing = app.conversation_list
         preview = listing.render_line(listing.cursor * 2 + 1 - round(listing.scroll_y)).text
@@ -294,7 +298,10 @@ async def test_hostile_text_in_the_store_config_and_theme_is_shown_as_it_is(plan
                 for i in range(commands.option_count)
             ]
             assert any(title in prompt for prompt in prompts), prompts
-        await pilot.press("escape")
+        # Chosen, that channel is named above the list as it is.
+        await pilot.press("enter")
+        scope = app.query_one(ScopeLine)
+        await until(pilot, lambda: "Weird[/b]" in inert(scope.render()).plain)
         await settle(pilot, online=False)
         assert app.is_running and app.return_code is None
 
