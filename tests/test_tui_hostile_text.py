@@ -329,6 +329,11 @@ async def test_a_reply_the_server_refused_with_markup_in_its_reason_is_told_as_i
         await settle(pilot, online=False)
         assert app.is_running and app.return_code is None
         assert not any(one_line(reason, 200) in t for t in toasts(app))
+        # Textual's own hint, which it writes in markup, is said in plain words.
+        app.conversation_list.focus()
+        await pilot.press("ctrl+c")
+        await until(pilot, lambda: any("Press ctrl+q to quit the app" in t for t in toasts(app)))
+        assert app.is_running and app.return_code is None
 
 
 def _channels(store_path: Path) -> list[ChannelRow]:

@@ -5,6 +5,8 @@ quotes someone else: the server's reason a reply was refused, a theme named in t
 ``[/bold]`` there would end the app with a MarkupError and ``[@click=app.quit]`` would make the
 toast quit it when clicked. So every toast of this app, whoever raises it, is plain text with its
 controls made visible (:func:`rcinbox.text.visible`); rcinbox's own toasts use no markup.
+Textual's ctrl+c hint is said here in plain words; its screenshot toast (from the palette's
+Screenshot) shows its colour tag as text, a small price for a path that may hold brackets.
 """
 
 from __future__ import annotations
