@@ -36,7 +36,7 @@ from rcinbox.tui.app import InboxApp, UISettings
 from rcinbox.tui.commands import highlighted, thread_entry
 from rcinbox.tui.engine_messages import OutboxChangedMessage
 from rcinbox.tui.formatting import plain
-from rcinbox.tui.screens import help_text, key_label
+from rcinbox.tui.screens import help_text, key_label, login_required_text
 from rcinbox.tui.widgets.conversation_view import ConversationView, MessageBubble, ViewItem
 from rcinbox.tui.widgets.scope_line import ScopeLine
 from rcinbox.tui.widgets.sidebar import channel_name
@@ -165,6 +165,13 @@ def test_a_message_bubble_shows_any_body_name_and_error(text: str, other: str) -
     assert visible(text[:1000], multiline=False)[:200] in shown
     thread = _thread(preview=text, channel_type=other, customer_id=other, customer_name=text)
     inert(view._title(thread))
+
+
+@QUICK
+@given(hostile, hostile)
+def test_the_log_in_again_screen_shows_any_reason(reason: str, profile: str) -> None:
+    shown = inert(login_required_text(reason, profile)).plain
+    assert visible(reason, multiline=False) in shown
 
 
 @QUICK
