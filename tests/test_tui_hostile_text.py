@@ -33,7 +33,7 @@ from rcinbox.inbox.store import Store
 from rcinbox.inbox.types import ChannelRow, OutboxRow, ReplyState, ThreadRow
 from rcinbox.text import flat, one_line, visible
 from rcinbox.tui.app import InboxApp, UISettings
-from rcinbox.tui.commands import highlighted, thread_entry
+from rcinbox.tui.commands import TITLE_CELLS, channel_title, matched, thread_entry
 from rcinbox.tui.engine_messages import OutboxChangedMessage
 from rcinbox.tui.formatting import plain
 from rcinbox.tui.screens import help_text, key_label, login_required_text
@@ -116,10 +116,23 @@ def test_palette_entries_show_any_thread_and_channel(text: str, name: str, query
         assert inert(Content.from_markup(help_line)).plain == one_line(text, 80)
     channel = ChannelRow(id=text, type=name, thread_count=1, unread_count=0)
     for names in ({}, {text: name}):
-        title = f"Channel: {channel_name(channel, names)}"
-        shown = inert(highlighted(Matcher(query[:20] or "x"), title))
-        assert shown.plain == title
+        title = channel_title(channel, names)
+        assert title == one_line(f"Channel: {channel_name(channel, names)}", TITLE_CELLS)
+        _, shown = matched(Matcher(query), title)
+        assert inert(shown).plain == title
         assert not CONTROLS.search(title)
+        # A query made of the title's own letters, in order, always matches it.
+        assert matched(Matcher(title[::3]), title)[0] > 0
+
+
+def test_a_channel_title_made_to_stall_textuals_matcher_is_matched_in_one_pass() -> None:
+    # Textual's matcher tries every way 10 "a"s then 10 "b"s fit 50 alternating letters:
+    # seconds for this one keystroke, and each letter more multiplies it.
+    channel = ChannelRow(id="c1", type="ab" * 2000, thread_count=1, unread_count=0)
+    title = channel_title(channel, {})
+    score, shown = matched(Matcher("a" * 10 + "b" * 10), title)
+    assert score > 0 and shown.plain == title
+    assert matched(Matcher("zz"), title)[0] == 0
 
 
 @QUICK

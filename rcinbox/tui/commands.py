@@ -5,12 +5,14 @@ conversations that are not on screen without loading the whole list.
 
 Every title and help line is a :class:`~textual.content.Content`: Textual reads a ``str`` there
 as markup, and a message preview or a channel's name is not ours to trust (see
-:func:`rcinbox.tui.formatting.plain`). Matches are highlighted here for the same reason:
-``Matcher.highlight`` parses its candidate as markup.
+:func:`rcinbox.tui.formatting.plain`). Titles are matched and highlighted here (:func:`matched`):
+``Matcher.highlight`` parses its candidate as markup, and ``Matcher.match`` can take
+exponential time on a title the server chose.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -18,13 +20,16 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
-from rcinbox.inbox.types import ThreadRow
+from rcinbox.inbox.types import ChannelRow, ThreadRow
 from rcinbox.text import one_line
 from rcinbox.tui.formatting import channel_label, plain, short_id
 from rcinbox.tui.widgets.sidebar import channel_name
 
 if TYPE_CHECKING:
     from rcinbox.tui.app import InboxApp
+
+# A channel's title in the palette, in cells: one row, whatever the config or server named it.
+TITLE_CELLS = 60
 
 
 class InboxCommands(Provider):
@@ -54,13 +59,8 @@ class InboxCommands(Provider):
         app = self._app
         if not app.inbox_ready:
             return []
-        return [
-            (
-                f"Channel: {channel_name(c, app.settings.channel_names)}",
-                f"channel:{c.id}",
-            )
-            for c in app.inbox.channels()
-        ]
+        names = app.settings.channel_names
+        return [(channel_title(c, names), f"channel:{c.id}") for c in app.inbox.channels()]
 
     async def discover(self) -> Hits:
         for title, help_text, action in self._actions():
@@ -72,24 +72,13 @@ class InboxCommands(Provider):
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, action in self._actions():
-            score = matcher.match(title)
+            score, shown = matched(matcher, title)
             if score > 0:
-                yield Hit(
-                    score,
-                    highlighted(matcher, title),
-                    action,
-                    text=title,
-                    help=plain(help_text),
-                )
+                yield Hit(score, shown, action, text=title, help=plain(help_text))
         for title, key in self._channels():
-            score = matcher.match(title)
+            score, shown = matched(matcher, title)
             if score > 0:
-                yield Hit(
-                    score,
-                    highlighted(matcher, title),
-                    partial(self._app.sidebar.choose, key),
-                    text=title,
-                )
+                yield Hit(score, shown, partial(self._app.sidebar.choose, key), text=title)
         app = self._app
         if not app.inbox_ready or len(query.strip()) < 2:
             return
@@ -120,16 +109,41 @@ def thread_entry(row: ThreadRow, name: str | None) -> tuple[Content, Content]:
     return label, plain(one_line(row.preview, 80))
 
 
-def highlighted(matcher: Matcher, candidate: str) -> Content:
-    """``candidate`` (shown as it is) with the letters the query matched highlighted."""
-    content = plain(candidate)
-    if content.plain != candidate:
-        # Made visible, the offsets would be off: shown without highlights then.
-        return content
-    score, offsets = matcher.fuzzy_search.match(matcher.query, candidate)
-    if not score:
-        return content
-    for offset in offsets:
-        if not candidate[offset].isspace():
-            content = content.stylize(matcher.match_style, offset, offset + 1)
-    return content
+def channel_title(channel: ChannelRow, names: Mapping[str, str]) -> str:
+    """ "Channel: <name>" on one row of the palette, however long the name."""
+    return one_line(f"Channel: {channel_name(channel, names)}", TITLE_CELLS)
+
+
+def matched(matcher: Matcher, title: str) -> tuple[float, Content]:
+    """How well ``title`` matches the query (0: not at all), and the title shown as it is with
+    the matched letters highlighted.
+
+    Textual's own matcher tries every way the query's letters fit a title, which takes time
+    exponential in repeated letters: a channel type the server made up ("a b a b …") and a
+    query like "aaaabbbb" would stall the palette for good. Here each letter is taken where it
+    first occurs after the one before, in one pass, and scored by Textual's rule (so our hits
+    rank among Textual's own commands as before).
+    """
+    # Case-folded letter by letter (lower() reads a word's last sigma by its context).
+    query, candidate = matcher.query.casefold(), title.casefold()
+    content = plain(title)
+    if not query:
+        return 0.0, content
+    at = candidate.find(query)
+    if at >= 0:
+        offsets = list(range(at, at + len(query)))
+        bonus = 2.0 if candidate == query else 1.5
+    else:
+        offsets, index, bonus = [], 0, 1.0
+        for letter in query:
+            index = candidate.find(letter, index)
+            if index < 0:
+                return 0.0, content
+            offsets.append(index)
+            index += 1
+    # Where case-folding or visible() changed the length, the offsets would be off: no marks.
+    if content.plain == title and len(candidate) == len(title):
+        for offset in offsets:
+            if not title[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return matcher.fuzzy_search.score(candidate, offsets) * bonus, content
