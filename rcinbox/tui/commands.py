@@ -110,7 +110,7 @@ def thread_entry(row: ThreadRow, name: str | None) -> tuple[Content, Content]:
 
 
 def channel_title(channel: ChannelRow, names: Mapping[str, str]) -> str:
-    """ "Channel: <name>" on one row of the palette, however long the name."""
+    """The channel's palette title, ``Channel: <name>``, one row however long the name."""
     return one_line(f"Channel: {channel_name(channel, names)}", TITLE_CELLS)
 
 
