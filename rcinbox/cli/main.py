@@ -28,6 +28,7 @@ COMMANDS: dict[str | None, str] = {
     "thread": "rcinbox.cli.contents",
     "identity": "rcinbox.cli.contents",
     "reply": "rcinbox.cli.replies",
+    "start": "rcinbox.cli.replies",
     "outbox": "rcinbox.cli.replies",
     "sync": "rcinbox.cli.sync",
     "watch": "rcinbox.cli.sync",

@@ -275,6 +275,44 @@ def build_parser() -> argparse.ArgumentParser:
         help="hold the reply N seconds before it leaves; ctrl+c in that time takes it back",
     )
 
+    start = command(
+        "start",
+        "Start a conversation on a channel, through the outbox (sent exactly once).",
+    )
+    start.add_argument("channel_id", metavar="CHANNEL_ID", help="the channel to write on")
+    start.add_argument(
+        "text", nargs="?", metavar="TEXT", help="the message; - reads it from standard input"
+    )
+    start.add_argument(
+        "--to",
+        action="append",
+        metavar="ADDRESS",
+        help="a phone number (+E.164) on WhatsApp or Viber, an address on Email (repeat)",
+    )
+    start.add_argument("--title", metavar="SUBJECT", help="the subject (Email)")
+    start.add_argument(
+        "--template", metavar="NAME", help="an approved WhatsApp template (instead of TEXT)"
+    )
+    start.add_argument(
+        "--template-language",
+        metavar="LANG",
+        help="the template's language (e.g. en); config.toml's [whatsapp] templates may say it",
+    )
+    start.add_argument(
+        "--param",
+        action="append",
+        metavar="VALUE",
+        help="the template's next parameter ({{1}}, {{2}}...; repeat)",
+    )
+    start.add_argument("--json", action="store_true", help="print the created content as JSON")
+    start.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="wait this long for the server to accept it (default 60); then exit 75, still queued",
+    )
+
     outbox = command("outbox", "List replies not yet accepted or refused; `flush` sends them.")
     outbox.add_argument("action", nargs="?", choices=("list", "flush"), default="list")
     outbox.add_argument("--json", action="store_true", help="JSON output")

@@ -108,9 +108,9 @@ class LoginRequired:
 
 
 @dataclass(frozen=True, slots=True)
-class TokenNotSaved:
-    """A renewed login could not be saved (a full disk, a read-only token file): this process
-    goes on with the token it holds, but the next start may have to log in again."""
+class Trouble:
+    """Something the engine could not do, in one line for the person to read (a reply whose
+    outcome a full disk kept from being recorded); the engine has already made it safe."""
 
     message: str
 
@@ -132,7 +132,7 @@ Event = (
     | RateChanged
     | HistoryChanged
     | LoginRequired
-    | TokenNotSaved
+    | Trouble
     | Overflowed
 )
 

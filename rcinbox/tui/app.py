@@ -56,6 +56,11 @@ from rcinbox.tui.filtering import FilterActions
 from rcinbox.tui.formatting import system_clock
 from rcinbox.tui.keys import teach_alt_enter
 from rcinbox.tui.live import LiveUpdates
+from rcinbox.tui.new_conversation import (
+    NewConversationScreen,
+    TemplateOption,
+    open_new_conversation,
+)
 from rcinbox.tui.reply_actions import ReplyActions
 from rcinbox.tui.screens import HelpScreen, help_text, key_label
 from rcinbox.tui.toasts import PlainToasts
@@ -84,6 +89,8 @@ class UISettings:
     profile: str = "default"
     # Seconds a sent reply waits in the outbox, and can be taken back ([compose]); 0 = off.
     undo_seconds: float = 5.0
+    # The approved WhatsApp templates config.toml names ([whatsapp] templates).
+    templates: tuple[TemplateOption, ...] = ()
 
 
 InboxFactory = Callable[[], contextlib.AbstractAsyncContextManager[Inbox]]
@@ -104,6 +111,9 @@ class InboxApp(PlainToasts, LiveUpdates, Composing, FilterActions, ReplyActions,
         # _focus_now); check_action hands them to the text box when one has focus.
         Binding("r", "reply", "Reply", priority=True, id="app.reply"),
         Binding("slash", "filter", "Filter", priority=True, id="app.filter"),
+        Binding(
+            "c", "new_conversation", "New conversation", show=False, priority=True, id="app.new"
+        ),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="app.sidebar"),
         Binding("f5", "sync_now", "Sync now", show=False, id="app.sync"),
         Binding("x", "dismiss_error", "Dismiss error", show=False, id="app.dismiss_error"),
@@ -342,7 +352,7 @@ class InboxApp(PlainToasts, LiveUpdates, Composing, FilterActions, ReplyActions,
         self._open_thread = thread
         self.composer.display = True
         self.composer.prepare(
-            thread.channel_type,
+            self.inbox.reply_rules(thread.id, self._reply_target),
             text=draft.body if draft else "",
             public=draft.public if draft else None,
         )
@@ -377,6 +387,7 @@ class InboxApp(PlainToasts, LiveUpdates, Composing, FilterActions, ReplyActions,
             keep_scroll=keep_scroll,
         )
         self.composer.set_target(self._target_description(target), blocked=not target.possible)
+        self._show_window(thread)
         self._follow_countdown()
 
     @on(ConversationView.OlderWanted)
@@ -392,7 +403,7 @@ class InboxApp(PlainToasts, LiveUpdates, Composing, FilterActions, ReplyActions,
         )
 
     # Letter keys that open a text box: only while no text box has the keys, on the main screen.
-    TYPING_ACTIONS = frozenset({"reply", "filter", "edit_failed"})
+    TYPING_ACTIONS = frozenset({"reply", "filter", "edit_failed", "new_conversation"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         typing = len(self.screen_stack) > 1 or isinstance(self.focused, Input | TextArea)
@@ -420,6 +431,10 @@ class InboxApp(PlainToasts, LiveUpdates, Composing, FilterActions, ReplyActions,
             self.open_thread(row.id)
         self.composer.display = True
         self._focus_now(self.composer.area)
+
+    def action_new_conversation(self) -> None:
+        settings = self.settings
+        open_new_conversation(self, self.inbox, settings.templates, settings.channel_names)
 
     # ------------------------------------------------------------------ other actions
 
@@ -467,6 +482,7 @@ class InboxApp(PlainToasts, LiveUpdates, Composing, FilterActions, ReplyActions,
             ("Conversation list", ConversationList.BINDINGS),
             ("Conversation view", ConversationView.BINDINGS),
             ("Composer", ReplyArea.BINDINGS),
+            ("New conversation form", NewConversationScreen.BINDINGS),
             (
                 "Command palette",
                 [

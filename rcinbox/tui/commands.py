@@ -47,6 +47,11 @@ class InboxCommands(Provider):
             ("Unread conversations", "Only what is unread", app.action_unread_conversations),
             ("Next unread conversation", "Open the next unread thread", app.action_next_unread),
             ("Reply", "Write a reply to the open conversation", app.action_reply),
+            (
+                "New conversation",
+                "Write first, on a channel that allows it",
+                app.action_new_conversation,
+            ),
             ("Undo send", "Take back the reply that is waiting to leave", app.action_undo_send),
             ("Discard draft", "Throw away the open conversation's draft", app.action_discard_draft),
             ("Filter conversations", "Search names and messages", app.action_filter),

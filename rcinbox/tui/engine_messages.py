@@ -26,7 +26,7 @@ from rcinbox.inbox.events import (
     RateChanged,
     SyncStatus,
     ThreadsChanged,
-    TokenNotSaved,
+    Trouble,
 )
 
 
@@ -77,10 +77,6 @@ class LoginRequiredMessage(EngineMessage):
     event: LoginRequired
 
 
-class TokenNotSavedMessage(EngineMessage):
-    event: TokenNotSaved
-
-
 class OverflowedMessage(EngineMessage):
     event: Overflowed
 
@@ -93,6 +89,10 @@ class WaitAnnouncedMessage(EngineMessage):
     event: WaitAnnounced
 
 
+class TroubleMessage(EngineMessage):
+    event: Trouble
+
+
 _MESSAGE_FOR: dict[type, type[EngineMessage]] = {
     ContentsArrived: ContentsArrivedMessage,
     ThreadsChanged: ThreadsChangedMessage,
@@ -103,10 +103,10 @@ _MESSAGE_FOR: dict[type, type[EngineMessage]] = {
     RateChanged: RateChangedMessage,
     HistoryChanged: HistoryChangedMessage,
     LoginRequired: LoginRequiredMessage,
-    TokenNotSaved: TokenNotSavedMessage,
     Overflowed: OverflowedMessage,
     WebhookState: WebhookStateMessage,
     WaitAnnounced: WaitAnnouncedMessage,
+    Trouble: TroubleMessage,
 }
 
 

@@ -33,7 +33,7 @@ from rcinbox.tui.engine_messages import (
     RateChangedMessage,
     SyncStatusMessage,
     ThreadsChangedMessage,
-    TokenNotSavedMessage,
+    TroubleMessage,
     WaitAnnouncedMessage,
     WebhookStateMessage,
     as_message,
@@ -139,18 +139,17 @@ class LiveUpdates(_Base):
         self.status.wait_reason = message.event.reason
         self.status.wait_until = time.monotonic() + (message.event.until - time.time())
 
+    @on(TroubleMessage)
+    @while_running
+    def _trouble(self, message: TroubleMessage) -> None:
+        # Something the engine could not do (a reply it could not record): one line, no crash.
+        self.notify(one_line(message.event.message, 300), severity="warning", timeout=8)
+
     @on(LoginRequiredMessage)
     @while_running
     def _login_required(self, message: LoginRequiredMessage) -> None:
         if not isinstance(self.screen, LoginRequiredScreen):
             self.push_screen(LoginRequiredScreen(message.event.message, self.settings.profile))
-
-    @on(TokenNotSavedMessage)
-    @while_running
-    def _token_not_saved(self, message: TokenNotSavedMessage) -> None:
-        # The session goes on with the token it holds; the next start may ask for a login.
-        self.status.note = "renewed login not saved"
-        self.notify(message.event.message, title="Login not saved", severity="warning", timeout=15)
 
     def _show_connection(self, state: ConnectionState, reason: str | None) -> None:
         status = self.status

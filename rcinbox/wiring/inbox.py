@@ -22,7 +22,7 @@ from rcinbox.auth.keyring_store import for_profile
 from rcinbox.auth.store import StoredSession
 from rcinbox.config import data_dir, make_private_dir, write_private
 from rcinbox.inbox.engine import EngineSettings, Inbox
-from rcinbox.inbox.events import TokenNotSaved
+from rcinbox.inbox.events import Trouble
 from rcinbox.wiring.accounts import Account, AccountOptions, account_for
 
 # SQLite's name for a database that lives in memory and goes with the connection.
@@ -91,8 +91,9 @@ async def open_inbox(
             clock=clock,
         ) as inbox:
             if isinstance(auth, StoredSession):
-                # Only a stored login is saved back; a UI hears when that fails.
-                auth.on_not_saved = lambda message: inbox.events.publish(TokenNotSaved(message))
+                # Only a stored login is saved back; a UI hears when that fails (the session
+                # goes on with the token it holds, the next start may ask to log in).
+                auth.on_not_saved = lambda message: inbox.events.publish(Trouble(message))
             yield inbox
 
 

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static, TextArea
 
-from rcinbox.inbox.types import ChannelInfo, Visibility, channel_info
+from rcinbox.inbox.types import ReplyRules
 from rcinbox.text import one_line
 
 
@@ -85,7 +85,8 @@ class Composer(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._info: ChannelInfo = channel_info(None)
+        # The engine's rules for the open thread (Inbox.reply_rules): shown here, enforced there.
+        self._rules: ReplyRules = ReplyRules.of_channel(None)
         self._loading = False
 
     def compose(self):
@@ -108,26 +109,18 @@ class Composer(Vertical):
         return self.area.text
 
     @property
-    def info(self) -> ChannelInfo:
-        return self._info
+    def rules(self) -> ReplyRules:
+        return self._rules
 
-    @property
-    def over_limit(self) -> bool:
-        return len(self.text) > self._info.max_body
-
-    def prepare(self, channel_type: str | None, *, text: str, public: bool | None) -> None:
-        """Set up for a thread: its channel's rules and its draft (the app sets the target)."""
-        self._info = channel_info(channel_type)
+    def prepare(self, rules: ReplyRules, *, text: str, public: bool | None) -> None:
+        """Set up for a thread: the engine's rules for it and its draft (the app sets the
+        target). The draft's public/private choice holds where the channel offers one."""
+        self._rules = rules
         self._loading = True
         self.area.load_text(text)
         self._loading = False
         self.area.move_cursor(self.area.document.end)
-        if self._info.visibility is Visibility.PRIVATE_ONLY:
-            self.public = False
-        elif self._info.visibility is Visibility.PUBLIC_ONLY:
-            self.public = True
-        else:
-            self.public = True if public is None else public
+        self.public = rules.public(public if rules.has_private_choice else None)
         self._update_counter()
 
     def set_target(self, description: str, *, blocked: bool = False) -> None:
@@ -144,7 +137,7 @@ class Composer(Vertical):
 
     def toggle_public(self) -> bool:
         """Switch public/private where the channel has both; False when it has not."""
-        if not self._info.has_private_choice:
+        if not self._rules.has_private_choice:
             return False
         self.public = not self.public
         return True
@@ -153,7 +146,7 @@ class Composer(Vertical):
         if not self.is_mounted:
             return
         label = Text(end="")
-        if self._info.has_private_choice:
+        if self._rules.has_private_choice:
             label.append("public" if public else "private", "bold")
             label.append(" (ctrl+t)")
         else:
@@ -169,6 +162,6 @@ class Composer(Vertical):
     def _update_counter(self) -> None:
         counter = self.query_one("#counter", Static)
         length = len(self.text)
-        counter.update(Text(f"{length:,}/{self._info.max_body:,}", end=""))
-        counter.set_class(length > self._info.max_body, "over")
+        counter.update(Text(f"{length:,}/{self._rules.max_length:,}", end=""))
+        counter.set_class(self._rules.too_long(self.text), "over")
         self.watch_public(self.public)
