@@ -36,6 +36,7 @@ from rcinbox.tui.app import InboxApp, UISettings
 from rcinbox.tui.commands import TITLE_CELLS, channel_title, matched, thread_entry
 from rcinbox.tui.engine_messages import OutboxChangedMessage
 from rcinbox.tui.formatting import plain
+from rcinbox.tui.new_conversation import NewConversationScreen, TemplateOption
 from rcinbox.tui.screens import help_text, key_label, login_required_text
 from rcinbox.tui.widgets.conversation_view import ConversationView, MessageBubble, ViewItem
 from rcinbox.tui.widgets.scope_line import ScopeLine
@@ -178,6 +179,16 @@ def test_a_message_bubble_shows_any_body_name_and_error(text: str, other: str) -
     assert visible(text[:1000], multiline=False)[:200] in shown
     thread = _thread(preview=text, channel_type=other, customer_id=other, customer_name=text)
     inert(view._title(thread))
+
+
+@QUICK
+@given(hostile, hostile)
+def test_the_new_conversation_form_names_any_channel_and_template(text: str, name: str) -> None:
+    channel = ChannelRow(id=text, type=name, thread_count=1, unread_count=0)
+    for names in ({}, {text: name}):
+        form = NewConversationScreen(None, [channel], [], names)  # type: ignore[arg-type]
+        inert(form._channel_label(channel))
+    inert(Text(TemplateOption(text, name).label))
 
 
 @QUICK
