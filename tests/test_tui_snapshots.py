@@ -394,3 +394,41 @@ def test_whatsapp_thread_with_a_closed_window(snap_compare: Callable, fresh) -> 
 
     app = make_app(emulator, store, engine_clock=_pinned)
     assert snap_compare(app, terminal_size=WIDE, run_before=open_closed)
+
+
+# ---------------------------------------------------------------------------------- writing tools
+
+
+def test_snippet_picker_filters_and_previews_filled_in(
+    snap_compare: Callable, fresh, tmp_path: Path
+) -> None:
+    snippets = tmp_path / "snippets"
+    snippets.mkdir()
+    for name, text in {
+        "greeting": "Hi {first_name},\n\nabout {order}: this is {agent_name} from {channel}.",
+        "refund policy": "Refunds take {days} working days, {name}.",
+        "goodbye": "Have a good day, {first_name}!",
+        "[reverse]grey markup": "Shown as text.",
+    }.items():
+        (snippets / f"{name}.txt").write_text(text, encoding="utf-8")
+
+    async def pick(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("n", "r", "ctrl+o")
+        await settle(pilot)
+        await pilot.press(*"greet")
+        await settle(pilot)
+
+    emulator, store = fresh
+    app = make_app(emulator, store, ui=UISettings(snippets_dir=snippets))
+    assert snap_compare(app, terminal_size=WIDE, run_before=pick)
+
+
+def test_raw_json_inspector_shows_the_servers_record(snap_compare: Callable, fresh) -> None:
+    async def inspect(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("n", "J")
+        await settle(pilot)
+
+    emulator, store = fresh
+    assert snap_compare(make_app(emulator, store), terminal_size=WIDE, run_before=inspect)

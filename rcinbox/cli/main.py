@@ -27,6 +27,7 @@ COMMANDS: dict[str | None, str] = {
     "contents": "rcinbox.cli.contents",
     "thread": "rcinbox.cli.contents",
     "identity": "rcinbox.cli.contents",
+    "export": "rcinbox.cli.export",
     "reply": "rcinbox.cli.replies",
     "start": "rcinbox.cli.replies",
     "outbox": "rcinbox.cli.replies",

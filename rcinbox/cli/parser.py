@@ -249,6 +249,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="follow every page (by default at most 50 pages of 1000 messages are read)",
     )
 
+    export = command(
+        "export", "Write a conversation as Markdown, JSON or plain text (files are 0600)."
+    )
+    export.add_argument("thread_id", metavar="THREAD_ID")
+    export.add_argument(
+        "--format",
+        choices=("md", "json", "txt"),
+        help="md (the default), json (typed fields and the server's records) or txt;"
+        " without it, the suffix of -o FILE decides",
+    )
+    export.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE (0600) instead of standard output"
+    )
+
     reply = command("reply", "Reply to a content, through the outbox (sent exactly once).")
     reply.add_argument("content_id", metavar="CONTENT_ID", help="the message you answer")
     reply.add_argument("text", metavar="TEXT", help="the reply; - reads it from standard input")

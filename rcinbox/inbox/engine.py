@@ -241,6 +241,24 @@ class Inbox(Conversations):
     def content(self, content_id: str) -> Content | None:
         return self.store.content(content_id)
 
+    def raw_content(self, content_id: str) -> dict[str, Any] | None:
+        """A stored content's record as the server sent it (the inspector and exports)."""
+        content = self.store.content(content_id)
+        return content.raw if content is not None else None
+
+    def identity(self, identity_id: str | None) -> Identity | None:
+        """A stored identity in full (first name, screen name...); None while unknown."""
+        return self.store.identity(identity_id) if identity_id else None
+
+    def own_name(self, channel_id: str | None = None) -> str | None:
+        """The logged-in agent's name, the one customers on ``channel_id`` know when it can
+        be told; None while no identity of theirs is known."""
+        owner = self._owner_id()
+        mine = self.store.identity_ids_of_user(owner) if owner else []
+        seen_on = self.store.author_channels(mine)
+        mine.sort(key=lambda identity_id: channel_id not in seen_on.get(identity_id, ()))
+        return next((name for i in mine if (name := self.name(i))), None)
+
     def pending_replies(self, thread_id: str) -> list[OutboxRow]:
         """Replies of this thread that the server has not confirmed (or that failed)."""
         return [e for e in self.store.thread_outbox(thread_id) if e.content_id is None]

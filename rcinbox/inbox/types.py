@@ -20,6 +20,7 @@ from rcinbox.api.channels import Initiation as Initiation
 from rcinbox.api.channels import Visibility as Visibility
 from rcinbox.api.channels import channel_info as channel_info
 from rcinbox.api.models import Content as Content
+from rcinbox.api.models import Identity as Identity
 from rcinbox.api.models import export_outcome
 from rcinbox.api.ratelimit import RateState as RateState
 

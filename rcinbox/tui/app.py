@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -70,6 +71,7 @@ from rcinbox.tui.widgets.conversation_view import HINT_KEYS, PAGE, ConversationV
 from rcinbox.tui.widgets.scope_line import ScopeLine
 from rcinbox.tui.widgets.sidebar import ALL, UNREAD, ChannelSidebar, SidebarEntry
 from rcinbox.tui.widgets.status_line import StatusLine
+from rcinbox.tui.writing_actions import WritingActions
 
 teach_alt_enter()
 anchor_disputed_widths()
@@ -91,12 +93,18 @@ class UISettings:
     undo_seconds: float = 5.0
     # The approved WhatsApp templates config.toml names ([whatsapp] templates).
     templates: tuple[TemplateOption, ...] = ()
+    # Where snippets are read and exports written; None: the config dir's snippets/ and the
+    # user's Downloads (rcinbox.config.paths).
+    snippets_dir: Path | None = None
+    downloads_dir: Path | None = None
 
 
 InboxFactory = Callable[[], contextlib.AbstractAsyncContextManager[Inbox]]
 
 
-class InboxApp(PlainToasts, LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
+class InboxApp(
+    PlainToasts, LiveUpdates, Composing, FilterActions, ReplyActions, WritingActions, App[None]
+):
     TITLE = "rcinbox"
 
     # The layout, reloaded on save when Textual's debug feature is on (TEXTUAL=debug).
@@ -126,6 +134,8 @@ class InboxApp(PlainToasts, LiveUpdates, Composing, FilterActions, ReplyActions,
             "e", "edit_failed", "Edit failed reply", show=False, priority=True, id="app.edit_failed"
         ),
         Binding("ctrl+l", "discard_draft", "Discard draft", show=False, id="app.discard_draft"),
+        Binding("J", "inspect_raw", "Raw JSON of the message", show=False, id="app.inspect"),
+        Binding("E", "export_thread", "Export the conversation", show=False, id="app.export"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
 
@@ -402,8 +412,11 @@ class InboxApp(PlainToasts, LiveUpdates, Composing, FilterActions, ReplyActions,
             older, has_older=self._open_thread.content_count > len(items) + len(older)
         )
 
-    # Letter keys that open a text box: only while no text box has the keys, on the main screen.
-    TYPING_ACTIONS = frozenset({"reply", "filter", "edit_failed", "new_conversation"})
+    # Letter keys that open a text box or a screen: only while no text box has the keys, on the
+    # main screen.
+    TYPING_ACTIONS = frozenset(
+        {"reply", "filter", "edit_failed", "new_conversation", "inspect_raw", "export_thread"}
+    )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         typing = len(self.screen_stack) > 1 or isinstance(self.focused, Input | TextArea)

@@ -55,6 +55,12 @@ class InboxCommands(Provider):
             ("Undo send", "Take back the reply that is waiting to leave", app.action_undo_send),
             ("Discard draft", "Throw away the open conversation's draft", app.action_discard_draft),
             ("Filter conversations", "Search names and messages", app.action_filter),
+            (
+                "Export conversation",
+                "Markdown, JSON or text, to Downloads",
+                app.action_export_thread,
+            ),
+            ("Raw JSON", "The selected message as the server sent it", app.action_inspect_raw),
             ("Toggle sidebar", "Show or hide the channels", app.action_toggle_sidebar),
             ("Sync now", "Fetch the newest messages", app.action_sync_now),
             ("Keys", "Every key binding", app.action_help),

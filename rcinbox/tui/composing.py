@@ -139,7 +139,7 @@ class Composing(_Base):
         """
         self.composer.area.call_later(self._send_reply)
 
-    def _send_reply(self) -> None:
+    def _send_reply(self, *, confirmed: bool = False) -> None:
         thread = self._open_thread
         composer = self.composer
         text = composer.text
@@ -148,6 +148,11 @@ class Composing(_Base):
             return
         if thread is None or not text.strip():
             self.notify("Nothing to send.", severity="warning", timeout=2)
+            return
+        # A snippet's placeholder left in the reply ({first_name}): asked about first.
+        if not confirmed and self._asks_before_sending(
+            text, lambda: self._send_reply(confirmed=True)
+        ):
             return
         try:
             self._last_sent = self.inbox.send(
