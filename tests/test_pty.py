@@ -427,3 +427,46 @@ def test_ctrl_g_lends_the_terminal_to_the_editor_and_takes_its_text(
     app.write(b"\x13")
     received = poll(lambda: contents_since(server, before), lambda got: len(got) >= 1)
     assert received == ["Draft from the app and a line from the editor"]
+
+
+# ---------------------------------------------------------------------------------- hostile text
+
+HOSTILE_BODY = "zebra: see [/docs] page [@click=app.quit]quit[/] \x1b[2J\x1b]0;owned\x07 [bold end"
+# As the app shows it: the markup as typed, each control as its visible picture (␛, ␇); in
+# pieces, as the bubble may wrap the line between them.
+HOSTILE_SHOWN = ["[/docs]", "[@click=app.quit]quit[/]", "␛[2J␛]0;owned␇", "[bold"]
+
+
+def shows_body(screen) -> bool:
+    rows = screen.rows()
+    return all(any(piece in row for row in rows) for piece in HOSTILE_SHOWN)
+
+
+def test_markup_and_escapes_from_the_server_config_and_environment_are_shown_as_they_are(
+    demo_server, terminal, tmp_path: Path
+) -> None:
+    server = demo_server()
+    for content in server.contents():
+        try:
+            reply = server.reply(content["id"], HOSTILE_BODY)
+            break
+        except Exception:  # our own message: the server refuses a reply to it
+            continue
+    home = tmp_path / "home"
+    write_config(home, f'[channels]\n"{reply["channelId"]}" = "Support [/b] EU"\n')
+    app = terminal(server, home=home, env={"RCINBOX_THEME": "[/] x"})
+    app.wait_for("No theme called '[/] x'", message="the theme's warning is not shown as it is")
+    app.wait_for("Support [/b] EU", message="the channel's name is not shown as it is")
+    app.wait_for("online")
+    app.write(b"\x10")  # ctrl+p
+    app.wait_for("Search for commands")
+    app.write(b"zebra")
+    app.wait_for("zebra: see [/docs] page", message="the palette does not show the preview")
+    app.write(b"\r")  # the thread with the reply
+    app.wait_for(shows_body, message="the body is not shown as it is")
+    app.settled()
+    # Nothing reached the terminal as a control: no title was set, the screen was not cleared
+    # (the body is there once the theme's toast over it has gone).
+    assert app.screen.title != "owned"
+    app.wait_for(shows_body, message="the body did not stay on screen")
+    assert app.process.poll() is None

@@ -33,6 +33,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -64,6 +65,7 @@ from rcinbox.tui.new_conversation import (
 from rcinbox.tui.reply_actions import ReplyActions
 from rcinbox.tui.screens import HelpScreen, help_text, key_label
 from rcinbox.tui.server_search import ServerSearchActions
+from rcinbox.tui.toasts import PlainToasts
 from rcinbox.tui.triaging import TriageActions, empty_text
 from rcinbox.tui.widgets.composer import Composer, ReplyArea
 from rcinbox.tui.widgets.conversation_list import ConversationList, ListSource
@@ -103,6 +105,7 @@ InboxFactory = Callable[[], contextlib.AbstractAsyncContextManager[Inbox]]
 
 
 class InboxApp(
+    PlainToasts,
     LiveUpdates,
     Composing,
     FilterActions,
@@ -275,7 +278,8 @@ class InboxApp(
             self._inbox = await self._stack.enter_async_context(self._inbox_factory())
         except (StoreError, OSError) as error:
             # No store, no inbox: leave with the reason in one line, not a traceback.
-            self.exit(return_code=1, message=f"rcinbox: {one_line(str(error), 300)}")
+            # A Text: Rich would read a str printed on the way out as markup.
+            self.exit(return_code=1, message=Text(f"rcinbox: {one_line(str(error), 300)}"))
             return
         self._apply_width(self.size.width)
         self.composer.display = False

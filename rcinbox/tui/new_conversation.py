@@ -30,6 +30,7 @@ from textual.widgets import Input, Select, Static, TextArea
 from rcinbox.inbox.engine import StartRefused
 from rcinbox.inbox.types import ChannelRow, Initiation, OutboxRow, TemplateMessage, channel_info
 from rcinbox.text import one_line, visible
+from rcinbox.tui.formatting import channel_label
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -61,7 +62,8 @@ class TemplateOption:
 
     @property
     def label(self) -> str:
-        return f"{self.name} ({self.language})"
+        # Names from config.toml: shown as they are, whatever they hold.
+        return visible(f"{self.name} ({self.language})", multiline=False)
 
 
 @dataclass(frozen=True)
@@ -182,10 +184,11 @@ class NewConversationScreen(ModalScreen[OutboxRow | None]):
         self.query_one(first).focus()
 
     def _channel_label(self, row: ChannelRow) -> Text:
-        label = channel_info(row.type).label
+        label = channel_label(row.type)
         named = self._names.get(row.id)
+        tail = visible(row.id[-6:], multiline=False)
         return Text(
-            f"{visible(named, multiline=False)} ({label})" if named else f"{label} · …{row.id[-6:]}"
+            f"{visible(named, multiline=False)} ({label})" if named else f"{label} · …{tail}"
         )
 
     # ------------------------------------------------------------------ what the channel needs

@@ -42,7 +42,7 @@ def channel_name(channel: ChannelRow, names: Mapping[str, str]) -> str:
     configured = names.get(channel.id)
     if configured:
         return visible(configured, multiline=False)
-    return f"{channel_label(channel.type)} {channel.id[-4:]}"
+    return f"{channel_label(channel.type)} {visible(channel.id[-4:], multiline=False)}"
 
 
 class ChannelSidebar(OptionList):
