@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -65,6 +65,7 @@ from rcinbox.tui.new_conversation import (
 from rcinbox.tui.reply_actions import ReplyActions
 from rcinbox.tui.screens import HelpScreen, help_text, key_label
 from rcinbox.tui.server_search import ServerSearchActions
+from rcinbox.tui.terminal import TerminalEvents
 from rcinbox.tui.toasts import PlainToasts
 from rcinbox.tui.triaging import TriageActions, empty_text
 from rcinbox.tui.widgets.composer import Composer, ReplyArea
@@ -77,9 +78,6 @@ from rcinbox.tui.writing_actions import WritingActions
 
 teach_alt_enter()
 anchor_disputed_widths()
-
-# Below this width the panes take turns: the list, or the open conversation.
-NARROW = 100
 
 
 @dataclass(frozen=True)
@@ -106,6 +104,7 @@ InboxFactory = Callable[[], contextlib.AbstractAsyncContextManager[Inbox]]
 
 class InboxApp(
     PlainToasts,
+    TerminalEvents,
     LiveUpdates,
     Composing,
     FilterActions,
@@ -555,54 +554,3 @@ class InboxApp(
 
     def action_unread_conversations(self) -> None:
         self.sidebar.choose(UNREAD)
-
-    # ------------------------------------------------------------------ responsiveness
-
-    async def on_event(self, event: events.Event) -> None:
-        # ESC then a letter in one burst (esc j typed fast, SSH or tmux batching them) reaches
-        # Textual as one alt+letter key; in the composer that would type the letter and keep
-        # focus. Split it back into what the agent pressed: esc leaves the composer, and the
-        # letter acts where focus went. TextArea binds no alt+letter, so nothing is lost.
-        if (
-            isinstance(event, events.Key)
-            and not event.is_forwarded
-            and isinstance(self.focused, ReplyArea)
-            and event.key.startswith("alt+")
-            and event.character is not None
-            and len(event.character) == 1
-            and event.character.isprintable()
-        ):
-            await super().on_event(events.Key("escape", "\x1b"))
-            await super().on_event(events.Key(event.key.removeprefix("alt+"), event.character))
-            return
-        await super().on_event(event)
-
-    def on_resize(self, event) -> None:
-        self._apply_width(event.size.width)
-
-    def _apply_width(self, width: int) -> None:
-        self.screen.set_class(width < NARROW, "narrow")
-        if self._inbox is not None:
-            self._update_viewing()
-
-    def _update_viewing(self) -> None:
-        """Tell the engine which thread the agent sees: open, its pane shown (at 80 columns the
-        list and the thread take turns), the terminal focused. That one stays read."""
-        screen = self.screen
-        shown = not screen.has_class("narrow") or screen.has_class("reading")
-        thread = self._open_thread
-        self.inbox.viewing(thread.id if thread is not None and shown and self._focused else None)
-
-    def on_app_focus(self) -> None:
-        self._focused = True
-        if self._inbox is not None:
-            self._update_viewing()
-
-    def on_app_blur(self) -> None:
-        self._focused = False
-        if self._inbox is not None:
-            self._update_viewing()
-
-    def on_key(self) -> None:
-        if self._inbox is not None:
-            self._inbox.user_active()
