@@ -30,6 +30,7 @@ HEADLESS_MODULES = [
     "rcinbox.cli.errors",
     "rcinbox.cli.output",
     "rcinbox.cli.contents",
+    "rcinbox.cli.attachment",
     "rcinbox.cli.replies",
     "rcinbox.cli.sync",
     "rcinbox.cli.accounts",

@@ -9,7 +9,7 @@ follows, which ``--help`` prints and the README repeats, is :data:`MEANINGS`:
   login that expired or was revoked (``invalid_grant`` on renewal) is 67;
 - any other 401/403 is 77, 404 is 66, 400/409/413/422 is 65, 429 is 75, other statuses 69;
 - a reply the server would refuse (to an agent's message where no customer wrote) is 65, and
-  nothing is queued;
+  nothing is queued; an attachment the message does not have is 66;
 - a request that never reached the server is 69; one that left without an answer (timeout,
   dropped connection) is 75, since the server may have acted on it: try again later;
 - an answer that cannot be understood is 76; a missing or bad setting is 78;
@@ -97,6 +97,7 @@ def exit_code(error: BaseException) -> int | None:
     from rcinbox.auth.flows import LoginFailed
     from rcinbox.auth.loopback import CannotListen
     from rcinbox.inbox.engine import ReplyRefused, StoreError
+    from rcinbox.inbox.types import AttachmentMissing
     from rcinbox.wiring.demo import DemoError
 
     if isinstance(error, CommandError):
@@ -113,6 +114,8 @@ def exit_code(error: BaseException) -> int | None:
         return ExitCode.ERROR
     if isinstance(error, ReplyRefused):
         return ExitCode.DATAERR
+    if isinstance(error, AttachmentMissing):
+        return ExitCode.NOT_FOUND
     if isinstance(error, RCError):
         return _api_exit_code(error)
     return None

@@ -1,8 +1,9 @@
 """Where rcinbox keeps its files, and how a private file is written.
 
-The data directory (stores, stored logins), the config directory and the log directory come
-from platformdirs, unless ``RCINBOX_DATA_DIR`` / ``RCINBOX_CONFIG_DIR`` / ``RCINBOX_LOG_DIR`` say
-otherwise (tests and portable setups).
+The data directory (stores, stored logins), the config directory, the log directory, the cache
+directory (attachments opened) and the downloads directory (attachments saved) come from
+platformdirs, unless ``RCINBOX_DATA_DIR`` / ``RCINBOX_CONFIG_DIR`` / ``RCINBOX_LOG_DIR`` /
+``RCINBOX_CACHE_DIR`` / ``RCINBOX_DOWNLOADS_DIR`` say otherwise (tests and portable setups).
 platformdirs is imported only when asked for a path, so importing this module costs nothing.
 """
 
@@ -49,6 +50,27 @@ def log_dir() -> Path:
     from platformdirs import user_log_path
 
     return user_log_path(APP_NAME, appauthor=False)
+
+
+def cache_dir() -> Path:
+    """The per-user cache directory (``RCINBOX_CACHE_DIR`` overrides it)."""
+    override = os.environ.get("RCINBOX_CACHE_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME, appauthor=False)
+
+
+def downloads_dir() -> Path:
+    """The user's downloads folder, where saved attachments go (``RCINBOX_DOWNLOADS_DIR``
+    overrides it)."""
+    override = os.environ.get("RCINBOX_DOWNLOADS_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_downloads_path
+
+    return user_downloads_path()
 
 
 def log_path() -> Path:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from rcinbox.api.downloads import FileDownloader
 from rcinbox.api.errors import (
     BadRequest,
     Forbidden,
@@ -29,11 +30,13 @@ from rcinbox.api.errors import (
     RCError,
     Unprocessable,
 )
-from rcinbox.api.models import Content, Identity
+from rcinbox.api.models import Content
 from rcinbox.api.ratelimit import RateState
 from rcinbox.inbox import held
+from rcinbox.inbox.attachments import AttachmentActions
 from rcinbox.inbox.backfill import DEFAULT_HORIZON_DAYS, HistoryBackfill
 from rcinbox.inbox.connection import Connection
+from rcinbox.inbox.customers import CustomerQueries
 from rcinbox.inbox.events import (
     ConnectionState,
     EventBus,
@@ -97,7 +100,7 @@ class BackgroundWork:
     history: bool = True
 
 
-class Inbox:
+class Inbox(AttachmentActions, CustomerQueries):
     """One account's inbox. Build it, :meth:`start` the background work, :meth:`close` at exit."""
 
     def __init__(
@@ -109,11 +112,13 @@ class Inbox:
         settings: EngineSettings | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        downloads: FileDownloader | None = None,
     ) -> None:
         settings = settings or EngineSettings()
         self.settings = settings
         self.store = store
         self.client = client
+        self.downloads = downloads
         self.events = EventBus()
         self._clock = clock
         self._sleep = sleep
@@ -464,6 +469,7 @@ class Inbox:
         owner_id: Callable[[], str | None] = lambda: None,
         settings: EngineSettings | None = None,
         clock: Callable[[], float] = time.time,
+        downloads: FileDownloader | None = None,
     ) -> AsyncIterator[Inbox]:
         """An inbox on the store at ``store_path`` (created or migrated; :class:`StoreError`
         when it cannot be), not yet started, closed in order on the way out: drafts written,
@@ -472,7 +478,12 @@ class Inbox:
         store = Store.open(store_path, clock=clock)
         try:
             inbox = cls(
-                store=store, client=client, owner_id=owner_id, settings=settings, clock=clock
+                store=store,
+                client=client,
+                owner_id=owner_id,
+                settings=settings,
+                clock=clock,
+                downloads=downloads,
             )
             try:
                 yield inbox
@@ -527,19 +538,6 @@ class Inbox:
         )
         more = isinstance(paging, dict) and bool(paging.get("nextPageToken"))
         return contents, not (max_pages is not None and more)
-
-    async def remote_identity(self, identity_id: str) -> Identity:
-        """An identity as the server has it now (NotFound when there is none)."""
-        return await self.scheduler.run(
-            Priority.USER, lambda: self.client.get_identity(identity_id)
-        )
-
-    async def content_or_fetch(self, content_id: str) -> Content:
-        """A content from the store, else from the server (then stored)."""
-        content = self.store.content(content_id)
-        if content is None:
-            content = await self.syncer.fetch_content(content_id, priority=Priority.USER)
-        return content
 
     def content_count(self) -> int:
         """How many contents the store holds."""

@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from rcinbox.api import OAuthSession, SocialMessagingClient, new_http_client
+from rcinbox.api.downloads import FileDownloader
 from rcinbox.auth.cache import CachedSession, TokenCache
 from rcinbox.auth.keyring_store import for_profile
 from rcinbox.config import data_dir, make_private_dir, write_private
@@ -28,10 +29,12 @@ _IN_MEMORY = Path(":memory:")
 
 
 @contextlib.asynccontextmanager
-async def api_client(account: Account) -> AsyncIterator[SocialMessagingClient]:
+async def api_client(
+    account: Account,
+) -> AsyncIterator[tuple[SocialMessagingClient, FileDownloader]]:
     """An API client logged in lazily with the account's JWT (the first request logs in; the
     tokens are cached for the next process), or on a stored login whose renewed tokens are
-    saved back to its profile."""
+    saved back to its profile; and the attachment downloader on the same HTTP client."""
     credentials = account.credentials
     # Loading the CA bundle costs ~30 ms before the first paint; a plain-HTTP server (the
     # emulator on loopback) never uses it. HTTPS servers are always verified.
@@ -51,7 +54,7 @@ async def api_client(account: Account) -> AsyncIterator[SocialMessagingClient]:
                 jwt=credentials.jwt,
             )
         auth.deadline = account.request_deadline
-        yield SocialMessagingClient(
+        client = SocialMessagingClient(
             credentials.server,
             auth,
             http=http,
@@ -59,6 +62,10 @@ async def api_client(account: Account) -> AsyncIterator[SocialMessagingClient]:
             max_bytes=account.max_response_bytes,
             deadline=account.request_deadline,
         )
+        downloads = FileDownloader(
+            http, max_bytes=account.max_attachment_bytes, deadline=account.request_deadline
+        )
+        yield client, downloads
 
 
 @contextlib.asynccontextmanager
@@ -79,11 +86,12 @@ async def open_inbox(
     """
     if settings is not None and settings.webhook_listen is not None and not settings.webhook_token:
         settings = dataclasses.replace(settings, webhook_token=webhook_token(account))
-    async with api_client(account) as client:
+    async with api_client(account) as (client, downloads):
         auth = client.auth
         async with Inbox.opened(
             _IN_MEMORY if remote_only else account.store_path,
             client=client,
+            downloads=downloads,
             owner_id=lambda: auth.token.owner_id if auth.token else None,
             settings=settings,
             clock=clock,

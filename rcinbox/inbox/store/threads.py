@@ -210,6 +210,20 @@ class ThreadTables(Tables):
         by_id = {row[0]: thread_row(row) for row in rows}
         return [by_id[i] for i in thread_ids if i in by_id]
 
+    def threads_of_identities(self, identity_ids: Sequence[str], limit: int) -> list[ThreadRow]:
+        """The newest ``limit`` threads these identities are the customer of or wrote in."""
+        ids = list(dict.fromkeys(identity_ids))[:400]
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"{THREAD_SELECT} WHERE t.customer_id IN ({marks}) OR t.id IN"
+            f" (SELECT thread_id FROM contents WHERE author_identity_id IN ({marks}))"
+            " ORDER BY t.latest_at DESC, t.id DESC LIMIT ?",
+            (*ids, *ids, limit),
+        ).fetchall()
+        return [thread_row(row) for row in rows]
+
     def threads_window(self, where: ThreadFilter, offset: int, limit: int) -> list[ThreadRow]:
         """``limit`` threads from ``offset`` in latest-activity order, names joined in."""
         clause, params = where.where()
