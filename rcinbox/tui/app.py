@@ -49,8 +49,10 @@ from rcinbox.inbox.engine import (
 from rcinbox.inbox.types import ThreadFilter, ThreadRow
 from rcinbox.text import one_line
 from rcinbox.tui.anchoring import anchor_disputed_widths
+from rcinbox.tui.attachment_actions import AttachmentActions
 from rcinbox.tui.commands import InboxCommands
 from rcinbox.tui.composing import Composing
+from rcinbox.tui.customer_actions import CustomerActions
 from rcinbox.tui.filtering import FilterActions
 from rcinbox.tui.formatting import system_clock
 from rcinbox.tui.keys import teach_alt_enter
@@ -60,6 +62,7 @@ from rcinbox.tui.screens import HelpScreen, help_text, key_label
 from rcinbox.tui.widgets.composer import Composer, ReplyArea
 from rcinbox.tui.widgets.conversation_list import ConversationList, ListSource
 from rcinbox.tui.widgets.conversation_view import HINT_KEYS, PAGE, ConversationView
+from rcinbox.tui.widgets.customer_panel import CustomerPanel
 from rcinbox.tui.widgets.scope_line import ScopeLine
 from rcinbox.tui.widgets.sidebar import ALL, UNREAD, ChannelSidebar, SidebarEntry
 from rcinbox.tui.widgets.status_line import StatusLine
@@ -87,7 +90,15 @@ class UISettings:
 InboxFactory = Callable[[], contextlib.AbstractAsyncContextManager[Inbox]]
 
 
-class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
+class InboxApp(
+    LiveUpdates,
+    Composing,
+    FilterActions,
+    ReplyActions,
+    AttachmentActions,
+    CustomerActions,
+    App[None],
+):
     TITLE = "rcinbox"
 
     # The layout, reloaded on save when Textual's debug feature is on (TEXTUAL=debug).
@@ -103,6 +114,7 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
         Binding("r", "reply", "Reply", priority=True, id="app.reply"),
         Binding("slash", "filter", "Filter", priority=True, id="app.filter"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="app.sidebar"),
+        Binding("i", "toggle_customer", "Customer", id="app.customer"),
         Binding("f5", "sync_now", "Sync now", show=False, id="app.sync"),
         Binding("x", "dismiss_error", "Dismiss error", show=False, id="app.dismiss_error"),
         # ctrl+r and ctrl+l are no TextArea keys, so they work in the composer too. ctrl+z is
@@ -178,6 +190,7 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
                     id="view",
                 )
                 yield Composer(id="composer")
+            yield CustomerPanel(clock=self.clock, id="customer")
         yield StatusLine(clock=self.clock, id="status")
         yield Footer()
 
@@ -463,6 +476,7 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
             ("Channel sidebar", ChannelSidebar.BINDINGS),
             ("Conversation list", ConversationList.BINDINGS),
             ("Conversation view", ConversationView.BINDINGS),
+            ("Customer panel", CustomerPanel.BINDINGS),
             ("Composer", ReplyArea.BINDINGS),
             (
                 "Command palette",
