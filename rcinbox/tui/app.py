@@ -114,7 +114,7 @@ class InboxApp(
         Binding("r", "reply", "Reply", priority=True, id="app.reply"),
         Binding("slash", "filter", "Filter", priority=True, id="app.filter"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="app.sidebar"),
-        Binding("i", "toggle_customer", "Customer", id="app.customer"),
+        Binding("i", "toggle_customer", "Customer", show=False, id="app.customer"),
         Binding("f5", "sync_now", "Sync now", show=False, id="app.sync"),
         Binding("x", "dismiss_error", "Dismiss error", show=False, id="app.dismiss_error"),
         # ctrl+r and ctrl+l are no TextArea keys, so they work in the composer too. ctrl+z is

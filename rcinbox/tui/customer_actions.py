@@ -35,7 +35,7 @@ class CustomerActions(_Base):
             return  # a dialog (help, a picker) is in front
         panel = self.customer_panel
         if panel.has_class("shown"):
-            panel.remove_class("shown")
+            self._hide_customer()
             self._focus_now(self.view if self._open_thread is not None else self.conversation_list)
             return
         identity_id = self._customer_in_front()
@@ -43,6 +43,8 @@ class CustomerActions(_Base):
             self.notify("No customer to show here.", timeout=3)
             return
         panel.add_class("shown")
+        # The panel takes the list's place; the conversation keeps its width.
+        self.screen.add_class("customer-open")
         open_id = self._open_thread.id if self._open_thread else None
         panel.show(self.inbox.customer(identity_id), loading=True, open_thread=open_id)
         self._focus_now(panel.conversations)
@@ -74,5 +76,9 @@ class CustomerActions(_Base):
     ) -> None:
         self.conversation_list.select_thread(message.thread_id)
         self.open_thread(message.thread_id)
-        self.customer_panel.remove_class("shown")
+        self._hide_customer()
         self._focus_now(self.view)
+
+    def _hide_customer(self) -> None:
+        self.customer_panel.remove_class("shown")
+        self.screen.remove_class("customer-open")

@@ -128,8 +128,9 @@ class ConversationView(VerticalScroll, can_focus=False):
         Binding("k,up", "select(-1)", "Previous message", show=False, id="view.up"),
         Binding("enter", "target", "Reply to this", id="view.reply_to"),
         Binding("y", "copy", "Copy", id="view.copy"),
-        Binding("o", "attachment(True)", "Open attachment", id="view.open_attachment"),
-        Binding("s", "attachment(False)", "Save attachment", id="view.save_attachment"),
+        # Out of the footer (it is full at 80 columns); the help lists them.
+        Binding("o", "attachment(True)", "Open attachment", show=False, id="view.open_attachment"),
+        Binding("s", "attachment(False)", "Save attachment", show=False, id="view.save_attachment"),
     ]
 
     DEFAULT_CSS = """

@@ -36,7 +36,13 @@ class CustomerPanel(Vertical, can_focus=False):
 
     BINDINGS = [
         Binding("i,escape", "app.toggle_customer", "Close the panel", id="customer.close"),
-        Binding("1", "pick(0)", "Open conversation 1 (2 to 9: the others)", id="customer.pick1"),
+        Binding(
+            "1",
+            "pick(0)",
+            "Open conversation 1 (2 to 9: the others)",
+            show=False,
+            id="customer.pick1",
+        ),
         *(
             Binding(str(n), f"pick({n - 1})", "", show=False, id=f"customer.pick{n}")
             for n in range(2, NUMBERED + 1)
@@ -46,7 +52,7 @@ class CustomerPanel(Vertical, can_focus=False):
     DEFAULT_CSS = """
     CustomerPanel {
         dock: right;
-        width: 44;
+        width: 46;
         height: 1fr;
         display: none;
         background: $panel;
