@@ -48,6 +48,15 @@ class ThreadTables(Tables):
                 if existed is not None and existed[0] == raw and existed[1] == thread_id:
                     # Polling sees the same contents again and again: nothing to rewrite.
                     continue
+                if (
+                    existed is not None
+                    and existed[1] == thread_id
+                    and _only_links_differ(existed[0], content.raw)
+                ):
+                    # Attachment links are signed afresh in every answer (API.md): keep the
+                    # newest link, but nothing the thread shows has changed.
+                    db.execute("UPDATE contents SET raw = ? WHERE id = ?", (raw, content.id))
+                    continue
                 db.execute(
                     "INSERT INTO contents (id, thread_id, channel_id, channel_type,"
                     " author_identity_id, in_reply_to, created, incoming, status, sync_status,"
@@ -356,3 +365,27 @@ class ThreadTables(Tables):
     def _unread(self, thread_id: str) -> bool | None:
         row = self._db.execute("SELECT unread FROM threads WHERE id = ?", (thread_id,)).fetchone()
         return bool(row[0]) if row else None
+
+
+def _only_links_differ(stored: str, fresh: dict) -> bool:
+    """Whether two versions of a content differ in their attachments' ``uri`` alone."""
+    if not fresh.get("attachments"):
+        return False
+    try:
+        old = json.loads(stored)
+    except ValueError:
+        return False
+    return isinstance(old, dict) and _without_links(old) == _without_links(fresh)
+
+
+def _without_links(raw: dict) -> dict:
+    attachments = raw.get("attachments")
+    if not isinstance(attachments, list):
+        return raw
+    return {
+        **raw,
+        "attachments": [
+            {k: v for k, v in a.items() if k != "uri"} if isinstance(a, dict) else a
+            for a in attachments
+        ],
+    }
