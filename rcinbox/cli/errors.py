@@ -64,7 +64,7 @@ MEANINGS: dict[ExitCode, str] = {
         "the server refused the request (400/422), e.g. a reply longer than the channel allows;"
         " `outbox flush`: a reply failed"
     ),
-    ExitCode.NOT_FOUND: "not found (404)",
+    ExitCode.NOT_FOUND: "not found (404), or no such attachment",
     ExitCode.LOGIN: "login expired or revoked (or not logged in): run `rcinbox login`",
     ExitCode.UNAVAILABLE: "server unreachable or failing (5xx)",
     ExitCode.TEMPFAIL: (
