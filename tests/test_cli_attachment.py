@@ -185,3 +185,16 @@ def test_no_such_attachment_is_66(emulator: Emulator, capsys, monkeypatch) -> No
     assert err == "rcinbox: The message has no attachment number 9 (it has 5).\n"
     code, _, err = run(capsys, "attachment", message["id"], "--index", "0")
     assert code == ExitCode.USAGE and err.count("\n") == 1
+
+
+def test_progress_goes_to_stderr_only_on_a_terminal(
+    emulator: Emulator, capsys, monkeypatch, tmp_path: Path
+) -> None:
+    use(monkeypatch, emulator.url)
+    message = specimen(emulator)
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    code, out, err = run(capsys, "attachment", message["id"], "--index", "5", "-o", str(tmp_path))
+    assert code == 0, err
+    assert out == f"{tmp_path / 'site_visit.mp4'}\n"
+    assert err.startswith("\rrcinbox: downloading 0.0 of 23.0 MiB (0%)")
+    assert err.endswith("\rrcinbox: downloading 23.0 of 23.0 MiB (100%)\x1b[K\n")
