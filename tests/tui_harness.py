@@ -17,6 +17,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from rcinbox.api import OAuthSession, SocialMessagingClient, new_http_client
 from rcinbox.config import Credentials
 from rcinbox.emulator import Emulator
@@ -141,6 +143,15 @@ async def settle(pilot, *, online: bool = True, timeout: float = 10.0) -> None:
     if busy:  # an empty list would mean "every worker", the endless event listener included
         await app.workers.wait_for_complete(busy)
     await pilot.pause(0.2)
+    # The engine's own requests (names, a thread's history) answer in the background; each
+    # answer changes the budget the status line shows. Still means none came for a while.
+    if online and app.inbox_ready:
+        quiet = 0
+        while quiet < 3 and waited < timeout:
+            before = app.inbox.rate()
+            await pilot.pause(0.1)
+            waited += 0.1
+            quiet = quiet + 1 if app.inbox.rate() == before == app.status.rate else 0
 
 
 async def until(pilot, condition: Callable[[], bool], *, timeout: float = 10.0) -> None:
@@ -150,3 +161,9 @@ async def until(pilot, condition: Callable[[], bool], *, timeout: float = 10.0) 
         assert waited < timeout, "the condition never held"
         await pilot.pause(0.05)
         waited += 0.05
+
+
+def server(**options: object) -> pytest.MarkDecorator:
+    """Give a test the ``seeded`` fixture (conftest) with an emulator of its own, started with
+    these ``EmulatorConfig`` fields (``warm=False``: an empty store)."""
+    return pytest.mark.parametrize("seeded", [options], indirect=True, ids=[""])

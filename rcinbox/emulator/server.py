@@ -218,6 +218,11 @@ class Emulator:
                 if all(c.get(k) == v for k, v in fields.items())
             )
 
+    def reset_rate_limits(self) -> None:
+        """Forget every request counted so far, as if each rate window had just ended: a test
+        that shows the budget left (a snapshot) then sees the same figure whatever ran before."""
+        self._limiter.reset()
+
     # ------------------------------------------------------------------ assembly
 
     def _build(self) -> None:

@@ -42,6 +42,7 @@ from rcinbox.inbox.events import (
     EventBus,
     HistoryCoverage,
     LoginRequired,
+    RateChanged,
     Subscription,
     ThreadsChanged,
 )
@@ -191,6 +192,10 @@ class Inbox(AttachmentActions, CustomerQueries):
                 self._receiver = None
             else:
                 self._spawn(self._receiver.run(), "webhooks")
+        # The budget left changes with every answer; the status line shows it as it changes.
+        self.client.rate.subscribe(
+            lambda: self.events.publish(RateChanged(self.client.rate.snapshot()))
+        )
         if poll:
             self._spawn(self.syncer.run(), "sync")
         if send:
