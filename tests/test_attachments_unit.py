@@ -3,15 +3,21 @@ names, the desktop launcher, the store's view of re-signed links, the customer p
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from tui_harness import credentials
 
 from rcinbox.api.models import Content, Identity
+from rcinbox.inbox.customers import CustomerQueries
 from rcinbox.inbox.store import Store
 from rcinbox.text import MAX_FILE_NAME_BYTES, file_name
 from rcinbox.tui.opener import desktop_launcher
+from rcinbox.wiring.accounts import Account
+from rcinbox.wiring.inbox import open_inbox
 
 
 @pytest.mark.parametrize(
@@ -89,8 +95,6 @@ def test_a_re_signed_link_is_kept_without_changing_the_thread(tmp_path: Path) ->
 
 
 def test_the_customer_profile_joins_the_identity_group_and_its_threads(tmp_path: Path) -> None:
-    from rcinbox.inbox.customers import CustomerQueries
-
     store = Store.open(tmp_path / "inbox.sqlite3")
     try:
 
@@ -122,3 +126,29 @@ def test_the_customer_profile_joins_the_identity_group_and_its_threads(tmp_path:
         assert unknown.identity is None and unknown.others == () and unknown.conversations == ()
     finally:
         store.close()
+
+
+def test_loading_a_customer_asks_the_server_for_their_identity_group(
+    emulator, tmp_path: Path
+) -> None:
+    channels: dict[str, set[str]] = defaultdict(set)
+    author: dict[str, str] = {}
+    for record in emulator.contents_where(contentDirection="Incoming"):
+        channels[record["identityGroupId"]].add(record["channelId"])
+        author.setdefault(record["identityGroupId"], record["authorIdentityId"])
+    group = next(g for g in sorted(channels) if len(channels[g]) >= 2)
+
+    async def load() -> tuple:
+        account = Account(credentials(emulator), tmp_path / "inbox.sqlite3")
+        async with open_inbox(account) as inbox:
+            before = inbox.customer(author[group])
+            return before, await inbox.load_customer(author[group])
+
+    before, after = asyncio.run(load())
+    # An empty store knows nobody; one identity read and one group listing later, it does.
+    assert before.identity is None and before.others == ()
+    assert after.identity is not None and after.identity.identity_group_id == group
+    assert len(after.others) >= 1
+    assert {o.identity_group_id for o in after.others} == {group}
+    assert emulator.stats.requests["GET /identities"] == 1
+    assert emulator.stats.requests["GET /identities/{id}"] == 1
