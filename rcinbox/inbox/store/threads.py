@@ -11,6 +11,7 @@ from rcinbox.inbox.store.base import (
     THREAD_SELECT,
     Tables,
     preview_of,
+    same_but_links,
     thread_row,
     to_epoch,
 )
@@ -51,11 +52,12 @@ class ThreadTables(Tables):
                 if (
                     existed is not None
                     and existed[1] == thread_id
-                    and _only_links_differ(existed[0], content.raw)
+                    and content.attachments
+                    and same_but_links(json.loads(existed[0]), content.raw)
                 ):
-                    # Attachment links are signed afresh in every answer (API.md): keep the
-                    # newest link, but nothing the thread shows has changed.
-                    db.execute("UPDATE contents SET raw = ? WHERE id = ?", (raw, content.id))
+                    # Attachment links are signed afresh in every answer (API.md): nothing
+                    # shown has changed, and rewriting each poll would cost a disk sync. A
+                    # download whose stored link has expired asks for the content again.
                     continue
                 db.execute(
                     "INSERT INTO contents (id, thread_id, channel_id, channel_type,"
@@ -365,27 +367,3 @@ class ThreadTables(Tables):
     def _unread(self, thread_id: str) -> bool | None:
         row = self._db.execute("SELECT unread FROM threads WHERE id = ?", (thread_id,)).fetchone()
         return bool(row[0]) if row else None
-
-
-def _only_links_differ(stored: str, fresh: dict) -> bool:
-    """Whether two versions of a content differ in their attachments' ``uri`` alone."""
-    if not fresh.get("attachments"):
-        return False
-    try:
-        old = json.loads(stored)
-    except ValueError:
-        return False
-    return isinstance(old, dict) and _without_links(old) == _without_links(fresh)
-
-
-def _without_links(raw: dict) -> dict:
-    attachments = raw.get("attachments")
-    if not isinstance(attachments, list):
-        return raw
-    return {
-        **raw,
-        "attachments": [
-            {k: v for k, v in a.items() if k != "uri"} if isinstance(a, dict) else a
-            for a in attachments
-        ],
-    }
