@@ -7,8 +7,11 @@ left on the shell when the app quits.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shlex
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -348,3 +351,53 @@ def test_escape_and_a_key_in_one_burst_leave_the_composer(
     app.write(b"First answer\x13\x1brSecond answer\x13")
     received = poll(lambda: contents_since(server, before), lambda got: len(got) >= 2)
     assert received == ["First answer", "Second answer"]
+
+
+# ---------------------------------------------------------------------------------- $EDITOR
+
+# An editor that proves it has the terminal: it says so on the screen, reads a line typed at the
+# keyboard, records what it saw (a terminal on stdin and stdout, the file's mode) and saves.
+PTY_EDITOR = """
+import json, os, stat, sys
+path = sys.argv[-1]
+print("EDITOR READY, type a line:", flush=True)
+typed = sys.stdin.readline().strip()
+record = {
+    "tty": os.isatty(0) and os.isatty(1),
+    "mode": stat.S_IMODE(os.stat(path).st_mode),
+    "path": path,
+}
+with open(os.environ["RCINBOX_TEST_RECORD"], "w") as file:
+    json.dump(record, file)
+text = open(path, encoding="utf-8").read()
+with open(path, "w", encoding="utf-8") as file:
+    file.write(f"{text} {typed}\\n")
+"""
+
+
+def test_ctrl_g_lends_the_terminal_to_the_editor_and_takes_its_text(
+    demo_server, terminal, tmp_path: Path
+) -> None:
+    server = demo_server("--contents", "300")
+    home = tmp_path / "home"
+    write_config(home, NO_UNDO)
+    script = tmp_path / "editor.py"
+    script.write_text(PTY_EDITOR, encoding="utf-8")
+    record = tmp_path / "record.json"
+    editor = f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}"
+    env = {"VISUAL": None, "EDITOR": editor, "RCINBOX_TEST_RECORD": str(record)}
+    app = terminal(server, home=home, env=env)
+    open_composer(app)
+    app.write(b"Draft from the app")
+    app.wait_for("Draft from the app")
+    app.write(b"\x07")  # ctrl+g
+    app.wait_for("EDITOR READY")
+    app.write(b"and a line from the editor\r")
+    app.wait_for("Draft from the app and a line from the editor")
+    seen = json.loads(record.read_text())
+    assert seen["tty"] and seen["mode"] == 0o600
+    assert not Path(seen["path"]).exists()
+    before = {c["id"] for c in server.contents()}
+    app.write(b"\x13")
+    received = poll(lambda: contents_since(server, before), lambda got: len(got) >= 1)
+    assert received == ["Draft from the app and a line from the editor"]

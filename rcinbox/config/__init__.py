@@ -56,8 +56,10 @@ from rcinbox.config.schema import (
     PollConfig,
     ProfileConfig,
     SyncConfig,
+    TemplateConfig,
     UIConfig,
     WebhookConfig,
+    WhatsAppConfig,
 )
 from rcinbox.config.settings import Config
 from rcinbox.config.validate import parse_listen
@@ -85,8 +87,10 @@ __all__ = [
     "PollConfig",
     "ProfileConfig",
     "SyncConfig",
+    "TemplateConfig",
     "UIConfig",
     "WebhookConfig",
+    "WhatsAppConfig",
     "cache_dir",
     "check_profile_name",
     "config_dir",

@@ -1,9 +1,10 @@
 """Where rcinbox keeps its files, and how a private file is written.
 
-The data directory (stores, stored logins), the config directory, the log directory, the cache
-directory (attachments opened) and the downloads directory (attachments saved) come from
-platformdirs, unless ``RCINBOX_DATA_DIR`` / ``RCINBOX_CONFIG_DIR`` / ``RCINBOX_LOG_DIR`` /
-``RCINBOX_CACHE_DIR`` / ``RCINBOX_DOWNLOADS_DIR`` say otherwise (tests and portable setups).
+The data directory (stores, stored logins), the config directory (with its ``snippets/``), the
+log directory, the cache directory (attachments opened) and the downloads directory (attachments
+saved, exports) come from platformdirs, unless ``RCINBOX_DATA_DIR`` / ``RCINBOX_CONFIG_DIR`` /
+``RCINBOX_LOG_DIR`` / ``RCINBOX_CACHE_DIR`` / ``RCINBOX_DOWNLOADS_DIR`` say otherwise (tests and
+portable setups).
 platformdirs is imported only when asked for a path, so importing this module costs nothing.
 """
 
@@ -63,14 +64,19 @@ def cache_dir() -> Path:
 
 
 def downloads_dir() -> Path:
-    """The user's downloads folder, where saved attachments go (``RCINBOX_DOWNLOADS_DIR``
-    overrides it)."""
+    """Where saved attachments and exports go (``RCINBOX_DOWNLOADS_DIR`` overrides the user's
+    Downloads)."""
     override = os.environ.get("RCINBOX_DOWNLOADS_DIR")
     if override:
         return Path(override)
     from platformdirs import user_downloads_path
 
     return user_downloads_path()
+
+
+def snippets_dir() -> Path:
+    """The agent's reply snippets: one ``NAME.txt`` file each, in the config directory."""
+    return config_dir() / "snippets"
 
 
 def log_path() -> Path:

@@ -172,6 +172,10 @@ class Emulator:
         """The RC extension id of the demo agent (the token owner)."""
         return self._state.owner_id
 
+    def now(self) -> datetime:
+        """The emulated time (the seed's anchor plus the time since the start)."""
+        return self._state.clock.now()
+
     def add_inbound(self, thread_id: str | None = None) -> dict[str, Any]:
         """A simulated customer writes now (in a new thread when ``thread_id`` is None).
 

@@ -25,7 +25,8 @@ from rcinbox.inbox.types import AttachmentMissing
 from rcinbox.text import file_name
 
 if TYPE_CHECKING:
-    from rcinbox.inbox.store import Store
+    from collections.abc import Awaitable, Callable
+
     from rcinbox.inbox.sync import Syncer
 
 log = logging.getLogger(__name__)
@@ -36,15 +37,8 @@ class AttachmentActions:
 
     # The facade's own (engine.py).
     downloads: FileDownloader | None
-    store: Store
     syncer: Syncer
-
-    async def content_or_fetch(self, content_id: str) -> Content:
-        """A content from the store, else from the server (then stored)."""
-        content = self.store.content(content_id)
-        if content is None:
-            content = await self.syncer.fetch_content(content_id, priority=Priority.USER)
-        return content
+    content_or_fetch: Callable[[str], Awaitable[Content]]
 
     async def save_attachment(
         self,

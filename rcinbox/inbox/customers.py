@@ -18,14 +18,11 @@ import logging
 from typing import TYPE_CHECKING
 
 from rcinbox.api.errors import RCError
-from rcinbox.api.models import Identity
 from rcinbox.inbox.scheduler import Priority
 from rcinbox.inbox.types import CustomerProfile
 
 if TYPE_CHECKING:
-    from rcinbox.api.client import SocialMessagingClient
     from rcinbox.inbox.identities import IdentityDirectory
-    from rcinbox.inbox.scheduler import RequestScheduler
     from rcinbox.inbox.store import Store
 
 log = logging.getLogger(__name__)
@@ -40,14 +37,6 @@ class CustomerQueries:
     # The facade's own (engine.py).
     store: Store
     identities: IdentityDirectory
-    scheduler: RequestScheduler
-    client: SocialMessagingClient
-
-    async def remote_identity(self, identity_id: str) -> Identity:
-        """An identity as the server has it now (NotFound when there is none)."""
-        return await self.scheduler.run(
-            Priority.USER, lambda: self.client.get_identity(identity_id)
-        )
 
     def customer(self, identity_id: str) -> CustomerProfile:
         """The profile as the store has it now (no request)."""

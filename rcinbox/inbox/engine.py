@@ -17,24 +17,20 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from rcinbox.api.downloads import FileDownloader
 from rcinbox.api.errors import (
-    BadRequest,
-    Forbidden,
     InvalidGrant,
-    NotFound,
     RCError,
-    Unprocessable,
 )
-from rcinbox.api.models import Content
+from rcinbox.api.models import Content, Identity
 from rcinbox.api.ratelimit import RateState
-from rcinbox.inbox import held
+from rcinbox.inbox import held, remote
 from rcinbox.inbox.attachments import AttachmentActions
-from rcinbox.inbox.backfill import DEFAULT_HORIZON_DAYS, HistoryBackfill
+from rcinbox.inbox.backfill import HistoryBackfill
 from rcinbox.inbox.connection import Connection
 from rcinbox.inbox.customers import CustomerQueries
 from rcinbox.inbox.events import (
@@ -52,10 +48,18 @@ from rcinbox.inbox.notices import WaitTracker
 from rcinbox.inbox.notices import WebhookState as WebhookState  # for UIs: the webhook's state
 from rcinbox.inbox.outbox import AlreadySent as AlreadySent  # for UIs: an undo that came too late
 from rcinbox.inbox.outbox import Outbox
-from rcinbox.inbox.replies import ReplyRefused as ReplyRefused  # for UIs: no reply possible
+from rcinbox.inbox.outbox import ReplyNotQueued as ReplyNotQueued  # for UIs: a store that is full
+from rcinbox.inbox.outbox import ReplyNotRecorded as ReplyNotRecorded  # for UIs: sent, unrecorded
+from rcinbox.inbox.own import find_own_identities
+from rcinbox.inbox.replies import FreeTextWindow as FreeTextWindow  # for UIs: WhatsApp's 24 h
 from rcinbox.inbox.replies import ReplyTarget as ReplyTarget  # for UIs: whom a reply answers
-from rcinbox.inbox.replies import reply_target
+from rcinbox.inbox.replies import StartRefused as StartRefused  # for UIs: no such new thread
+from rcinbox.inbox.replies import WindowClosed as WindowClosed  # for UIs: only a template now
+from rcinbox.inbox.replies import enforce, reply_rules, reply_target, reply_title
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
+from rcinbox.inbox.settings import BackgroundWork as BackgroundWork
+from rcinbox.inbox.settings import EngineSettings as EngineSettings
+from rcinbox.inbox.starts import Conversations
 from rcinbox.inbox.store import Store
 from rcinbox.inbox.store import StoreError as StoreError  # for UIs: a store that cannot open
 from rcinbox.inbox.sync import Syncer
@@ -64,44 +68,18 @@ from rcinbox.inbox.types import (
     DraftRow,
     MergeResult,
     OutboxRow,
+    ReplyRules,
     ThreadFilter,
     ThreadRow,
 )
+from rcinbox.inbox.types import ReplyRefused as ReplyRefused  # for UIs: a reply breaking a rule
 from rcinbox.inbox.webhooks import WebhookReceiver
 from rcinbox.text import one_line
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class EngineSettings:
-    """How often to poll and how long names stay fresh; the config file can change each."""
-
-    poll_active: float = 10.0
-    poll_idle: float = 60.0
-    idle_after: float = 120.0
-    identity_ttl: float = 24 * 3600
-    webhook_listen: tuple[str, int] | None = None
-    webhook_url: str | None = None
-    # Days of history back-filled in the background, so counts and search cover them whole.
-    horizon_days: int = DEFAULT_HORIZON_DAYS
-    # The verification token RingCentral must present (the wiring keeps one per account).
-    webhook_token: str | None = None
-
-
-@dataclass(frozen=True)
-class BackgroundWork:
-    """Which background work :meth:`Inbox.start` runs: polling (and webhooks), the outbox
-    worker, name resolution, history back-fill. A UI that only reads (a benchmark, a snapshot)
-    turns some off; the TUI, which shows counts, turns history on."""
-
-    poll: bool = True
-    send: bool = True
-    names: bool = True
-    history: bool = True
-
-
-class Inbox(AttachmentActions, CustomerQueries):
+class Inbox(Conversations, AttachmentActions, CustomerQueries):
     """One account's inbox. Build it, :meth:`start` the background work, :meth:`close` at exit."""
 
     def __init__(
@@ -142,7 +120,7 @@ class Inbox(AttachmentActions, CustomerQueries):
             idle_after=settings.idle_after,
         )
         # A failed attempt the client will retry says "offline" at once, not after the retries.
-        client.on_retry = self.connection.observe
+        self._unobserve = client.observe_retries(self.connection.observe)
         self.identities = IdentityDirectory(**common, ttl=settings.identity_ttl)
         self.syncer.on_merged = self.identities.arrived
         self.outbox = Outbox(**common, sleep=sleep, owner_id=owner_id)
@@ -202,33 +180,14 @@ class Inbox(AttachmentActions, CustomerQueries):
             self._spawn(self.outbox.run(), "outbox")
         if names:
             self._spawn(self.identities.run(), "identities")
-            self._spawn(self._find_own_identities(), "own-identities")
+            self._spawn(
+                find_own_identities(
+                    self.identities, self.connection, self._owner_id, sleep=self._sleep
+                ),
+                "own-identities",
+            )
         if history:
             self._spawn(self.backfill.run(), "history")
-
-    async def _find_own_identities(self) -> None:
-        """Who "you" are (the token owner's agent identities), known before any reply is sent;
-        asked again whenever the server could not be reached."""
-        delay = 1.0
-        while True:
-            owner = self._owner_id()
-            if owner is None:
-                # The first answer comes with a login, and the login says who its owner is.
-                await self.connection.wait_online()
-                owner = self._owner_id()
-                if owner is None:
-                    return
-            try:
-                await self.identities.find_own(owner)
-                return
-            except (BadRequest, Forbidden, NotFound, Unprocessable) as error:
-                log.info("could not list the user's own identities: %s", error)
-                return
-            except RCError as error:
-                log.info("could not list the user's own identities yet: %s", error)
-            await self._sleep(delay)
-            delay = min(delay * 2, 60.0)
-            await self.connection.wait_online()
 
     def _spawn(self, coroutine: Awaitable[Any], name: str) -> None:
         self._tasks.append(asyncio.ensure_future(coroutine))
@@ -244,6 +203,8 @@ class Inbox(AttachmentActions, CustomerQueries):
                 await task
         self._tasks.clear()
         await self.syncer.aclose()
+        await self.identities.aclose()
+        self._unobserve()
         self._waits.close()
         if self._receiver is not None:
             with contextlib.suppress(Exception):
@@ -285,6 +246,24 @@ class Inbox(AttachmentActions, CustomerQueries):
     def content(self, content_id: str) -> Content | None:
         return self.store.content(content_id)
 
+    def raw_content(self, content_id: str) -> dict[str, Any] | None:
+        """A stored content's record as the server sent it (the inspector and exports)."""
+        content = self.store.content(content_id)
+        return content.raw if content is not None else None
+
+    def identity(self, identity_id: str | None) -> Identity | None:
+        """A stored identity in full (first name, screen name...); None while unknown."""
+        return self.store.identity(identity_id) if identity_id else None
+
+    def own_name(self, channel_id: str | None = None) -> str | None:
+        """The logged-in agent's name, the one customers on ``channel_id`` know when it can
+        be told; None while no identity of theirs is known."""
+        owner = self._owner_id()
+        mine = self.store.identity_ids_of_user(owner) if owner else []
+        seen_on = self.store.author_channels(mine)
+        mine.sort(key=lambda identity_id: channel_id not in seen_on.get(identity_id, ()))
+        return next((name for i in mine if (name := self.name(i))), None)
+
     def pending_replies(self, thread_id: str) -> list[OutboxRow]:
         """Replies of this thread that the server has not confirmed (or that failed)."""
         return [e for e in self.store.thread_outbox(thread_id) if e.content_id is None]
@@ -306,6 +285,12 @@ class Inbox(AttachmentActions, CustomerQueries):
         """What a reply in this thread answers (``chosen`` if the rule allows it), or why
         no reply is possible there: see :mod:`rcinbox.inbox.replies`."""
         return reply_target(self.store, thread_id, chosen)
+
+    def reply_rules(self, thread_id: str, chosen: str | None = None) -> ReplyRules:
+        """The rules :meth:`send` enforces for a reply in this thread (answering ``chosen``,
+        else the default): the channel's length limit, public or private, and why no reply
+        can be sent there now, if so. For the UIs to show; they never decide them."""
+        return reply_rules(self.store, thread_id, chosen)
 
     def draft(self, thread_id: str) -> DraftRow | None:
         return self.outbox.draft(thread_id)
@@ -427,21 +412,22 @@ class Inbox(AttachmentActions, CustomerQueries):
         no sooner than ``delay`` seconds from now (the undo window; :meth:`cancel_send`).
 
         It answers ``in_reply_to`` when the reply rule allows it, else the thread's newest
-        customer message; where there is none, :class:`ReplyRefused` says why.
+        customer message. It goes out public or private as ``public`` asks, else in kind. A
+        reply that breaks a rule (:meth:`reply_rules`) is refused with :class:`ReplyRefused`
+        (``ReplyTooLong``, ``VisibilityRefused``) saying why, and where the channel's free-text
+        window is closed with :class:`WindowClosed`; :class:`ReplyNotQueued` when the store
+        cannot write it down. An email reply keeps the subject ("Re: ...").
         """
-        target = self.reply_target(thread_id, in_reply_to)
-        if target.content is None:
-            raise ReplyRefused(target.refusal or "There is no message to answer here.")
-        if in_reply_to and target.content_id != in_reply_to:
-            # Never a reply to another message than the one the agent chose.
-            raise ReplyRefused("The chosen message is not one of this conversation's.")
+        self.check_window(thread_id)
+        answered, public = enforce(self.store, thread_id, body, in_reply_to, public)
         return self.outbox.enqueue(
             thread_id=thread_id,
-            in_reply_to=target.content.id,
-            channel_type=target.content.channel_type,
+            in_reply_to=answered.id,
+            channel_type=answered.channel_type,
             body=body,
             public=public,
             delay=delay,
+            title=reply_title(answered.channel_type, answered.title),
         )
 
     def cancel_send(self, entry_id: str) -> DraftRow:
@@ -507,42 +493,30 @@ class Inbox(AttachmentActions, CustomerQueries):
     ) -> tuple[list[Content], dict[str, Any]]:
         """Contents straight from the server with the API's filters (those of
         ``list_contents``), page after page until ``limit`` (None: every page) or ``max_pages``
-        pages (a server handing out fresh page tokens without end). Not stored.
-
-        Returns at most ``limit`` contents and the ``paging`` object of the last page read.
-        """
-        records: list[Content] = []
-        paging: dict[str, Any] = {}
-        token = filters.pop("page_token", None)
-        seen: set[str] = set()
-        pages = 0
-        while max_pages is None or pages < max_pages:
-            pages += 1
-            page = await self.scheduler.run(
-                Priority.USER,
-                lambda token=token: self.client.list_contents(page_token=token, **filters),
-            )
-            records.extend(page.records)
-            paging = page.raw.get("paging") or {}
-            if limit is not None and len(records) >= limit:
-                return records[:limit], paging
-            token = page.next_page_token
-            # A server that hands back a token it gave before would loop us forever.
-            if not token or token in seen:
-                return records, paging
-            seen.add(token)
-        return records, paging
+        pages. Not stored. At most ``limit`` contents and the ``paging`` of the last page."""
+        return await remote.contents(
+            self.scheduler, self.client, limit=limit, max_pages=max_pages, **filters
+        )
 
     async def remote_thread(
         self, thread_id: str, *, max_pages: int | None = None
     ) -> tuple[list[Content], bool]:
         """A thread straight from the server, oldest first (empty: no such thread), and whether
         it is whole (False: ``max_pages`` pages were read and the server offered more)."""
-        contents, paging = await self.remote_contents(
-            thread_ids=[thread_id], order_by="+creationTime", per_page=1000, max_pages=max_pages
+        return await remote.thread(self.scheduler, self.client, thread_id, max_pages=max_pages)
+
+    async def remote_identity(self, identity_id: str) -> Identity:
+        """An identity as the server has it now (NotFound when there is none)."""
+        return await self.scheduler.run(
+            Priority.USER, lambda: self.client.get_identity(identity_id)
         )
-        more = isinstance(paging, dict) and bool(paging.get("nextPageToken"))
-        return contents, not (max_pages is not None and more)
+
+    async def content_or_fetch(self, content_id: str) -> Content:
+        """A content from the store, else from the server (then stored)."""
+        content = self.store.content(content_id)
+        if content is None:
+            content = await self.syncer.fetch_content(content_id, priority=Priority.USER)
+        return content
 
     def content_count(self) -> int:
         """How many contents the store holds."""
@@ -584,10 +558,18 @@ class Inbox(AttachmentActions, CustomerQueries):
         return held.held(self.store)
 
     def release_reply(
-        self, entry_id: str, original: Content, *, public: bool, delay: float = 0.0
+        self, entry_id: str, original: Content, *, public: bool | None, delay: float = 0.0
     ) -> OutboxRow:
-        """The original is known and the channel's rules allow the reply: send it (no sooner
-        than ``delay`` seconds from now, the undo window)."""
+        """The original is known: send the held reply (no sooner than ``delay`` seconds from
+        now, the undo window), public or private as ``public`` asks, else in kind. A reply the
+        channel's rules refuse raises :class:`ReplyRefused` and stays held; :class:`WindowClosed`
+        when the channel's free-text window is closed."""
+        self.check_window(original.thread_id or original.id)
+        entry = self.store.outbox_entry(entry_id)
+        if entry is None:
+            raise KeyError(entry_id)
+        rules = ReplyRules.of_channel(original.channel_type, in_kind=original.public)
+        public = rules.check(entry.body, public)
         now = self._clock()
         return held.release(
             self.store,

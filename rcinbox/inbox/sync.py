@@ -33,8 +33,8 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Hashable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from rcinbox.api.errors import (
     BadRequest,
@@ -44,6 +44,7 @@ from rcinbox.api.errors import (
     Unprocessable,
 )
 from rcinbox.api.models import Content, Page
+from rcinbox.api.singleflight import SingleFlight
 from rcinbox.inbox.events import (
     ContentsArrived,
     EventBus,
@@ -62,7 +63,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
 ALL_LISTING = ThreadFilter().cursor_key
 THREAD_PAGE = 1000  # the API's maximum perPage: a thread's history in as few requests as possible
@@ -106,9 +106,11 @@ class Syncer:
         self._wake = asyncio.Event()
         self._retry_now = False
         # Work in flight, by what it fetches, so concurrent callers share one request.
-        self._newest: dict[Priority, asyncio.Task[MergeResult]] = {}
-        self._paging: dict[str, asyncio.Task[None]] = {}
-        self._threads: dict[str, asyncio.Task[int]] = {}
+        # One fetch of each kind per key (a priority, a listing, a thread); a caller that gives
+        # up leaves it running for the others (rcinbox.api.singleflight).
+        self._newest: SingleFlight[MergeResult] = SingleFlight()
+        self._paging: SingleFlight[None] = SingleFlight()
+        self._threads: SingleFlight[int] = SingleFlight()
         # Told of every content merged that the store did not have (``live``: news from a poll
         # or a webhook), so their authors' names are asked for in the next batch.
         self.on_merged: Callable[[list[Content], bool], None] | None = None
@@ -154,7 +156,7 @@ class Syncer:
         Callers at the same priority share one sync; a more urgent one (the agent pressed a key)
         does not wait behind a background poll that is still queued for the budget.
         """
-        return await _single_flight(self._newest, priority, lambda: self._sync_newest(priority))
+        return await self._newest.run(lambda: self._sync_newest(priority), priority)
 
     async def _sync_newest(self, priority: Priority) -> MergeResult:
         self._events.publish(SyncStatus(syncing=True, last_sync=self._last_sync))
@@ -215,10 +217,8 @@ class Syncer:
         flight); True if more may exist. History back-fill pages the listings with this."""
         key = where.cursor_key
         if not self._exhausted(key):
-            await _single_flight(
-                self._paging,
-                key,
-                lambda: self._fetch_older(key, where.channel_id, priority, per_page),
+            await self._paging.run(
+                lambda: self._fetch_older(key, where.channel_id, priority, per_page), key
             )
         return not self._exhausted(key)
 
@@ -264,9 +264,7 @@ class Syncer:
 
     async def complete_thread(self, thread_id: str, *, priority: Priority = Priority.USER) -> int:
         """Fetch every content of a thread; returns how many the store did not have."""
-        return await _single_flight(
-            self._threads, thread_id, lambda: self._fetch_thread(thread_id, priority)
-        )
+        return await self._threads.run(lambda: self._fetch_thread(thread_id, priority), thread_id)
 
     async def _fetch_thread(self, thread_id: str, priority: Priority) -> int:
         new = 0
@@ -360,14 +358,8 @@ class Syncer:
 
     async def aclose(self) -> None:
         """Cancel fetches still in flight (callers that were awaiting them are gone)."""
-        tasks = [
-            task
-            for flights in (self._newest, self._paging, self._threads)
-            for task in flights.values()
-        ]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        for flights in (self._newest, self._paging, self._threads):
+            await flights.cancel()
 
     # ------------------------------------------------------------------ helpers
 
@@ -408,30 +400,6 @@ class Syncer:
                     continue
             changed.add(content.thread_id or content.id)
         return changed
-
-
-async def _single_flight(
-    flights: dict[Any, asyncio.Task[T]],
-    key: Hashable,
-    start: Callable[[], Coroutine[Any, Any, T]],
-) -> T:
-    """Join the task already fetching ``key``, or start it; a cancelled caller leaves it running
-    for the others."""
-    task = flights.get(key)
-    if task is None or task.done():
-        task = asyncio.ensure_future(start())
-        flights[key] = task
-        task.add_done_callback(lambda done: _forget(flights, key, done))
-    return await asyncio.shield(task)
-
-
-def _forget(flights: dict[Any, asyncio.Task[Any]], key: Hashable, task: asyncio.Task[Any]) -> None:
-    if flights.get(key) is task:
-        del flights[key]
-    if not task.cancelled():
-        # Retrieved here so a failure nobody awaited any more is not reported as "never
-        # retrieved"; the callers that did await it got it raised.
-        task.exception()
 
 
 def _oldest(contents: Iterable[Content]) -> float | None:

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from rcinbox.api.channels import ChannelInfo as ChannelInfo
+from rcinbox.api.channels import Initiation as Initiation
 from rcinbox.api.channels import Visibility as Visibility
 from rcinbox.api.channels import channel_info as channel_info
 from rcinbox.api.downloads import SavedFile as SavedFile
@@ -116,6 +117,24 @@ class DraftRow:
 
 
 @dataclass(frozen=True, slots=True)
+class TemplateMessage:
+    """An approved WhatsApp template to send: its name, language and its parameters' values
+    (``{{1}}``, ``{{2}}``... in order). The API cannot list templates, so the names come from
+    the user (config.toml's ``[whatsapp] templates``, or the command line)."""
+
+    name: str
+    language: str
+    params: tuple[str, ...] = ()
+
+    def components(self) -> list[dict[str, Any]]:
+        """The ``components`` of the create request (the WhatsApp Cloud API's format)."""
+        if not self.params:
+            return []
+        parameters = [{"type": "text", "text": value} for value in self.params]
+        return [{"type": "body", "parameters": parameters}]
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxRow:
     id: str
     thread_id: str
@@ -135,6 +154,18 @@ class OutboxRow:
     error_message: str | None
     # Undo send: the entry does not leave before this moment (the outbox's clock), or None.
     not_before: float | None = None
+    # A new conversation answers nothing (``in_reply_to`` is empty): it names its channel, and
+    # the recipients and template the channel needs. ``thread_id`` is a placeholder until the
+    # server accepts it and says its thread.
+    channel_id: str | None = None
+    to: tuple[str, ...] = ()
+    # An email's subject: a new conversation's, or "Re: ..." on a reply.
+    title: str | None = None
+    template: TemplateMessage | None = None
+
+    @property
+    def starts_conversation(self) -> bool:
+        return self.channel_id is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +182,88 @@ class MergeResult:
     changed_thread_ids: tuple[str, ...]
     # Newly seen contents that customers wrote: what live updates announce.
     new_incoming_ids: tuple[str, ...]
+
+
+class ReplyRefused(ValueError):
+    """A reply that may not be sent (no message to answer, a rule of the channel): the one-line
+    message says why, in plain words. Raised by ``Inbox.send`` before anything is queued."""
+
+
+class ReplyTooLong(ReplyRefused):
+    """Longer than the channel allows."""
+
+    def __init__(self, length: int, limit: int, channel: str) -> None:
+        self.length = length
+        self.limit = limit
+        self.channel = channel
+        super().__init__(f"the reply has {length} characters; {channel} allows {limit}")
+
+
+class VisibilityRefused(ReplyRefused):
+    """Public asked where the channel has only private replies, or the other way round."""
+
+    def __init__(self, allowed: Visibility) -> None:
+        self.allowed = allowed
+        kind = "private" if allowed is Visibility.PRIVATE_ONLY else "public"
+        super().__init__(f"this channel has only {kind} replies")
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRules:
+    """What a reply in one thread may be, as ``Inbox.send`` enforces it: the UIs read these
+    (``Inbox.reply_rules``) to show a counter, the public/private choice and why sending is
+    refused, and never decide them. :mod:`rcinbox.inbox.replies` builds them."""
+
+    channel: str  # the channel's name, as messages say it
+    max_length: int
+    visibility: Visibility
+    # The visibility of the message answered: a reply's default ("in kind"), None if unknown.
+    in_kind: bool | None = None
+    # Why no reply can be sent in this thread now (None: one can).
+    refusal: str | None = None
+
+    @classmethod
+    def of_channel(
+        cls, channel_type: str | None, *, in_kind: bool | None = None, refusal: str | None = None
+    ) -> ReplyRules:
+        info = channel_info(channel_type)
+        return cls(info.label, info.max_body, info.visibility, in_kind, refusal)
+
+    @property
+    def can_reply(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def has_private_choice(self) -> bool:
+        return self.visibility is Visibility.BOTH
+
+    def too_long(self, text: str) -> bool:
+        return len(text) > self.max_length
+
+    def public(self, asked: bool | None = None) -> bool:
+        """Public (True) or private: what the channel allows, else what was asked, else in
+        kind (a public comment gets a public answer, a private message a private one).
+        :class:`VisibilityRefused` when what was asked is not allowed."""
+        if self.visibility is Visibility.PRIVATE_ONLY:
+            if asked:
+                raise VisibilityRefused(self.visibility)
+            return False
+        if self.visibility is Visibility.PUBLIC_ONLY:
+            if asked is False:
+                raise VisibilityRefused(self.visibility)
+            return True
+        if asked is not None:
+            return asked
+        return self.in_kind if self.in_kind is not None else True
+
+    def check(self, text: str, asked: bool | None) -> bool:
+        """Refuse a reply that breaks a rule (:class:`ReplyRefused` and its kinds); else
+        whether it goes out publicly."""
+        if self.refusal is not None:
+            raise ReplyRefused(self.refusal)
+        if self.too_long(text):
+            raise ReplyTooLong(len(text), self.max_length, self.channel)
+        return self.public(asked)
 
 
 def reply_state(sync_status: str | None) -> ReplyState:

@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from textual import events, on, work
@@ -57,6 +58,11 @@ from rcinbox.tui.filtering import FilterActions
 from rcinbox.tui.formatting import system_clock
 from rcinbox.tui.keys import teach_alt_enter
 from rcinbox.tui.live import LiveUpdates
+from rcinbox.tui.new_conversation import (
+    NewConversationScreen,
+    TemplateOption,
+    open_new_conversation,
+)
 from rcinbox.tui.reply_actions import ReplyActions
 from rcinbox.tui.screens import HelpScreen, help_text, key_label
 from rcinbox.tui.widgets.composer import Composer, ReplyArea
@@ -66,6 +72,7 @@ from rcinbox.tui.widgets.customer_panel import CustomerPanel
 from rcinbox.tui.widgets.scope_line import ScopeLine
 from rcinbox.tui.widgets.sidebar import ALL, UNREAD, ChannelSidebar, SidebarEntry
 from rcinbox.tui.widgets.status_line import StatusLine
+from rcinbox.tui.writing_actions import WritingActions
 
 teach_alt_enter()
 anchor_disputed_widths()
@@ -85,6 +92,12 @@ class UISettings:
     profile: str = "default"
     # Seconds a sent reply waits in the outbox, and can be taken back ([compose]); 0 = off.
     undo_seconds: float = 5.0
+    # The approved WhatsApp templates config.toml names ([whatsapp] templates).
+    templates: tuple[TemplateOption, ...] = ()
+    # Where snippets are read and exports written; None: the config dir's snippets/ and the
+    # user's Downloads (rcinbox.config.paths).
+    snippets_dir: Path | None = None
+    downloads_dir: Path | None = None
 
 
 InboxFactory = Callable[[], contextlib.AbstractAsyncContextManager[Inbox]]
@@ -95,6 +108,7 @@ class InboxApp(
     Composing,
     FilterActions,
     ReplyActions,
+    WritingActions,
     AttachmentActions,
     CustomerActions,
     App[None],
@@ -113,6 +127,9 @@ class InboxApp(
         # _focus_now); check_action hands them to the text box when one has focus.
         Binding("r", "reply", "Reply", priority=True, id="app.reply"),
         Binding("slash", "filter", "Filter", priority=True, id="app.filter"),
+        Binding(
+            "c", "new_conversation", "New conversation", show=False, priority=True, id="app.new"
+        ),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="app.sidebar"),
         Binding("i", "toggle_customer", "Customer", show=False, id="app.customer"),
         Binding("f5", "sync_now", "Sync now", show=False, id="app.sync"),
@@ -126,6 +143,8 @@ class InboxApp(
             "e", "edit_failed", "Edit failed reply", show=False, priority=True, id="app.edit_failed"
         ),
         Binding("ctrl+l", "discard_draft", "Discard draft", show=False, id="app.discard_draft"),
+        Binding("J", "inspect_raw", "Raw JSON of the message", show=False, id="app.inspect"),
+        Binding("E", "export_thread", "Export the conversation", show=False, id="app.export"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
 
@@ -352,7 +371,7 @@ class InboxApp(
         self._open_thread = thread
         self.composer.display = True
         self.composer.prepare(
-            thread.channel_type,
+            self.inbox.reply_rules(thread.id, self._reply_target),
             text=draft.body if draft else "",
             public=draft.public if draft else None,
         )
@@ -387,6 +406,7 @@ class InboxApp(
             keep_scroll=keep_scroll,
         )
         self.composer.set_target(self._target_description(target), blocked=not target.possible)
+        self._show_window(thread)
         self._follow_countdown()
 
     @on(ConversationView.OlderWanted)
@@ -401,8 +421,11 @@ class InboxApp(
             older, has_older=self._open_thread.content_count > len(items) + len(older)
         )
 
-    # Letter keys that open a text box: only while no text box has the keys, on the main screen.
-    TYPING_ACTIONS = frozenset({"reply", "filter", "edit_failed"})
+    # Letter keys that open a text box or a screen: only while no text box has the keys, on the
+    # main screen.
+    TYPING_ACTIONS = frozenset(
+        {"reply", "filter", "edit_failed", "new_conversation", "inspect_raw", "export_thread"}
+    )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         typing = len(self.screen_stack) > 1 or isinstance(self.focused, Input | TextArea)
@@ -430,6 +453,10 @@ class InboxApp(
             self.open_thread(row.id)
         self.composer.display = True
         self._focus_now(self.composer.area)
+
+    def action_new_conversation(self) -> None:
+        settings = self.settings
+        open_new_conversation(self, self.inbox, settings.templates, settings.channel_names)
 
     # ------------------------------------------------------------------ other actions
 
@@ -478,6 +505,7 @@ class InboxApp(
             ("Conversation view", ConversationView.BINDINGS),
             ("Customer panel", CustomerPanel.BINDINGS),
             ("Composer", ReplyArea.BINDINGS),
+            ("New conversation form", NewConversationScreen.BINDINGS),
             (
                 "Command palette",
                 [

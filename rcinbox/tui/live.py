@@ -33,6 +33,7 @@ from rcinbox.tui.engine_messages import (
     RateChangedMessage,
     SyncStatusMessage,
     ThreadsChangedMessage,
+    TroubleMessage,
     WaitAnnouncedMessage,
     WebhookStateMessage,
     as_message,
@@ -137,6 +138,12 @@ class LiveUpdates(_Base):
         # left (on the monotonic clock), whatever the app's clock shows.
         self.status.wait_reason = message.event.reason
         self.status.wait_until = time.monotonic() + (message.event.until - time.time())
+
+    @on(TroubleMessage)
+    @while_running
+    def _trouble(self, message: TroubleMessage) -> None:
+        # Something the engine could not do (a reply it could not record): one line, no crash.
+        self.notify(one_line(message.event.message, 300), severity="warning", timeout=8)
 
     @on(LoginRequiredMessage)
     @while_running

@@ -164,7 +164,9 @@ class ReplyActions(_Base):
             self._reply_target = draft.in_reply_to
             self.composer.display = True
             self.composer.prepare(
-                self._open_thread.channel_type, text=draft.body, public=draft.public
+                self.inbox.reply_rules(entry.thread_id, draft.in_reply_to),
+                text=draft.body,
+                public=draft.public,
             )
             self._show_thread(entry.thread_id, keep_scroll=True)
         self.composer.area.focus()

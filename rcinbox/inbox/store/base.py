@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rcinbox.api.models import EARLIEST, LATEST, Content, clamp_time
-from rcinbox.inbox.types import OutboxRow, ThreadRow
+from rcinbox.inbox.types import OutboxRow, TemplateMessage, ThreadRow
 
 PREVIEW_CHARS = 240
 
@@ -66,14 +67,29 @@ THREAD_SELECT = (
 
 OUTBOX_COLUMNS = (
     "id, thread_id, in_reply_to, channel_type, body, public, state, attempts, created_at,"
-    " updated_at, sent_at, next_attempt_at, content_id, error_code, error_message, not_before"
+    " updated_at, sent_at, next_attempt_at, content_id, error_code, error_message, not_before,"
+    " channel_id, recipients, title, template"
 )
 
 
 def outbox_row(row: Sequence[Any]) -> OutboxRow:
     values = list(row)
     values[5] = bool_or_none(values[5])
+    values[17] = tuple(json.loads(values[17])) if values[17] else ()
+    if values[19]:
+        template = json.loads(values[19])
+        values[19] = TemplateMessage(
+            template["name"], template["language"], tuple(template.get("params") or ())
+        )
     return OutboxRow(*values)
+
+
+def template_json(template: TemplateMessage | None) -> str | None:
+    if template is None:
+        return None
+    return json.dumps(
+        {"name": template.name, "language": template.language, "params": list(template.params)}
+    )
 
 
 def thread_row(row: Sequence[Any]) -> ThreadRow:

@@ -140,6 +140,16 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE outbox ADD COLUMN not_before REAL;
     """,
+    # 5: new conversations go through the outbox too. Such an entry answers nothing (its
+    # in_reply_to is empty) and names its channel, its recipients (a JSON array), an email's
+    # subject and a WhatsApp template (JSON: name, language, params); a reply may carry a
+    # subject ("Re: ...") as well.
+    """
+    ALTER TABLE outbox ADD COLUMN channel_id TEXT;
+    ALTER TABLE outbox ADD COLUMN recipients TEXT;
+    ALTER TABLE outbox ADD COLUMN title TEXT;
+    ALTER TABLE outbox ADD COLUMN template TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -192,6 +192,8 @@ class ConversationView(VerticalScroll, can_focus=False):
         self._items: list[ViewItem] = []
         self._target_id: str | None = None
         self.has_older = False
+        # The free-text window's words for the header, and whether it is closed.
+        self._window: tuple[str | None, bool] = (None, False)
 
     def compose(self):
         yield Static(Text(EMPTY, end=""), id="thread-title")
@@ -283,6 +285,13 @@ class ConversationView(VerticalScroll, can_focus=False):
         self.query_one("#older").display = False
         self.query_one("#messages", Vertical).remove_children()
 
+    def set_window(self, status: str | None, *, closed: bool) -> None:
+        """The channel's free-text window in the header ("window closes in 3 h 12 min",
+        "closed: send a template"), or nothing where the channel has none."""
+        self._window = (status, closed)
+        if self.thread is not None:
+            self.query_one("#thread-title", Static).update(self._title(self.thread))
+
     def _title(self, thread: ThreadRow) -> Text:
         name = thread.customer_name or self._name_of(thread.customer_id)
         title = Text(end="")
@@ -295,6 +304,9 @@ class ConversationView(VerticalScroll, can_focus=False):
             title.append(NO_CUSTOMER_TITLE, "bold")
         title.append(f" · {channel_label(thread.channel_type)}")
         title.append(f" · {thread.content_count} message{'s' if thread.content_count != 1 else ''}")
+        status, closed = self._window
+        if status:
+            title.append(f" · {status}", "bold red" if closed else "")
         return title
 
     def _render_item(self, item: ViewItem) -> Text:
