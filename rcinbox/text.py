@@ -140,3 +140,50 @@ def fit(text: str, width: int) -> str:
         return text + " " * (width - used)
     head = _cut(text, width - 1) + "…"
     return head + " " * (width - cell_width(head))
+
+
+# Names Windows gives to devices, with any extension: "CON.txt" opens the console, not a file.
+_RESERVED_NAMES = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+    + [f"{device}{n}" for device in ("COM", "LPT") for n in "123456789¹²³"]
+)
+# Characters Windows refuses in a file name (the separators are dealt with before).
+_NOT_IN_NAMES = frozenset('<>:"|?*')
+# Zero-width marks that would hide in a name shown by a file manager.
+_INVISIBLE_MARKS = frozenset("\u200b\u200c\u200d\u200e\u200f\u061c\ufeff")
+# Bytes, not characters: filesystems count 255 bytes; room is left for " (99)".
+MAX_FILE_NAME_BYTES = 200
+
+
+def file_name(name: str | None, fallback: str = "attachment") -> str:
+    """A name a stranger sent, made safe to create a file with inside a chosen directory.
+
+    Only the last path component (``/`` and ``\\`` both separate), without controls, bidi
+    controls and zero-width marks (which could disguise ``gpj.exe`` as ``exe.jpg``), without
+    the characters Windows refuses, without leading dots (a hidden file, or ``..``) or trailing
+    dots and spaces; a device name Windows reserves gets a ``_`` before it; at most
+    :data:`MAX_FILE_NAME_BYTES` bytes of UTF-8, keeping a short extension. ``fallback`` when
+    nothing is left.
+    """
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    kept = []
+    for char in base:
+        code = ord(char)
+        if code < 0x20 or 0x7F <= code < 0xA0 or 0xD800 <= code < 0xE000:
+            continue
+        if char in _BIDI_NAMES or char in _INVISIBLE_MARKS:
+            continue
+        kept.append("_" if char in _NOT_IN_NAMES else char)
+    cleaned = "".join(kept).strip().lstrip(".").rstrip(". ").strip()
+    if not cleaned:
+        cleaned = fallback
+    if cleaned.split(".", 1)[0].rstrip(" ").upper() in _RESERVED_NAMES:
+        cleaned = f"_{cleaned}"
+    if len(cleaned.encode("utf-8")) <= MAX_FILE_NAME_BYTES:
+        return cleaned
+    stem, dot, extension = cleaned.rpartition(".")
+    if not dot or not stem or len(extension) > 16:
+        stem, extension = cleaned, ""
+    suffix = f".{extension}" if extension else ""
+    room = MAX_FILE_NAME_BYTES - len(suffix.encode("utf-8"))
+    return stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(". ") + suffix

@@ -97,6 +97,8 @@ def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("RCINBOX_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("RCINBOX_CONFIG_DIR", str(home / "config"))
     monkeypatch.setenv("RCINBOX_LOG_DIR", str(home / "log"))
+    monkeypatch.setenv("RCINBOX_CACHE_DIR", str(home / "cache"))
+    monkeypatch.setenv("RCINBOX_DOWNLOADS_DIR", str(home / "downloads"))
     for name in ("RCINBOX_SERVER", "RCINBOX_CLIENT_ID", "RCINBOX_CLIENT_SECRET", "RCINBOX_JWT"):
         monkeypatch.delenv(name, raising=False)
     return home

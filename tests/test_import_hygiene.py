@@ -32,6 +32,7 @@ HEADLESS_MODULES = [
     "rcinbox.cli.errors",
     "rcinbox.cli.output",
     "rcinbox.cli.contents",
+    "rcinbox.cli.attachment",
     "rcinbox.cli.export",
     "rcinbox.cli.replies",
     "rcinbox.cli.sync",

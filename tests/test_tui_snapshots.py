@@ -301,6 +301,52 @@ def test_discarding_a_draft_asks_first(snap_compare: Callable, fresh) -> None:
     assert snap_compare(make_app(emulator, store), terminal_size=NARROW, run_before=discard)
 
 
+# ---------------------------------------------------------------------------------- attachments
+
+# The seeded conversation whose first message carries the specimen files (seed 1).
+SPECIMEN_THREAD = "0f5ab72982e83672bc0ff993"
+# Sophia H. on X; the same person wrote on Instagram and Facebook too (seed 1).
+THREE_CHANNEL_CUSTOMER_THREAD = "ac7e68102d2db478f6ac9a3f"
+
+
+def test_attachments_with_hostile_names_are_shown_as_text(snap_compare: Callable, fresh) -> None:
+    async def select_specimen(pilot: Pilot) -> None:
+        await settle(pilot)
+        pilot.app.open_thread(SPECIMEN_THREAD)
+        await settle(pilot)
+        pilot.app.screen.set_focus(pilot.app.view)
+        await pilot.press("k", "k", "k")
+        await settle(pilot)
+
+    emulator, store = fresh
+    assert snap_compare(make_app(emulator, store), terminal_size=WIDE, run_before=select_specimen)
+
+
+def test_attachment_picker(snap_compare: Callable, fresh) -> None:
+    async def picker(pilot: Pilot) -> None:
+        await settle(pilot)
+        pilot.app.open_thread(SPECIMEN_THREAD)
+        await settle(pilot)
+        pilot.app.screen.set_focus(pilot.app.view)
+        await pilot.press("k", "k", "k", "s")
+        await settle(pilot)
+
+    emulator, store = fresh
+    assert snap_compare(make_app(emulator, store), terminal_size=NARROW, run_before=picker)
+
+
+def test_customer_panel_on_three_channels(snap_compare: Callable, fresh) -> None:
+    async def panel(pilot: Pilot) -> None:
+        await settle(pilot)
+        pilot.app.open_thread(THREE_CHANNEL_CUSTOMER_THREAD)
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+
+    emulator, store = fresh
+    assert snap_compare(make_app(emulator, store), terminal_size=WIDE, run_before=panel)
+
+
 # ---------------------------------------------------------------------------------- screens
 
 

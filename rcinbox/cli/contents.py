@@ -150,10 +150,11 @@ def _print_message(content: Content, names: dict[str, str]) -> None:
     if content.title:
         print(f"Subject: {visible(content.title, multiline=False)}")
     print(visible(content.body or content.body_text or ""))
-    for attachment in content.attachments:
+    for number, attachment in enumerate(content.attachments, 1):
         size = f"{attachment.size:,} bytes" if attachment.size is not None else "size unknown"
+        # Numbered as `rcinbox attachment --index` counts them.
         print(
-            f"  📎 {visible(attachment.filename or attachment.id, multiline=False)}"
+            f"  📎 {number}. {visible(attachment.filename or attachment.id, multiline=False)}"
             f"  {visible(attachment.content_type or '?', multiline=False)}  {size}"
         )
     if content.synchronization_error:

@@ -10,7 +10,7 @@ follows, which ``--help`` prints and the README repeats, is :data:`MEANINGS`:
 - any other 401/403 is 77, 404 is 66, 400/409/413/422 is 65, 429 is 75, other statuses 69;
 - a reply the server would refuse (to an agent's message where no customer wrote, free text
   outside WhatsApp's 24-hour window) or a new conversation the channel does not allow is 65,
-  and nothing is queued;
+  and nothing is queued; an attachment the message does not have is 66;
 - a request that never reached the server is 69; one that left without an answer (timeout,
   dropped connection) is 75, since the server may have acted on it: try again later;
 - an answer that cannot be understood is 76; a missing or bad setting is 78;
@@ -65,7 +65,7 @@ MEANINGS: dict[ExitCode, str] = {
         "the server refused the request (400/422), e.g. a reply longer than the channel allows;"
         " `outbox flush`: a reply failed"
     ),
-    ExitCode.NOT_FOUND: "not found (404)",
+    ExitCode.NOT_FOUND: "not found (404), or no such attachment",
     ExitCode.LOGIN: "login expired or revoked (or not logged in): run `rcinbox login`",
     ExitCode.UNAVAILABLE: "server unreachable or failing (5xx)",
     ExitCode.TEMPFAIL: (
@@ -99,7 +99,7 @@ def exit_code(error: BaseException) -> int | None:
     from rcinbox.auth.flows import LoginFailed
     from rcinbox.auth.loopback import CannotListen
     from rcinbox.inbox.engine import ReplyNotRecorded, ReplyRefused, StartRefused, StoreError
-    from rcinbox.inbox.types import VisibilityRefused
+    from rcinbox.inbox.types import AttachmentMissing, VisibilityRefused
     from rcinbox.wiring.demo import DemoError
 
     if isinstance(error, CommandError):
@@ -122,6 +122,8 @@ def exit_code(error: BaseException) -> int | None:
         return ExitCode.USAGE
     if isinstance(error, ReplyRefused | StartRefused):
         return ExitCode.DATAERR
+    if isinstance(error, AttachmentMissing):
+        return ExitCode.NOT_FOUND
     if isinstance(error, RCError):
         return _api_exit_code(error)
     return None

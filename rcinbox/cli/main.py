@@ -27,6 +27,7 @@ COMMANDS: dict[str | None, str] = {
     "contents": "rcinbox.cli.contents",
     "thread": "rcinbox.cli.contents",
     "identity": "rcinbox.cli.contents",
+    "attachment": "rcinbox.cli.attachment",
     "export": "rcinbox.cli.export",
     "done": "rcinbox.cli.triage",
     "snooze": "rcinbox.cli.triage",

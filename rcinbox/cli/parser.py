@@ -384,6 +384,24 @@ def build_parser() -> argparse.ArgumentParser:
     identity.add_argument("identity_id", metavar="ID")
     identity.add_argument("--json", action="store_true", help="JSON with the API's field names")
 
+    attachment = command(
+        "attachment",
+        "Download an attachment of a message (to the downloads folder unless -o says where).",
+    )
+    attachment.add_argument("content_id", metavar="CONTENT_ID", help="the message")
+    attachment.add_argument(
+        "--index", type=int, default=1, metavar="N", help="which attachment (1, the first)"
+    )
+    attachment.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="a directory to save into, or the file to write (replaced if it exists)",
+    )
+    attachment.add_argument(
+        "--json", action="store_true", help="print the path, size and content type as JSON"
+    )
+
     # account commands
     sup = argparse.SUPPRESS
     profile_option = argparse.ArgumentParser(add_help=False)

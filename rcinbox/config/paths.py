@@ -1,9 +1,10 @@
 """Where rcinbox keeps its files, and how a private file is written.
 
 The data directory (stores, stored logins), the config directory (with its ``snippets/``), the
-log directory and the downloads directory (exports) come from platformdirs, unless
-``RCINBOX_DATA_DIR`` / ``RCINBOX_CONFIG_DIR`` / ``RCINBOX_LOG_DIR`` / ``RCINBOX_DOWNLOADS_DIR``
-say otherwise (tests and portable setups).
+log directory, the cache directory (attachments opened) and the downloads directory (attachments
+saved, exports) come from platformdirs, unless ``RCINBOX_DATA_DIR`` / ``RCINBOX_CONFIG_DIR`` /
+``RCINBOX_LOG_DIR`` / ``RCINBOX_CACHE_DIR`` / ``RCINBOX_DOWNLOADS_DIR`` say otherwise (tests and
+portable setups).
 platformdirs is imported only when asked for a path, so importing this module costs nothing.
 """
 
@@ -52,8 +53,19 @@ def log_dir() -> Path:
     return user_log_path(APP_NAME, appauthor=False)
 
 
+def cache_dir() -> Path:
+    """The per-user cache directory (``RCINBOX_CACHE_DIR`` overrides it)."""
+    override = os.environ.get("RCINBOX_CACHE_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME, appauthor=False)
+
+
 def downloads_dir() -> Path:
-    """Where the TUI saves exports (``RCINBOX_DOWNLOADS_DIR`` overrides the user's Downloads)."""
+    """Where saved attachments and exports go (``RCINBOX_DOWNLOADS_DIR`` overrides the user's
+    Downloads)."""
     override = os.environ.get("RCINBOX_DOWNLOADS_DIR")
     if override:
         return Path(override)

@@ -80,6 +80,8 @@ class ComposeConfig:
 MIN_RESPONSE_MIB = 1
 MAX_RESPONSE_MIB = 1024
 MAX_REQUEST_SECONDS = 3600.0
+# Bounds of [limits] attachment_mib: a file larger than 16 GiB is no chat attachment.
+MAX_ATTACHMENT_MIB = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ class LimitsConfig:
     response_mib: int = 32
     # The longest one request may take in all: connecting, headers and the whole body.
     request_seconds: float = 60.0
+    # The largest attachment downloaded (``o``, ``s``, ``rcinbox attachment``), in MiB.
+    attachment_mib: int = 256
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@
     undo_seconds = 5            # a sent reply waits this long, and can be taken back; 0 = off
     [limits]
     response_mib = 32           # the largest answer taken from a server, before and after gzip
+    attachment_mib = 256        # the largest attachment downloaded
     [webhook]
     listen = "127.0.0.1:8090"   # receive notifications here (--webhook-listen)
     url = "https://hooks.example.com/rc"  # the public address forwarding to it (--webhook-url)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from rcinbox.config.errors import ConfigError
 from rcinbox.config.profiles import check_profile_name, normalise_server
 from rcinbox.config.schema import (
+    MAX_ATTACHMENT_MIB,
     MAX_DAYS,
     MAX_REQUEST_SECONDS,
     MAX_RESPONSE_MIB,
@@ -144,6 +145,14 @@ class Reader:
                 LimitsConfig.request_seconds,
                 least=1.0,
                 most=MAX_REQUEST_SECONDS,
+            ),
+            attachment_mib=self._whole(
+                ("limits",),
+                "attachment_mib",
+                limits,
+                LimitsConfig.attachment_mib,
+                1,
+                MAX_ATTACHMENT_MIB,
             ),
         )
         webhook = self._table((), "webhook", raw)

@@ -35,6 +35,7 @@ class EmulatorConfig:
     access_token_ttl: int = 3600
     refresh_token_ttl: int = 604800
     sync_delay: float = 0.5  # seconds until a created content's export is done
+    attachment_link_ttl: float = 3600.0  # seconds an attachment's signed link works
     client_id: str = DEMO_CLIENT_ID
     client_secret: str = DEMO_CLIENT_SECRET
     jwt: str = DEMO_JWT
@@ -62,5 +63,7 @@ class EmulatorConfig:
             raise ValueError("inbound_every must be > 0")
         if self.access_token_ttl < 1 or self.refresh_token_ttl < 1:
             raise ValueError("token lifetimes must be >= 1 second")
+        if self.attachment_link_ttl <= 0:
+            raise ValueError("attachment_link_ttl must be > 0")
         if self.sync_delay < 0:
             raise ValueError("sync_delay must be >= 0")

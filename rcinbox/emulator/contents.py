@@ -114,8 +114,11 @@ class ContentsApi:
         dice: FaultDice,
         stats: EmulatorStats,
         sync_delay: float,
+        sign: Callable[[dict[str, Any]], dict[str, Any]] = lambda content: content,
     ) -> None:
         self._state = state
+        # Fresh signed attachment links each time a content is presented (see files.py).
+        self._sign = sign
         self._naming = naming
         self._scheduler = scheduler
         self._publish = publish
@@ -126,7 +129,8 @@ class ContentsApi:
     # ------------------------------------------------------------------ presentation
 
     def present(self, content: dict[str, Any]) -> dict[str, Any]:
-        """A stored content in the configured naming generation."""
+        """A stored content in the configured naming generation, its attachment links signed."""
+        content = self._sign(content)
         if self._naming == "channel":
             return content
         return {OLD_NAMES.get(k, k): v for k, v in content.items() if k not in NEW_ONLY}

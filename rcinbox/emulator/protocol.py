@@ -7,7 +7,7 @@ Keeping endpoint logic free of ``http.server`` lets it stay plain functions of d
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -45,6 +45,8 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     # Close the connection without sending anything (the drop_after_commit fault).
     drop: bool = False
+    # A body sent as it is made (a file), instead of ``body``; its length is in the headers.
+    stream: Iterator[bytes] | None = None
 
 
 def json_response(status: int, data: Any, headers: dict[str, str] | None = None) -> Response:

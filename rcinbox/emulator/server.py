@@ -34,6 +34,7 @@ from .clock import Clock, epoch
 from .config import EmulatorConfig
 from .contents import ContentsApi
 from .faults import FaultDice
+from .files import FILES_RATE_LIMIT, AttachmentFiles
 from .identities import IdentitiesApi
 from .oauth import OAuthServer, Session
 from .protocol import Request, Response, error_response
@@ -102,6 +103,7 @@ class Emulator:
                 on_listening(self.url)
             self._build()
             self._subscriptions.base_url = self.url
+            self._files.base_url = self.url
             self._scheduler.start()
             self._dispatcher.start()
             serving = threading.Thread(
@@ -193,6 +195,16 @@ class Emulator:
             found = self._state.identities.get(identity_id)
         return _copy(found) if found is not None else None
 
+    def expire_attachment_links(self) -> None:
+        """Every attachment link handed out so far answers 403 from now on (as if its
+        lifetime had passed); contents fetched from now on carry links that work."""
+        self._files.expire_links()
+
+    def serve_attachment_as(self, attachment_id: str, size: int) -> None:
+        """Serve ``size`` bytes for this attachment whatever its declared size (a lying
+        server, for tests)."""
+        self._files.serve_as(attachment_id, size)
+
     def contents_where(self, **fields: Any) -> list[dict[str, Any]]:
         """Contents whose stored (``channel*``) fields equal all of ``fields``, oldest first."""
         with self._state.lock:
@@ -261,6 +273,7 @@ class Emulator:
                 "light": Budget(config.rate_limit, config.rate_window, penalty),
                 "medium": Budget(config.medium_rate_limit, config.rate_window, penalty),
                 "auth": Budget(config.auth_rate_limit, config.rate_window, penalty),
+                "files": Budget(FILES_RATE_LIMIT, config.rate_window, penalty),
             }
         )
         self._oauth = OAuthServer(
@@ -275,6 +288,9 @@ class Emulator:
         self._scheduler = Scheduler("emulator-timers")
         self._dispatcher = Dispatcher(self.stats.count_webhook)
         self._subscriptions = Subscriptions(clock, self._dispatcher, data.owner_id, config.seed)
+        self._files = AttachmentFiles(
+            data.contents, seed=config.seed, link_ttl=config.attachment_link_ttl
+        )
         self._contents = ContentsApi(
             self._state,
             config.naming,
@@ -283,12 +299,13 @@ class Emulator:
             self._dice,
             self.stats,
             config.sync_delay,
+            sign=self._files.signed,
         )
         self._identities = IdentitiesApi(self._state)
         self._customers = Customers(
             self._state, self._contents, self._subscriptions.publish, config.seed, data.voices
         )
-        contents, identities = self._contents, self._identities
+        contents, identities, files = self._contents, self._identities, self._files
         oauth, subscriptions = self._oauth, self._subscriptions
         self._routes = [
             _route("GET", f"{SOCIAL}/contents", "GET /contents", "light",
@@ -301,6 +318,9 @@ class Emulator:
                    lambda r, s, i: identities.list_identities(r)),
             _route("GET", f"{SOCIAL}/identities/{{id}}", "GET /identities/{id}", "light",
                    lambda r, s, i: identities.read(r, i)),
+            # The tenant's file host: a signed link is the credential, no bearer token.
+            _route("GET", "/files/attachments/{id}", "GET /files/attachments/{id}", "files",
+                   lambda r, s, i: files.download(r, i), authenticated=False),
             _route("POST", "/restapi/oauth/token", "POST /oauth/token", "auth",
                    lambda r, s, i: oauth.token(r), authenticated=False),
             _route("POST", "/restapi/oauth/revoke", "POST /oauth/revoke", "auth",
@@ -526,11 +546,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
-        if response.status != 204:
+        if response.status != 204 and response.stream is None:
             self.send_header("Content-Length", str(len(response.body)))
         if close:
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
-        if response.status != 204:
+        if response.stream is not None:
+            for chunk in response.stream:
+                self.wfile.write(chunk)
+        elif response.status != 204:
             self.wfile.write(response.body)

@@ -21,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from rcinbox.api.downloads import FileDownloader
 from rcinbox.api.errors import (
     InvalidGrant,
     RCError,
@@ -28,8 +29,10 @@ from rcinbox.api.errors import (
 from rcinbox.api.models import Content, Identity
 from rcinbox.api.ratelimit import RateState
 from rcinbox.inbox import held, remote
+from rcinbox.inbox.attachments import AttachmentActions
 from rcinbox.inbox.backfill import HistoryBackfill
 from rcinbox.inbox.connection import Connection
+from rcinbox.inbox.customers import CustomerQueries
 from rcinbox.inbox.events import (
     ConnectionState,
     EventBus,
@@ -38,6 +41,7 @@ from rcinbox.inbox.events import (
     RateChanged,
     Subscription,
     ThreadsChanged,
+    Trouble,
 )
 from rcinbox.inbox.identities import IdentityDirectory
 from rcinbox.inbox.notices import WaitAnnounced as WaitAnnounced  # for UIs: a wait to show
@@ -81,7 +85,7 @@ from rcinbox.text import one_line
 log = logging.getLogger(__name__)
 
 
-class Inbox(Conversations, TriageFacade, SearchFacade):
+class Inbox(Conversations, TriageFacade, SearchFacade, AttachmentActions, CustomerQueries):
     """One account's inbox. Build it, :meth:`start` the background work, :meth:`close` at exit."""
 
     def __init__(
@@ -93,11 +97,13 @@ class Inbox(Conversations, TriageFacade, SearchFacade):
         settings: EngineSettings | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        downloads: FileDownloader | None = None,
     ) -> None:
         settings = settings or EngineSettings()
         self.settings = settings
         self.store = store
         self.client = client
+        self.downloads = downloads
         self.events = EventBus()
         self._clock = clock
         self._sleep = sleep
@@ -450,6 +456,7 @@ class Inbox(Conversations, TriageFacade, SearchFacade):
         owner_id: Callable[[], str | None] = lambda: None,
         settings: EngineSettings | None = None,
         clock: Callable[[], float] = time.time,
+        downloads: FileDownloader | None = None,
     ) -> AsyncIterator[Inbox]:
         """An inbox on the store at ``store_path`` (created or migrated; :class:`StoreError`
         when it cannot be), not yet started, closed in order on the way out: drafts written,
@@ -458,7 +465,12 @@ class Inbox(Conversations, TriageFacade, SearchFacade):
         store = Store.open(store_path, clock=clock)
         try:
             inbox = cls(
-                store=store, client=client, owner_id=owner_id, settings=settings, clock=clock
+                store=store,
+                client=client,
+                owner_id=owner_id,
+                settings=settings,
+                clock=clock,
+                downloads=downloads,
             )
             try:
                 yield inbox
@@ -519,6 +531,11 @@ class Inbox(Conversations, TriageFacade, SearchFacade):
         """Send what is queued and settle replies whose outcome was unknown, until nothing is
         left or ``timeout`` passes; returns the entries not accepted (pending or failed)."""
         return await self.outbox.flush(timeout=timeout)
+
+    def report_trouble(self, message: str) -> None:
+        """Tell the UIs, in one line, of something that failed outside the engine but is theirs
+        to show (a renewed login that could not be saved): a ``Trouble`` event."""
+        self.events.publish(Trouble(message))
 
     def subscribe(self) -> Subscription:
         """Engine events from now on (bounded: a slow reader gets ``Overflowed``)."""

@@ -462,6 +462,17 @@ class IdentityDirectory:
         self._save(records, self._clock())
         return {record.id for record in records}, page.next_page_token
 
+    async def group(self, group_id: str, *, priority: Priority = Priority.USER) -> list[Identity]:
+        """Every identity of one identity group (a person on each channel they wrote on),
+        listed afresh (one request however many ask) and cached; RCError when the server
+        cannot be asked."""
+
+        async def list_group() -> None:
+            await self._read_listing(priority, identity_group_ids=[group_id], per_page=100)
+
+        await self._join(("group", group_id), list_group)
+        return self._store.identities_in_group(group_id)
+
     async def _fetch_one(self, identity_id: str, priority: Priority) -> Identity:
         async def fetch() -> Identity:
             try:

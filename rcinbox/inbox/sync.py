@@ -54,6 +54,7 @@ from rcinbox.inbox.events import (
 )
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
 from rcinbox.inbox.store import Store
+from rcinbox.inbox.store.base import same_but_links
 from rcinbox.inbox.types import MergeResult, ThreadFilter
 from rcinbox.text import one_line
 
@@ -400,7 +401,7 @@ class Syncer:
         for content in contents:
             if content.id in known:
                 stored = self._store.content(content.id)
-                if stored is not None and stored.raw == content.raw:
+                if stored is not None and same_but_links(stored.raw, content.raw):
                     continue
             changed.add(content.thread_id or content.id)
         return changed

@@ -19,6 +19,8 @@ from rcinbox.api.channels import ChannelInfo as ChannelInfo
 from rcinbox.api.channels import Initiation as Initiation
 from rcinbox.api.channels import Visibility as Visibility
 from rcinbox.api.channels import channel_info as channel_info
+from rcinbox.api.downloads import SavedFile as SavedFile
+from rcinbox.api.models import Attachment as Attachment
 from rcinbox.api.models import Content as Content
 from rcinbox.api.models import Identity as Identity
 from rcinbox.api.models import export_outcome
@@ -362,3 +364,18 @@ def reply_state(sync_status: str | None) -> ReplyState:
     if outcome is None:
         return ReplyState.ACCEPTED
     return ReplyState.DELIVERED if outcome else ReplyState.FAILED
+
+
+class AttachmentMissing(LookupError):
+    """The message has no attachment at that position, or the server gave no address for it."""
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerProfile:
+    """One author: their identity (None until known), their other identities (the same identity
+    group: the same person on other channels), and their conversations, newest first."""
+
+    identity_id: str
+    identity: Identity | None
+    others: tuple[Identity, ...]
+    conversations: tuple[ThreadRow, ...]

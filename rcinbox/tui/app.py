@@ -51,8 +51,10 @@ from rcinbox.inbox.engine import (
 from rcinbox.inbox.types import ThreadFilter, ThreadRow
 from rcinbox.text import one_line
 from rcinbox.tui.anchoring import anchor_disputed_widths
+from rcinbox.tui.attachment_actions import AttachmentActions
 from rcinbox.tui.commands import InboxCommands
 from rcinbox.tui.composing import Composing
+from rcinbox.tui.customer_actions import CustomerActions
 from rcinbox.tui.filtering import FilterActions
 from rcinbox.tui.formatting import system_clock
 from rcinbox.tui.keys import teach_alt_enter
@@ -71,6 +73,7 @@ from rcinbox.tui.triaging import TriageActions, empty_text
 from rcinbox.tui.widgets.composer import Composer, ReplyArea
 from rcinbox.tui.widgets.conversation_list import ConversationList, ListSource
 from rcinbox.tui.widgets.conversation_view import HINT_KEYS, PAGE, ConversationView
+from rcinbox.tui.widgets.customer_panel import CustomerPanel
 from rcinbox.tui.widgets.scope_line import ScopeLine
 from rcinbox.tui.widgets.sidebar import ALL, UNREAD, ChannelSidebar, SidebarEntry
 from rcinbox.tui.widgets.status_line import StatusLine
@@ -112,6 +115,8 @@ class InboxApp(
     TriageActions,
     ReplyActions,
     WritingActions,
+    AttachmentActions,
+    CustomerActions,
     App[None],
 ):
     TITLE = "rcinbox"
@@ -135,6 +140,7 @@ class InboxApp(
             "c", "new_conversation", "New conversation", show=False, priority=True, id="app.new"
         ),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="app.sidebar"),
+        Binding("i", "toggle_customer", "Customer", show=False, id="app.customer"),
         Binding("f5", "sync_now", "Sync now", show=False, id="app.sync"),
         Binding("x", "dismiss_error", "Dismiss error", show=False, id="app.dismiss_error"),
         # ctrl+r and ctrl+l are no TextArea keys, so they work in the composer too. ctrl+z is
@@ -213,6 +219,7 @@ class InboxApp(
                     id="view",
                 )
                 yield Composer(id="composer")
+            yield CustomerPanel(clock=self.clock, id="customer")
         yield StatusLine(clock=self.clock, id="status")
         yield Footer()
 
@@ -511,6 +518,7 @@ class InboxApp(
             ("Channel sidebar", ChannelSidebar.BINDINGS),
             ("Conversation list", ConversationList.BINDINGS),
             ("Conversation view", ConversationView.BINDINGS),
+            ("Customer panel", CustomerPanel.BINDINGS),
             ("Composer", ReplyArea.BINDINGS),
             ("New conversation form", NewConversationScreen.BINDINGS),
             (

@@ -73,6 +73,8 @@ class Account:
     max_response_bytes: int = LimitsConfig.response_mib * MIB
     # The longest one request may take in all ([limits] request_seconds).
     request_deadline: float = LimitsConfig.request_seconds
+    # The largest attachment downloaded ([limits] attachment_mib).
+    max_attachment_bytes: int = LimitsConfig.attachment_mib * MIB
 
 
 @contextlib.contextmanager
@@ -131,6 +133,7 @@ def resolve_account(
             cache_tokens=True,
             max_response_bytes=config.limits.response_mib * MIB,
             request_deadline=config.limits.request_seconds,
+            max_attachment_bytes=config.limits.attachment_mib * MIB,
         )
     login = for_profile(profile, token_store=config.profile(profile).token_store).load()
     if login is None:
@@ -161,6 +164,7 @@ def resolve_account(
         login=login,
         max_response_bytes=config.limits.response_mib * MIB,
         request_deadline=config.limits.request_seconds,
+        max_attachment_bytes=config.limits.attachment_mib * MIB,
     )
 
 

@@ -48,6 +48,7 @@ from .basics import (
 )
 from .persons import LANGUAGE_CODES, Identity
 from .shape import CHAT, EMAIL, REVIEW, SYNCED, Cast, Channel, Plan
+from .specimens import add_specimen_files
 from .writing import Voice, address, email_frame, pick_review, thread_context
 
 
@@ -536,7 +537,11 @@ def generate(seed: int = 1, contents: int = 2000, now: datetime | None = None) -
         generator.make_channels()
         for plan in generator.plan(contents):
             generator.thread(plan)
-        return generator.finish()
+        data = generator.finish()
+        if contents >= 50:
+            # Like the hostile bodies, the hostile file names are in every inbox big enough.
+            add_specimen_files(data.contents, seed)
+        return data
     finally:
         if collecting:
             gc.enable()

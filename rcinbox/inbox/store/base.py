@@ -119,3 +119,22 @@ def preview_of(content: Content) -> str:
     if not text and content.attachments:
         text = "📎 " + ", ".join(a.filename or "attachment" for a in content.attachments)
     return text[:PREVIEW_CHARS]
+
+
+def same_but_links(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether two versions of a content are the same but for their attachments' ``uri``:
+    every answer signs attachment links afresh (API.md), which changes nothing shown."""
+    return old == new or _without_links(old) == _without_links(new)
+
+
+def _without_links(raw: dict[str, Any]) -> dict[str, Any]:
+    attachments = raw.get("attachments")
+    if not isinstance(attachments, list):
+        return raw
+    return {
+        **raw,
+        "attachments": [
+            {k: v for k, v in a.items() if k != "uri"} if isinstance(a, dict) else a
+            for a in attachments
+        ],
+    }

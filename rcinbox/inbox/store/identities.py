@@ -103,3 +103,13 @@ class IdentityTables(Tables):
             for identity_id, channel_id in rows:
                 found.setdefault(identity_id, set()).add(channel_id)
         return found
+
+    def identities_in_group(self, group_id: str) -> list[Identity]:
+        """Cached identities of one identity group (one person on several channels), oldest
+        first."""
+        rows = self._db.execute(
+            "SELECT raw FROM identities WHERE json_extract(raw, '$.identityGroupId') = ?"
+            " ORDER BY json_extract(raw, '$.creationTime'), id",
+            (group_id,),
+        ).fetchall()
+        return [Identity.from_json(json.loads(row[0])) for row in rows]

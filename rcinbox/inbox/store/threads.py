@@ -12,6 +12,7 @@ from rcinbox.inbox.store.base import (
     THREAD_SELECT,
     Tables,
     preview_of,
+    same_but_links,
     thread_row,
     to_epoch,
 )
@@ -48,6 +49,16 @@ class ThreadTables(Tables):
                 ).fetchone()
                 if existed is not None and existed[0] == raw and existed[1] == thread_id:
                     # Polling sees the same contents again and again: nothing to rewrite.
+                    continue
+                if (
+                    existed is not None
+                    and existed[1] == thread_id
+                    and content.attachments
+                    and same_but_links(json.loads(existed[0]), content.raw)
+                ):
+                    # Attachment links are signed afresh in every answer (API.md): nothing
+                    # shown has changed, and rewriting each poll would cost a disk sync. A
+                    # download whose stored link has expired asks for the content again.
                     continue
                 db.execute(
                     "INSERT INTO contents (id, thread_id, channel_id, channel_type,"
@@ -211,6 +222,20 @@ class ThreadTables(Tables):
         ).fetchall()
         by_id = {row[0]: thread_row(row) for row in rows}
         return [by_id[i] for i in thread_ids if i in by_id]
+
+    def threads_of_identities(self, identity_ids: Sequence[str], limit: int) -> list[ThreadRow]:
+        """The newest ``limit`` threads these identities are the customer of or wrote in."""
+        ids = list(dict.fromkeys(identity_ids))[:400]
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"{THREAD_SELECT} WHERE t.customer_id IN ({marks}) OR t.id IN"
+            f" (SELECT thread_id FROM contents WHERE author_identity_id IN ({marks}))"
+            " ORDER BY t.latest_at DESC, t.id DESC LIMIT ?",
+            (*ids, *ids, limit),
+        ).fetchall()
+        return [thread_row(row) for row in rows]
 
     def threads_window(self, where: ThreadFilter, offset: int, limit: int) -> list[ThreadRow]:
         """``limit`` threads from ``offset`` in the filter's order, names joined in."""

@@ -132,6 +132,9 @@ class ConversationView(VerticalScroll, can_focus=False):
         Binding("k,up", "select(-1)", "Previous message", show=False, id="view.up"),
         Binding("enter", "target", "Reply to this", id="view.reply_to"),
         Binding("y", "copy", "Copy", id="view.copy"),
+        # Out of the footer (it is full at 80 columns); the help lists them.
+        Binding("o", "attachment(True)", "Open attachment", show=False, id="view.open_attachment"),
+        Binding("s", "attachment(False)", "Save attachment", show=False, id="view.save_attachment"),
     ]
 
     DEFAULT_CSS = """
@@ -154,6 +157,14 @@ class ConversationView(VerticalScroll, can_focus=False):
 
         def __init__(self, content: Content) -> None:
             self.content = content
+            super().__init__()
+
+    class AttachmentWanted(Message):
+        """Open (``open``) or save an attachment of the selected message (None: none chosen)."""
+
+        def __init__(self, content: Content | None, open: bool) -> None:
+            self.content = content
+            self.open = open
             super().__init__()
 
     class CopyRequested(Message):
@@ -444,6 +455,10 @@ class ConversationView(VerticalScroll, can_focus=False):
         item = self._selected_item() or (self._items[-1] if self._items else None)
         if item is not None:
             self.post_message(self.CopyRequested(item.text))
+
+    def action_attachment(self, open: bool) -> None:
+        item = self._selected_item()
+        self.post_message(self.AttachmentWanted(item.content if item else None, open))
 
     def _selected_item(self) -> ViewItem | None:
         if 0 <= self.selected < len(self._items):
