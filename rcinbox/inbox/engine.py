@@ -304,7 +304,7 @@ class Inbox:
         """Ids of threads whose customer's name, a message or a subject contains ``text``
         (within ``where``'s channel, or its unread threads, when given)."""
         ids = self.store.search_threads(text)
-        if where is None or not (where.channel_id or where.unread_only):
+        if where is None or (where.channel_id is None and not where.unread_only):
             return ids
         return [row.id for row in self.store.threads_by_ids(ids) if where.admits(row)]
 

@@ -25,6 +25,10 @@ from rcinbox.api.ratelimit import RateState as RateState
 # Threads a search returns at most (a UI says "500+" when it gets this many).
 SEARCH_LIMIT = 500
 
+# The channel of threads whose contents came without a channelId: the store files them under
+# this id (no real channel's), so they are listed, counted and can be chosen like any channel.
+UNKNOWN_CHANNEL = ""
+
 
 class ReplyState(StrEnum):
     """Where a reply of ours stands. The values are the strings the outbox table's ``state``
@@ -57,11 +61,12 @@ class ThreadFilter:
     unread_only: bool = False
 
     def where(self) -> tuple[str, tuple[Any, ...]]:
-        if self.unread_only and self.channel_id:
+        # ``is not None``: the unknown channel's id (UNKNOWN_CHANNEL) is empty, not absent.
+        if self.unread_only and self.channel_id is not None:
             return "WHERE unread = 1 AND channel_id = ?", (self.channel_id,)
         if self.unread_only:
             return "WHERE unread = 1", ()
-        if self.channel_id:
+        if self.channel_id is not None:
             return "WHERE channel_id = ?", (self.channel_id,)
         return "", ()
 
@@ -73,7 +78,8 @@ class ThreadFilter:
 
     @property
     def cursor_key(self) -> str:
-        """Names the API listing that feeds this filter: one paging cursor per listing."""
+        """Names the API listing that feeds this filter: one paging cursor per listing. The
+        unknown channel has no listing of its own: its contents come with everyone's."""
         return f"channel:{self.channel_id}" if self.channel_id else "all"
 
 

@@ -9,6 +9,7 @@ from rcinbox.api.models import Identity
 from rcinbox.inbox.store.base import (
     Tables,
 )
+from rcinbox.inbox.store.storable import storable_json
 from rcinbox.inbox.types import (
     CachedIdentity,
 )
@@ -22,6 +23,9 @@ class IdentityTables(Tables):
         changed: list[str] = []
         with self.transaction() as db:
             for identity in identities:
+                raw, repaired = storable_json(identity.raw)
+                if repaired is not None:
+                    identity = Identity.from_json(repaired)
                 if not identity.id:
                     continue
                 name = identity.display_label
@@ -37,7 +41,7 @@ class IdentityTables(Tables):
                         identity.id,
                         name,
                         int(identity.is_agent),
-                        json.dumps(identity.raw, ensure_ascii=False, separators=(",", ":")),
+                        raw,
                         fetched_at,
                     ),
                 )

@@ -140,6 +140,15 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE outbox ADD COLUMN not_before REAL;
     """,
+    # 5: contents without a channelId are filed under the unknown channel ('', UNKNOWN_CHANNEL
+    # in rcinbox.inbox.types). Their threads had a NULL channel, which the channel triggers'
+    # "id = NEW.channel_id" never matched: stored, but counted nowhere and never listed. The
+    # update below fires threads_update, which counts each such thread under ''.
+    """
+    UPDATE contents SET channel_id = '' WHERE channel_id IS NULL;
+    UPDATE threads SET channel_id = '' WHERE channel_id IS NULL;
+    DELETE FROM channels WHERE id IS NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -3,7 +3,6 @@ merges contents in and re-derives their threads (contents, index and threads cha
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 
 from rcinbox.api.models import Content
@@ -14,7 +13,9 @@ from rcinbox.inbox.store.base import (
     thread_row,
     to_epoch,
 )
+from rcinbox.inbox.store.storable import storable_json
 from rcinbox.inbox.types import (
+    UNKNOWN_CHANNEL,
     ChannelRow,
     MergeResult,
     ThreadFilter,
@@ -33,6 +34,11 @@ class ThreadTables(Tables):
         threads: set[str] = set()
         with self.transaction() as db:
             for content in contents:
+                raw, repaired = storable_json(content.raw)
+                if repaired is not None:
+                    # A field the store cannot hold was replaced: read the content from the
+                    # repaired record, so its columns and index say what is stored.
+                    content = Content.from_json(repaired)
                 if not content.id:
                     continue
                 thread_id = content.thread_id or content.id
@@ -41,7 +47,6 @@ class ThreadTables(Tables):
                     # A content without a time still belongs in its thread; "now" keeps it visible.
                     created = self._clock()
                 incoming = content.is_incoming
-                raw = json.dumps(content.raw, ensure_ascii=False, separators=(",", ":"))
                 existed = db.execute(
                     "SELECT raw, thread_id FROM contents WHERE id = ?", (content.id,)
                 ).fetchone()
@@ -62,7 +67,7 @@ class ThreadTables(Tables):
                     (
                         content.id,
                         thread_id,
-                        content.channel_id,
+                        content.channel_id or UNKNOWN_CHANNEL,
                         content.channel_type,
                         content.author_identity_id,
                         content.in_reply_to_content_id,
