@@ -43,6 +43,7 @@ from rcinbox.inbox.events import (
     ThreadsChanged,
 )
 from rcinbox.inbox.identities import IdentityDirectory
+from rcinbox.inbox.lists import ListReads
 from rcinbox.inbox.notices import WaitAnnounced as WaitAnnounced  # for UIs: a wait to show
 from rcinbox.inbox.notices import WaitTracker
 from rcinbox.inbox.notices import WebhookState as WebhookState  # for UIs: the webhook's state
@@ -97,7 +98,7 @@ class BackgroundWork:
     history: bool = True
 
 
-class Inbox:
+class Inbox(ListReads):
     """One account's inbox. Build it, :meth:`start` the background work, :meth:`close` at exit."""
 
     def __init__(
@@ -251,12 +252,6 @@ class Inbox:
     def thread_count(self, where: ThreadFilter) -> int:
         return self.store.thread_count(where)
 
-    def threads(self, where: ThreadFilter, offset: int, limit: int) -> list[ThreadRow]:
-        """A window of the list; the names on it are asked for in the background."""
-        rows = self.store.threads_window(where, offset, limit)
-        self.identities.want((row.customer_id for row in rows if row.customer_id), view="list")
-        return rows
-
     def thread(self, thread_id: str) -> ThreadRow | None:
         return self.store.thread(thread_id)
 
@@ -299,14 +294,6 @@ class Inbox:
 
     def draft(self, thread_id: str) -> DraftRow | None:
         return self.outbox.draft(thread_id)
-
-    def search(self, text: str, where: ThreadFilter | None = None) -> list[str]:
-        """Ids of threads whose customer's name, a message or a subject contains ``text``
-        (within ``where``'s channel, or its unread threads, when given)."""
-        ids = self.store.search_threads(text)
-        if where is None or (where.channel_id is None and not where.unread_only):
-            return ids
-        return [row.id for row in self.store.threads_by_ids(ids) if where.admits(row)]
 
     def older_than_horizon(self, thread_ids: list[str]) -> int:
         """How many of these threads (search results) were last active before the history

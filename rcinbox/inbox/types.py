@@ -156,6 +156,25 @@ class MergeResult:
     new_incoming_ids: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class StoreInfo:
+    """What ``rcinbox store info`` reports: counts, and where the bytes are."""
+
+    path: str
+    schema_version: int
+    contents: int
+    threads: int
+    identities: int
+    # The database file and its WAL.
+    file_bytes: int
+    # Room inside the file that no table uses (VACUUM gives it back).
+    free_bytes: int
+    # The contents' raw JSON, as stored (packed).
+    raw_bytes: int
+    # (table or index, bytes), largest first.
+    objects: tuple[tuple[str, int], ...]
+
+
 def reply_state(sync_status: str | None) -> ReplyState:
     """Our reply's state in the outbox's words, from the server's synchronizationStatus."""
     outcome = export_outcome(sync_status)

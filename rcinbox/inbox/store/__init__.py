@@ -31,9 +31,13 @@ from rcinbox.inbox.store.cursors import CursorTables
 from rcinbox.inbox.store.drafts import DraftTables
 from rcinbox.inbox.store.identities import IdentityTables
 from rcinbox.inbox.store.lock import SenderLock
+from rcinbox.inbox.store.maintenance import MaintenanceTables
 from rcinbox.inbox.store.outbox import OutboxTables
+from rcinbox.inbox.store.packing import register
 from rcinbox.inbox.store.schema import MIGRATIONS, SCHEMA_VERSION
+from rcinbox.inbox.store.search import SearchWorker
 from rcinbox.inbox.store.threads import ThreadTables
+from rcinbox.inbox.store.windows import WindowTables
 from rcinbox.inbox.types import (
     SEARCH_LIMIT,
     CachedIdentity,
@@ -65,6 +69,7 @@ __all__ = [
 
 
 class Store(
+    WindowTables,
     ThreadTables,
     ContentTables,
     IdentityTables,
@@ -72,6 +77,7 @@ class Store(
     OutboxTables,
     CursorTables,
     SenderLock,
+    MaintenanceTables,
 ):
     """The profile's SQLite database. Open with :meth:`open`; close with :meth:`close`.
 
@@ -91,6 +97,8 @@ class Store(
         self._sender_lock: BinaryIO | None = None
         # The thread the agent has on screen (see keep_read): what arrives in it is read.
         self._kept_read: str | None = None
+        self._anchors = {}
+        self._searcher: SearchWorker | None = None
 
     @classmethod
     def open(cls, path: Path | str, *, clock: Callable[[], float] = time.time) -> Store:
@@ -101,6 +109,7 @@ class Store(
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
             connection.execute("PRAGMA foreign_keys=ON")
+            register(connection)
             store = cls(connection, clock, None if str(path) == ":memory:" else Path(path))
             store._migrate()
         except sqlite3.DatabaseError as error:
@@ -108,8 +117,20 @@ class Store(
         return store
 
     def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
         self._release_sender_lock()
         self._db.close()
+
+    async def search_in_thread(self, text: str, *, limit: int = SEARCH_LIMIT) -> list[str]:
+        """:meth:`search_threads` in a worker thread with its own connection (see
+        :class:`SearchWorker`: cancellable). A store in memory has no file another connection
+        could read: it searches on this one."""
+        if self._path is None:
+            return self.search_threads(text, limit=limit)
+        if self._searcher is None:
+            self._searcher = SearchWorker(self._path)
+        return await self._searcher.search(text, limit=limit)
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]

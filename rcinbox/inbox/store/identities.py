@@ -99,9 +99,9 @@ class IdentityTables(Tables):
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
                 "SELECT author_identity_id, channel_id FROM contents"
-                f" WHERE author_identity_id IN ({marks}) AND channel_id IS NOT NULL"
+                f" WHERE author_identity_id IN ({marks}) AND channel_id <> ''"
                 " UNION SELECT customer_id, channel_id FROM threads"
-                f" WHERE customer_id IN ({marks}) AND channel_id IS NOT NULL",
+                f" WHERE customer_id IN ({marks}) AND channel_id <> ''",
                 chunk + chunk,
             )
             for identity_id, channel_id in rows:

@@ -13,6 +13,7 @@ from rcinbox.inbox.store.base import (
     thread_row,
     to_epoch,
 )
+from rcinbox.inbox.store.packing import pack
 from rcinbox.inbox.store.storable import storable_json
 from rcinbox.inbox.types import (
     UNKNOWN_CHANNEL,
@@ -47,23 +48,25 @@ class ThreadTables(Tables):
                     # A content without a time still belongs in its thread; "now" keeps it visible.
                     created = self._clock()
                 incoming = content.is_incoming
+                packed = pack(raw)
                 existed = db.execute(
                     "SELECT raw, thread_id FROM contents WHERE id = ?", (content.id,)
                 ).fetchone()
-                if existed is not None and existed[0] == raw and existed[1] == thread_id:
+                if existed is not None and existed[0] in (packed, raw) and existed[1] == thread_id:
                     # Polling sees the same contents again and again: nothing to rewrite.
                     continue
-                db.execute(
+                written = db.execute(
                     "INSERT INTO contents (id, thread_id, channel_id, channel_type,"
                     " author_identity_id, in_reply_to, created, incoming, status, sync_status,"
-                    " preview, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " preview, raw, reply_to_author)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (id) DO UPDATE SET thread_id = excluded.thread_id,"
                     " channel_id = excluded.channel_id, channel_type = excluded.channel_type,"
                     " author_identity_id = excluded.author_identity_id,"
                     " in_reply_to = excluded.in_reply_to, created = excluded.created,"
                     " incoming = excluded.incoming, status = excluded.status,"
                     " sync_status = excluded.sync_status, preview = excluded.preview,"
-                    " raw = excluded.raw",
+                    " raw = excluded.raw, reply_to_author = excluded.reply_to_author",
                     (
                         content.id,
                         thread_id,
@@ -76,10 +79,11 @@ class ThreadTables(Tables):
                         content.status,
                         content.synchronization_status,
                         preview_of(content),
-                        raw,
+                        packed,
+                        content.in_reply_to_author_identity_id,
                     ),
                 )
-                self._index_text(content)
+                self._index_text(content, written.lastrowid if existed is None else None)
                 threads.add(thread_id)
                 if existed is not None and existed[1] != thread_id:
                     threads.add(existed[1])
@@ -115,8 +119,7 @@ class ThreadTables(Tables):
         if customer_id is None:
             # An agent-started discussion with no answer yet: the customer is who we wrote to.
             customer_id = db.execute(
-                "SELECT json_extract(raw, '$.inReplyToAuthorIdentityId') FROM contents"
-                " WHERE thread_id = ? ORDER BY created LIMIT 1",
+                "SELECT reply_to_author FROM contents WHERE thread_id = ? ORDER BY created LIMIT 1",
                 (thread_id,),
             ).fetchone()[0]
         count = db.execute(
@@ -214,21 +217,6 @@ class ThreadTables(Tables):
         ).fetchall()
         by_id = {row[0]: thread_row(row) for row in rows}
         return [by_id[i] for i in thread_ids if i in by_id]
-
-    def threads_window(self, where: ThreadFilter, offset: int, limit: int) -> list[ThreadRow]:
-        """``limit`` threads from ``offset`` in latest-activity order, names joined in."""
-        clause, params = where.where()
-        rows = self._db.execute(
-            "SELECT t.id, t.channel_id, t.channel_type, t.latest_at, t.latest_content_id,"
-            " t.latest_incoming, t.preview, t.customer_id, i.name, t.latest_inbound_id,"
-            " t.reply_state, t.content_count, t.unread"
-            f" FROM (SELECT * FROM threads {clause}"
-            "  ORDER BY latest_at DESC, id DESC LIMIT ? OFFSET ?) AS t"
-            " LEFT JOIN identities AS i ON i.id = t.customer_id"
-            " ORDER BY t.latest_at DESC, t.id DESC",
-            (*params, limit, offset),
-        ).fetchall()
-        return [thread_row(row) for row in rows]
 
     def thread(self, thread_id: str) -> ThreadRow | None:
         row = self._db.execute(f"{THREAD_SELECT} WHERE t.id = ?", (thread_id,)).fetchone()
