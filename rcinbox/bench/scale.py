@@ -12,8 +12,9 @@ The issue's store goals, each beside a baseline measured in the same run:
 * a common word typed in the filter box: the search the UI runs in a worker thread (with its
   result limit) beside the old unlimited query, run the same way.
 
-Seeded emulator data (:func:`rcinbox.emulator.seed.generate`), merged oldest page first, 1,000
-contents a commit, as sync does. Never imports Textual; never writes outside its directory.
+Seeded emulator data (:func:`rcinbox.emulator.seed.generate`, one seed per 100,000 contents),
+merged oldest page first, 1,000 contents a commit, as sync does. Never imports Textual; never
+writes outside its directory.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from rcinbox.inbox.store.base import THREAD_SELECT
 from rcinbox.inbox.store.search import SearchWorker
 
 WINDOW = 50
+# Contents generated at a time (one seed each).
+BATCH = 100_000
 RUNS = 50
 SEARCH_RUNS = 5
 COMMON_WORD = "order"
@@ -72,14 +75,18 @@ def _timed(call, runs: int) -> float:
 
 
 def run(path: Path, contents: int) -> None:
-    print(f"Generating {contents:,} seeded contents …", flush=True)
-    began = time.perf_counter()
-    records = generate(1, contents=contents).contents
-    print(f"  {time.perf_counter() - began:.0f} s; merging into {path} …", flush=True)
+    print(f"Merging {contents:,} seeded contents into {path} …", flush=True)
     store = Store.open(path)
     try:
-        merged = _build(store, records)
-        del records
+        merged: list[tuple[int, float, int]] = []
+        for seed, size in enumerate(_batches(contents), start=1):
+            # One seeded inbox of at most BATCH contents at a time: a million records held at
+            # once would take gigabytes. Each seed has its own ids, channels and customers.
+            began = time.perf_counter()
+            records = generate(seed, contents=size).contents
+            print(f"  seed {seed}: {size:,} generated in {time.perf_counter() - began:.0f} s")
+            merged += _build(store, records)
+            del records
         count = store.content_count()
         _report_build(merged, count)
         _report_size(path, store, count)
@@ -87,6 +94,13 @@ def run(path: Path, contents: int) -> None:
         _report_search(store, path)
     finally:
         store.close()
+
+
+def _batches(contents: int) -> list[int]:
+    sizes = [BATCH] * (contents // BATCH)
+    if contents % BATCH:
+        sizes.append(contents % BATCH)
+    return sizes
 
 
 def _build(store: Store, records: list[dict]) -> list[tuple[int, float, int]]:

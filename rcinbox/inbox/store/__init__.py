@@ -1,17 +1,18 @@
 """The local store: one SQLite database per profile, so rcinbox opens on what it already knows.
 
-What it keeps: contents (the raw JSON plus the columns queries need), threads (derived from
+What it keeps: contents (the raw JSON, packed, plus the columns queries need), threads (derived from
 contents: newest activity, preview, the customer, our last reply's state, unread), channels (with
 thread and unread counts kept by triggers, so the sidebar costs nothing), identities (with the time
 they were fetched, for a TTL), read marks, drafts, the outbox and sync cursors.
 
-Queries are shaped for a viewport: a window of ``limit`` threads at ``offset`` in a channel or
-filter, read through an index that already has the order, so the cost follows the window and not
-the number of threads. The UIs never see SQL: they get small frozen rows.
+Queries are shaped for a viewport: a window of ``limit`` threads in a channel or filter, read by
+keyset through an index that already has the order (windows.py), so the cost follows the window
+and not the number of threads or its depth. The UIs never see SQL: they get small frozen rows.
 
 Durability: WAL with ``synchronous=FULL``; a reply in the outbox or a draft is committed before the
 call that wrote it returns, so it survives SIGKILL and power loss. All access happens on one
-thread (the engine's event loop); statements are short.
+thread (the engine's event loop); statements are short. The one exception is the filter box's
+search, which runs in a worker thread on its own read-only connection (search.py).
 
 This module never touches the network and never imports Textual.
 """
