@@ -310,3 +310,15 @@ def test_store_info_and_vacuum_report_the_file(emulator, capsys, monkeypatch) ->
     assert out.startswith("Vacuumed: ") and "Contents:" in out
     code, out, _ = run(capsys, "store", "info", "--json")
     assert json.loads(out)["free_bytes"] == 0
+
+
+@pytest.mark.parametrize("step", [5, 64])
+def test_a_threads_position_counted_from_anchors_is_its_place_in_the_list(
+    store: Store, monkeypatch: pytest.MonkeyPatch, step: int
+) -> None:
+    monkeypatch.setattr(windows, "ANCHOR_STEP", step)
+    for where in filters(store):
+        order = offset_window(store, where, 0, 10**6)
+        for position in [*range(0, len(order), 11), len(order) - 1]:
+            assert store.thread_position(where, order[position]) == position
+    assert store.thread_position(ThreadFilter(), "no-such-thread") is None

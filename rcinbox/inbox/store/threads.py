@@ -222,21 +222,6 @@ class ThreadTables(Tables):
         row = self._db.execute(f"{THREAD_SELECT} WHERE t.id = ?", (thread_id,)).fetchone()
         return thread_row(row) if row else None
 
-    def thread_position(self, where: ThreadFilter, thread_id: str) -> int | None:
-        """Where ``thread_id`` stands in the filter's order, so a selection can follow it."""
-        row = self._db.execute(
-            "SELECT latest_at FROM threads WHERE id = ?", (thread_id,)
-        ).fetchone()
-        if row is None:
-            return None
-        clause, params = where.where()
-        joiner = "AND" if clause else "WHERE"
-        return self._db.execute(
-            f"SELECT COUNT(*) FROM threads {clause} {joiner}"
-            " (latest_at > ? OR (latest_at = ? AND id > ?))",
-            (*params, row[0], row[0], thread_id),
-        ).fetchone()[0]
-
     def thread_count(self, where: ThreadFilter) -> int:
         if where.channel_id is None:
             if where.unread_only:

@@ -13,6 +13,7 @@ end need no anchors: the top is read forwards, the bottom backwards.
 
 from __future__ import annotations
 
+import bisect
 from typing import Any
 
 from rcinbox.inbox.store.base import THREAD_SELECT, Tables, thread_row
@@ -84,6 +85,28 @@ class WindowTables(Tables):
         # anchors[i] is the key of row (i + 1) * ANCHOR_STEP - 1: the row above position
         # (i + 1) * ANCHOR_STEP.
         return self._window(where, anchors[index - 1], offset % ANCHOR_STEP, limit)
+
+    def thread_position(self, where: ThreadFilter, thread_id: str) -> int | None:
+        """Where ``thread_id`` stands in the filter's order, so a selection can follow it:
+        the rows above it, counted from the nearest anchor above it."""
+        key = self.thread_key(thread_id)
+        if key is None:
+            return None
+        clause, params = where.where()
+        joiner = "AND" if clause else "WHERE"
+        count_above = f"SELECT COUNT(*) FROM threads {clause} {joiner} (latest_at, id) > (?, ?)"
+        if self.thread_count(where) < 2 * ANCHOR_STEP:
+            return self._db.execute(count_above, (*params, *key)).fetchone()[0]
+        anchors = self._anchors_of(where)
+        # Anchors run newest first: those above the thread are a prefix.
+        above = bisect.bisect_left(anchors, 0, key=lambda anchor: -1 if anchor > key else 0)
+        if above == 0:
+            return self._db.execute(count_above, (*params, *key)).fetchone()[0]
+        between = self._db.execute(
+            f"{count_above} AND (latest_at, id) < (?, ?)", (*params, *key, *anchors[above - 1])
+        ).fetchone()[0]
+        # anchors[above - 1] is the row at position above * ANCHOR_STEP - 1.
+        return above * ANCHOR_STEP + between
 
     def _window(
         self, where: ThreadFilter, after: tuple[float, str] | None, skip: int, limit: int
