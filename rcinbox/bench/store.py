@@ -374,12 +374,14 @@ def _raw_shares(path: Path) -> list[list[str]]:
     connection = sqlite3.connect(str(path))
     register(connection)
     try:
-        stored, raw, body, formatted, preview, count = connection.execute(
+        (preview,) = connection.execute(
+            "SELECT AVG(LENGTH(CAST(preview AS BLOB))) FROM threads"
+        ).fetchone()
+        stored, raw, body, formatted, count = connection.execute(
             "SELECT AVG(LENGTH(raw)), AVG(LENGTH(CAST(raw_json(raw) AS BLOB))),"
             " AVG(COALESCE(LENGTH(CAST(json_extract(raw_json(raw), '$.body') AS BLOB)), 0)),"
             " AVG(COALESCE(LENGTH(CAST(json_extract(raw_json(raw), '$.bodyFormatted')"
-            " AS BLOB)), 0)),"
-            " AVG(LENGTH(CAST(preview AS BLOB))), COUNT(*) FROM contents"
+            " AS BLOB)), 0)), COUNT(*) FROM contents"
         ).fetchone()
         sample = [
             row[0]
@@ -394,7 +396,7 @@ def _raw_shares(path: Path) -> list[list[str]]:
         ["raw JSON unpacked", f"{raw:,.0f} B", f"{count:,} rows"],
         ["  of which body", f"{body:,.0f} B", ""],
         ["  of which bodyFormatted (Text + Html twin)", f"{formatted:,.0f} B", ""],
-        ["preview column", f"{preview:,.0f} B", ""],
+        ["thread preview (newest contents only)", f"{preview or 0:,.0f} B", ""],
         [
             "raw JSON, zlib level 6, one row at a time",
             f"{packed:,.0f} B",

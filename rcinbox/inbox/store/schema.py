@@ -155,12 +155,15 @@ MIGRATIONS: tuple[str, ...] = (
     #   names), a fifth of its room; the one field thread derivation read out of it gets a
     #   column. pack_raw() is registered on every connection the store opens.
     # - No index on contents by creation time: no query needs it (threads have their own).
+    # - No preview per content: only a thread's newest content's preview is shown, and the
+    #   thread keeps it (a merge computes it; one not merged now is unpacked).
     # - The text index merges its segments 8 at a time instead of 4, so each indexed byte is
     #   rewritten about half as often as the index grows (`rcinbox store vacuum` merges them
     #   all).
     # The room freed is reused by later merges; `rcinbox store vacuum` gives it back at once.
     """
     DROP INDEX contents_created;
+    ALTER TABLE contents DROP COLUMN preview;
     INSERT INTO contents_text (contents_text, rank) VALUES ('automerge', 8);
     ALTER TABLE contents ADD COLUMN reply_to_author TEXT;
     UPDATE contents SET

@@ -13,7 +13,7 @@ from rcinbox.inbox.store.base import (
     thread_row,
     to_epoch,
 )
-from rcinbox.inbox.store.packing import pack
+from rcinbox.inbox.store.packing import load, pack
 from rcinbox.inbox.store.storable import storable_json
 from rcinbox.inbox.types import (
     UNKNOWN_CHANNEL,
@@ -33,6 +33,9 @@ class ThreadTables(Tables):
         new_ids: list[str] = []
         new_incoming: list[str] = []
         threads: set[str] = set()
+        # The merged contents' previews: a thread whose newest content is one of them takes
+        # its preview from here, not from unpacking the stored JSON again.
+        previews: dict[str, str] = {}
         with self.transaction() as db:
             for content in contents:
                 raw, repaired = storable_json(content.raw)
@@ -58,15 +61,15 @@ class ThreadTables(Tables):
                 written = db.execute(
                     "INSERT INTO contents (id, thread_id, channel_id, channel_type,"
                     " author_identity_id, in_reply_to, created, incoming, status, sync_status,"
-                    " preview, raw, reply_to_author)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " raw, reply_to_author)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (id) DO UPDATE SET thread_id = excluded.thread_id,"
                     " channel_id = excluded.channel_id, channel_type = excluded.channel_type,"
                     " author_identity_id = excluded.author_identity_id,"
                     " in_reply_to = excluded.in_reply_to, created = excluded.created,"
                     " incoming = excluded.incoming, status = excluded.status,"
-                    " sync_status = excluded.sync_status, preview = excluded.preview,"
-                    " raw = excluded.raw, reply_to_author = excluded.reply_to_author",
+                    " sync_status = excluded.sync_status, raw = excluded.raw,"
+                    " reply_to_author = excluded.reply_to_author",
                     (
                         content.id,
                         thread_id,
@@ -78,12 +81,12 @@ class ThreadTables(Tables):
                         int(incoming),
                         content.status,
                         content.synchronization_status,
-                        preview_of(content),
                         packed,
                         content.in_reply_to_author_identity_id,
                     ),
                 )
                 self._index_text(content, written.lastrowid if existed is None else None)
+                previews[content.id] = preview_of(content)
                 threads.add(thread_id)
                 if existed is not None and existed[1] != thread_id:
                     threads.add(existed[1])
@@ -92,19 +95,22 @@ class ThreadTables(Tables):
                     if incoming:
                         new_incoming.append(content.id)
             for thread_id in threads:
-                self._derive_thread(thread_id)
+                self._derive_thread(thread_id, previews)
         return MergeResult(tuple(new_ids), tuple(sorted(threads)), tuple(new_incoming))
 
-    def _derive_thread(self, thread_id: str) -> None:
+    def _derive_thread(self, thread_id: str, previews: dict[str, str]) -> None:
         db = self._db
         latest = db.execute(
-            "SELECT id, created, incoming, preview, channel_id, channel_type FROM contents"
+            "SELECT id, created, incoming, raw, channel_id, channel_type FROM contents"
             " WHERE thread_id = ? ORDER BY created DESC, id DESC LIMIT 1",
             (thread_id,),
         ).fetchone()
         if latest is None:
             db.execute("DELETE FROM threads WHERE id = ?", (thread_id,))
             return
+        preview = previews.get(latest[0])
+        if preview is None:
+            preview = preview_of(Content.from_json(load(latest[3])))
         inbound = db.execute(
             "SELECT id, created, author_identity_id FROM contents"
             " WHERE thread_id = ? AND incoming = 1 ORDER BY created DESC, id DESC LIMIT 1",
@@ -145,7 +151,7 @@ class ThreadTables(Tables):
                 latest[1],
                 latest[0],
                 latest[2],
-                latest[3],
+                preview,
                 customer_id,
                 inbound[0] if inbound else None,
                 inbound[1] if inbound else None,
