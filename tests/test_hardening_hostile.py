@@ -358,3 +358,52 @@ def test_json_output_carries_a_lone_surrogate_exactly(command: tuple[str, ...]) 
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)["records"][0]
     assert record["body"] == "half \ud83d" and record["id"] == "x\ud83d"
+
+
+def test_a_page_with_unstorable_records_stores_and_lists_every_record() -> None:
+    """Issue 14, item 3: one lone surrogate, one NaN or one record without channelId used to
+    roll back the page, fail `sync` or leave the list empty. Each record is kept, with only
+    what cannot be represented replaced (U+FFFD, per field), and every thread is listed."""
+    from rcinbox.inbox.store import Store, ThreadFilter
+    from rcinbox.inbox.types import UNKNOWN_CHANNEL
+
+    records = [
+        {
+            "id": f"c{n}",
+            "threadId": f"t{n}",
+            "channelId": "ch",
+            "channelType": "WhatsApp",
+            "body": f"message {n}",
+            "creationTime": f"2025-01-01T00:{n:02d}:00Z",
+        }
+        for n in range(8)
+    ]
+    records[2]["body"] = "half \ud83d emoji"
+    records[3]["rating"] = float("nan")
+    records[3]["extra"] = {"big": float("inf"), "small": float("-inf")}
+    del records[5]["channelId"]
+    # json.dumps writes the surrogate as the escape a server would send, NaN and Infinity bare.
+    body = json.dumps(page(records)).encode()
+    assert b"\\ud83d" in body and b"NaN" in body
+    with hostile(raw_answer(200, body, {"Content-Type": "application/json"})) as server:
+        result = run(server.url, "sync")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "8 new contents in 8 threads" in result.stdout
+    (path,) = Path(os.environ["RCINBOX_DATA_DIR"]).rglob("*.sqlite3")
+    store = Store.open(path)
+    try:
+        assert store.content_count() == 8
+        assert store.thread_count(ThreadFilter()) == 8
+        listed = {row.id for row in store.threads_window(ThreadFilter(), 0, 50)}
+        assert listed == {f"t{n}" for n in range(8)}
+        assert store.content("c2").body == "half \ufffd emoji"
+        assert store.content("c3").raw["rating"] == "NaN"
+        assert store.content("c3").raw["extra"] == {"big": "Infinity", "small": "-Infinity"}
+        unknown = [c for c in store.channels() if c.id == UNKNOWN_CHANNEL]
+        assert [c.thread_count for c in unknown] == [1]
+        only_unknown = store.threads_window(ThreadFilter(UNKNOWN_CHANNEL), 0, 50)
+        assert [row.id for row in only_unknown] == ["t5"]
+        assert store.search_threads("emoji") == ["t2"]
+    finally:
+        store.close()

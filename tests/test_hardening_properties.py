@@ -20,6 +20,8 @@ from rcinbox.api.errors import MalformedResponse
 from rcinbox.api.models import Attachment, Content, Identity, Page, Subscription
 from rcinbox.cli.output import iso_utc, when
 from rcinbox.config import Config, ConfigError, make_private_dir, normalise_server
+from rcinbox.inbox.store import Store, ThreadFilter
+from rcinbox.inbox.store.storable import storable_text
 from rcinbox.text import visible
 from rcinbox.tui.formatting import full_time, human_size, relative_time
 
@@ -90,6 +92,73 @@ def test_model_parsing_accepts_any_json_value_in_any_field(record: dict) -> None
 
 def test_model_parsing_survives_deep_nesting() -> None:
     Content.from_json({"id": "x", **deep(sys.getrecursionlimit() * 2)})  # type: ignore[dict-item]
+
+
+def nested(depth: int) -> object:
+    """A value ``depth`` lists and objects deep, as json.loads makes of deeply nested text."""
+    value: object = "x"
+    for _ in range(depth):
+        value = {"a": [value]}
+    return value
+
+
+# Records as a server may send them, each with an id (a content without one cannot be stored):
+# the id itself may hold a lone surrogate or be a number.
+ids = st.text(min_size=1, max_size=6) | st.sampled_from(["x\ud83d", "\ude00y"]) | st.integers(0, 99)
+identified = st.tuples(ids, st.sampled_from(["t1", "t\ud83d", 7]), records).map(
+    lambda t: {**t[2], "id": t[0], "threadId": t[1]}
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(records | identified, min_size=1, max_size=6))
+def test_merging_any_json_stores_every_content_and_lists_its_thread(batch: list[dict]) -> None:
+    """Issue 14, item 3: no field of any record rolls back a page; whatever cannot be stored
+    is replaced in that field alone, and every content is retrievable and listed."""
+    contents = [Content.from_json(record) for record in batch]
+    store = Store.open(":memory:")
+    try:
+        store.merge_contents(contents)
+        expected = {storable_text(c.id): c for c in contents if c.id}
+        assert store.content_count() == len(expected)
+        threads = set()
+        for content_id in expected:
+            stored = store.content(content_id)
+            assert stored is not None and stored.id == content_id
+            thread_id = stored.thread_id or stored.id
+            assert content_id in [c.id for c in store.thread_contents(thread_id)]
+            threads.add(thread_id)
+        assert store.thread_count(ThreadFilter()) == len(threads)
+        assert {row.id for row in store.threads_window(ThreadFilter(), 0, 100)} == threads
+        # And once more: what is stored can be merged again, unchanged.
+        again = [store.content(i) for i in expected]
+        assert store.merge_contents(again).changed_thread_ids == ()
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        pytest.param({"body": "half \ud83d emoji"}, id="lone-surrogate"),
+        pytest.param({"rating": float("nan"), "x": [float("inf")]}, id="nan-infinity"),
+        pytest.param({"contextData": {"n": 10**5000}}, id="5000-digit-integer"),
+        pytest.param({"contextData": nested(5000)}, id="nested-5000-deep"),
+        pytest.param({"\ud83d": "a key with half an emoji"}, id="surrogate-key"),
+    ],
+)
+def test_one_unstorable_field_is_replaced_and_the_others_kept(field: dict) -> None:
+    record = {"id": "c", "threadId": "t", "channelId": "ch", "title": "kept", **field}
+    store = Store.open(":memory:")
+    try:
+        store.merge_contents([Content.from_json(record), Content.from_json({"id": "d"})])
+        stored = store.content("c")
+        assert stored is not None and stored.title == "kept" and stored.channel_id == "ch"
+        assert store.content("d") is not None
+        # Strict JSON, UTF-8 all through: what --json prints of it any reader can read.
+        json.dumps(stored.raw, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize(

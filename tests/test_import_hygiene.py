@@ -39,6 +39,7 @@ HEADLESS_MODULES = [
     "rcinbox.cli.triage",
     "rcinbox.cli.accounts",
     "rcinbox.cli.config_cmd",
+    "rcinbox.cli.store_cmd",
     "rcinbox.cli.demo_server",
     # The TUI launcher loads Textual only when it runs the app, after the demo has started.
     "rcinbox.cli.tui",

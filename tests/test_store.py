@@ -10,6 +10,7 @@ import pytest
 from rcinbox.api.models import Content
 from rcinbox.emulator.seed import generate
 from rcinbox.inbox.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError, ThreadFilter
+from rcinbox.inbox.types import UNKNOWN_CHANNEL
 
 
 @pytest.fixture(scope="module")
@@ -173,3 +174,58 @@ def test_drafts_and_outbox_rows_survive_reopening(tmp_path: Path) -> None:
     assert again.draft("t").public is False
     assert [e.body for e in again.outbox(["queued"])] == ["queued reply"]
     assert again.thread("t").reply_state == "queued"
+
+
+def test_a_version_four_store_with_channelless_threads_lists_them_after_migrating(
+    tmp_path: Path,
+) -> None:
+    """Contents without a channelId used to make threads no channel counted: stored, never
+    listed. Migrating files them under the unknown channel, counts included."""
+    path = tmp_path / "v4.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    for number in range(4):
+        step = f"{MIGRATIONS[number]}; PRAGMA user_version = {number + 1}"
+        db.executescript(f"BEGIN; {step}; COMMIT;")
+    for cid, channel in (("a", None), ("b", "c1")):
+        db.execute(
+            "INSERT INTO contents (id, thread_id, channel_id, created, incoming, preview, raw)"
+            " VALUES (?, ?, ?, 0, 1, 'p', '{}')",
+            (cid, f"t-{cid}", channel),
+        )
+        db.execute(
+            "INSERT INTO threads (id, channel_id, latest_at, latest_content_id, latest_incoming,"
+            " preview, content_count, unread) VALUES (?, ?, 0, ?, 1, 'p', 1, 1)",
+            (f"t-{cid}", channel, cid),
+        )
+    assert db.execute("SELECT SUM(thread_count) FROM channels").fetchone()[0] == 1
+    db.close()
+    store = Store.open(path)
+    try:
+        assert store.thread_count(ThreadFilter()) == 2
+        assert store.thread_count(ThreadFilter(unread_only=True)) == 2
+        assert {(c.id, c.thread_count, c.unread_count) for c in store.channels()} == {
+            (UNKNOWN_CHANNEL, 1, 1),
+            ("c1", 1, 1),
+        }
+        assert [r.id for r in store.threads_window(ThreadFilter(UNKNOWN_CHANNEL), 0, 9)] == ["t-a"]
+    finally:
+        store.close()
+
+
+def test_contents_without_a_channel_are_listed_under_the_unknown_channel(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s.sqlite3")
+    try:
+        lost = Content.from_json(
+            {"id": "x", "threadId": "tx", "body": "no channel", "contentDirection": "Incoming"}
+        )
+        store.merge_contents([lost, message("a", "t", "2026-01-01T10:00:00Z", incoming=True)])
+        assert store.thread_count(ThreadFilter()) == 2
+        assert store.thread_count(ThreadFilter(UNKNOWN_CHANNEL)) == 1
+        assert store.thread_count(ThreadFilter("c1")) == 1
+        (row,) = store.threads_window(ThreadFilter(UNKNOWN_CHANNEL), 0, 10)
+        assert row.id == "tx" and row.channel_id == UNKNOWN_CHANNEL
+        assert ThreadFilter(UNKNOWN_CHANNEL).admits(row)
+        assert not ThreadFilter("c1").admits(row)
+        assert ThreadFilter(UNKNOWN_CHANNEL).cursor_key == "all"
+    finally:
+        store.close()

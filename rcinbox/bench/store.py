@@ -46,6 +46,7 @@ from rcinbox.bench.common import (
     table,
 )
 from rcinbox.inbox.store import Store, ThreadFilter
+from rcinbox.inbox.store.packing import register
 
 THREADS = 100_000
 DEEP = 20_000
@@ -349,7 +350,7 @@ def _stats(samples: list[float], runs: int) -> list[str]:
 def _merge_again(store: Store) -> None:
     """The newest 1,000 contents merged again, as when a page the store holds is fetched
     again (a thread reopened, an overlapping poll): nothing changes, yet it all costs."""
-    recent = store.newest_content_ids(1000)
+    recent = store.last_stored_content_ids(1000)
     contents = [c for c in (store.content(i) for i in recent) if c is not None]
     samples = _time(lambda: store.merge_contents(contents), 10)
     print()
@@ -371,23 +372,31 @@ def _merge_again(store: Store) -> None:
 def _raw_shares(path: Path) -> list[list[str]]:
     """Average bytes a content row spends on its raw JSON, and on which parts of it."""
     connection = sqlite3.connect(str(path))
+    register(connection)
     try:
-        raw, body, formatted, preview, count = connection.execute(
-            "SELECT AVG(LENGTH(CAST(raw AS BLOB))),"
-            " AVG(COALESCE(LENGTH(CAST(json_extract(raw, '$.body') AS BLOB)), 0)),"
-            " AVG(COALESCE(LENGTH(CAST(json_extract(raw, '$.bodyFormatted') AS BLOB)), 0)),"
-            " AVG(LENGTH(CAST(preview AS BLOB))), COUNT(*) FROM contents"
+        (preview,) = connection.execute(
+            "SELECT AVG(LENGTH(CAST(preview AS BLOB))) FROM threads"
         ).fetchone()
-        sample = [row[0] for row in connection.execute(f"SELECT raw FROM contents LIMIT {_SAMPLE}")]
+        stored, raw, body, formatted, count = connection.execute(
+            "SELECT AVG(LENGTH(raw)), AVG(LENGTH(CAST(raw_json(raw) AS BLOB))),"
+            " AVG(COALESCE(LENGTH(CAST(json_extract(raw_json(raw), '$.body') AS BLOB)), 0)),"
+            " AVG(COALESCE(LENGTH(CAST(json_extract(raw_json(raw), '$.bodyFormatted')"
+            " AS BLOB)), 0)), COUNT(*) FROM contents"
+        ).fetchone()
+        sample = [
+            row[0]
+            for row in connection.execute(f"SELECT raw_json(raw) FROM contents LIMIT {_SAMPLE}")
+        ]
     finally:
         connection.close()
     packed = sum(len(zlib.compress(text.encode(), 6)) for text in sample) / max(len(sample), 1)
     plain = sum(len(text.encode()) for text in sample) / max(len(sample), 1)
     return [
-        ["raw JSON", f"{raw:,.0f} B", f"{count:,} rows"],
+        ["raw JSON as stored (packed: deflate + dictionary)", f"{stored:,.0f} B", ""],
+        ["raw JSON unpacked", f"{raw:,.0f} B", f"{count:,} rows"],
         ["  of which body", f"{body:,.0f} B", ""],
         ["  of which bodyFormatted (Text + Html twin)", f"{formatted:,.0f} B", ""],
-        ["preview column", f"{preview:,.0f} B", ""],
+        ["thread preview (newest contents only)", f"{preview or 0:,.0f} B", ""],
         [
             "raw JSON, zlib level 6, one row at a time",
             f"{packed:,.0f} B",
@@ -429,12 +438,37 @@ def _report_disk(path: Path, contents: int) -> None:
     print(table(["part", "bytes", "note"], _raw_shares(path)))
 
 
+def _count(text: str) -> int:
+    """10000, 10k, 1M."""
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:].lower(), 1)
+    try:
+        count = int(float(text[:-1] if scale > 1 else text) * scale)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a count: {text!r}") from None
+    if count < 1_000:
+        raise argparse.ArgumentTypeError("at least 1000 contents")
+    return count
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m rcinbox.bench.store", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--keep", type=Path, help="build the store at this new path and keep it")
+    parser.add_argument(
+        "--contents",
+        type=_count,
+        metavar="N",
+        help="instead: the store as it grows to N contents (10k, 100k, 1M): bytes written per"
+        " content, merge rate, file size, deep windows, common-word search (rcinbox.bench.scale)",
+    )
     args = parser.parse_args(argv)
+    if args.contents:
+        from rcinbox.bench import scale
+
+        with tempfile.TemporaryDirectory(prefix="rcinbox-bench-") as scratch:
+            scale.run(args.keep or Path(scratch) / "inbox.sqlite3", args.contents)
+        return 0
     if args.keep:
         if args.keep.exists():
             parser.error(f"{args.keep} exists: --keep builds a new store")

@@ -41,6 +41,7 @@ COMMANDS: dict[str | None, str] = {
     "logout": "rcinbox.cli.accounts",
     "whoami": "rcinbox.cli.accounts",
     "config": "rcinbox.cli.config_cmd",
+    "store": "rcinbox.cli.store_cmd",
     "demo-server": "rcinbox.cli.demo_server",
     "completion": "rcinbox.cli.completion",
     "web": "rcinbox.cli.web",

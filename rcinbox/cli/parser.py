@@ -402,6 +402,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print the path, size and content type as JSON"
     )
 
+    store = command("store", "Show the local store's size and contents, or compact it.")
+    store.add_argument(
+        "action",
+        choices=("info", "vacuum"),
+        help="info: counts and sizes; vacuum: give free room back to the file system",
+    )
+    store.add_argument("--json", action="store_true", help="JSON output")
+
     # account commands
     sup = argparse.SUPPRESS
     profile_option = argparse.ArgumentParser(add_help=False)

@@ -44,6 +44,7 @@ from rcinbox.inbox.events import (
     Trouble,
 )
 from rcinbox.inbox.identities import IdentityDirectory
+from rcinbox.inbox.lists import ListReads
 from rcinbox.inbox.notices import WaitAnnounced as WaitAnnounced  # for UIs: a wait to show
 from rcinbox.inbox.notices import WaitTracker
 from rcinbox.inbox.notices import WebhookState as WebhookState  # for UIs: the webhook's state
@@ -85,7 +86,9 @@ from rcinbox.text import one_line
 log = logging.getLogger(__name__)
 
 
-class Inbox(Conversations, TriageFacade, SearchFacade, AttachmentActions, CustomerQueries):
+class Inbox(
+    ListReads, Conversations, TriageFacade, SearchFacade, AttachmentActions, CustomerQueries
+):
     """One account's inbox. Build it, :meth:`start` the background work, :meth:`close` at exit."""
 
     def __init__(
@@ -228,13 +231,6 @@ class Inbox(Conversations, TriageFacade, SearchFacade, AttachmentActions, Custom
     def thread_count(self, where: ThreadFilter) -> int:
         self.wake_snoozed()
         return self.store.thread_count(where)
-
-    def threads(self, where: ThreadFilter, offset: int, limit: int) -> list[ThreadRow]:
-        """A window of the list; the names on it are asked for in the background."""
-        self.wake_snoozed()
-        rows = self.store.threads_window(where, offset, limit)
-        self.identities.want((row.customer_id for row in rows if row.customer_id), view="list")
-        return rows
 
     def thread(self, thread_id: str) -> ThreadRow | None:
         return self.store.thread(thread_id)

@@ -20,7 +20,6 @@ from rcinbox.api.errors import RCError
 from rcinbox.api.models import Content
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
 from rcinbox.inbox.store import Store
-from rcinbox.inbox.types import ThreadFilter
 from rcinbox.text import one_line
 
 if TYPE_CHECKING:
@@ -55,14 +54,6 @@ class SearchFacade:
     scheduler: RequestScheduler
     syncer: Syncer
     backfill: HistoryBackfill
-
-    def search(self, text: str, where: ThreadFilter | None = None) -> list[str]:
-        """Ids of threads whose customer's name, a message or a subject contains ``text``
-        (within ``where``'s channel, or its unread threads, when given)."""
-        ids = self.store.search_threads(text)
-        if where is None or not (where.channel_id or where.unread_only or where.needs_reply):
-            return ids
-        return [row.id for row in self.store.threads_by_ids(ids) if where.admits(row)]
 
     def older_than_horizon(self, thread_ids: list[str]) -> int:
         """How many of these threads (search results) were last active before the history

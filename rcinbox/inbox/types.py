@@ -29,6 +29,10 @@ from rcinbox.api.ratelimit import RateState as RateState
 # Threads a search returns at most (a UI says "500+" when it gets this many).
 SEARCH_LIMIT = 500
 
+# The channel of threads whose contents came without a channelId: the store files them under
+# this id (no real channel's), so they are listed, counted and can be chosen like any channel.
+UNKNOWN_CHANNEL = ""
+
 
 class ReplyState(StrEnum):
     """Where a reply of ours stands. The values are the strings the outbox table's ``state``
@@ -112,7 +116,8 @@ class ThreadFilter:
             # Written as the wait sort's index has it, so that order reads the index in turn.
             waiting = self.order is ThreadOrder.WAITING
             conditions.append("-latest_incoming = -1" if waiting else "latest_incoming = 1")
-        if self.channel_id:
+        # ``is not None``: the unknown channel's id (UNKNOWN_CHANNEL) is empty, not absent.
+        if self.channel_id is not None:
             conditions.append("channel_id = ?")
             params = (self.channel_id,)
         return "WHERE " + " AND ".join(conditions), params
@@ -148,7 +153,8 @@ class ThreadFilter:
 
     @property
     def cursor_key(self) -> str:
-        """Names the API listing that feeds this filter: one paging cursor per listing."""
+        """Names the API listing that feeds this filter: one paging cursor per listing. The
+        unknown channel has no listing of its own: its contents come with everyone's."""
         return f"channel:{self.channel_id}" if self.channel_id else "all"
 
 
@@ -356,6 +362,25 @@ class ReplyRules:
         if self.too_long(text):
             raise ReplyTooLong(len(text), self.max_length, self.channel)
         return self.public(asked)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreInfo:
+    """What ``rcinbox store info`` reports: counts, and where the bytes are."""
+
+    path: str
+    schema_version: int
+    contents: int
+    threads: int
+    identities: int
+    # The database file and its WAL.
+    file_bytes: int
+    # Room inside the file that no table uses (VACUUM gives it back).
+    free_bytes: int
+    # The contents' raw JSON, as stored (packed).
+    raw_bytes: int
+    # (table or index, bytes), largest first.
+    objects: tuple[tuple[str, int], ...]
 
 
 def reply_state(sync_status: str | None) -> ReplyState:

@@ -1,18 +1,19 @@
 """The local store: one SQLite database per profile, so rcinbox opens on what it already knows.
 
-What it keeps: contents (the raw JSON plus the columns queries need), threads (derived from
+What it keeps: contents (the raw JSON, packed, plus the columns queries need), threads (derived from
 contents: newest activity, preview, the customer, our last reply's state, unread), channels (with
 thread and unread counts kept by triggers, so the sidebar costs nothing), identities (with the time
 they were fetched, for a TTL), read marks, drafts, the outbox, sync cursors, and the threads the
 agent put aside (done, snoozed).
 
-Queries are shaped for a viewport: a window of ``limit`` threads at ``offset`` in a channel or
-filter, read through an index that already has the order, so the cost follows the window and not
-the number of threads. The UIs never see SQL: they get small frozen rows.
+Queries are shaped for a viewport: a window of ``limit`` threads in a channel or filter, read by
+keyset through an index that already has the order (windows.py), so the cost follows the window
+and not the number of threads or its depth. The UIs never see SQL: they get small frozen rows.
 
 Durability: WAL with ``synchronous=FULL``; a reply in the outbox or a draft is committed before the
 call that wrote it returns, so it survives SIGKILL and power loss. All access happens on one
-thread (the engine's event loop); statements are short.
+thread (the engine's event loop); statements are short. The one exception is the filter box's
+search, which runs in a worker thread on its own read-only connection (search.py).
 
 This module never touches the network and never imports Textual.
 """
@@ -32,10 +33,14 @@ from rcinbox.inbox.store.cursors import CursorTables
 from rcinbox.inbox.store.drafts import DraftTables
 from rcinbox.inbox.store.identities import IdentityTables
 from rcinbox.inbox.store.lock import SenderLock
+from rcinbox.inbox.store.maintenance import MaintenanceTables
 from rcinbox.inbox.store.outbox import OutboxTables
+from rcinbox.inbox.store.packing import register
 from rcinbox.inbox.store.schema import MIGRATIONS, SCHEMA_VERSION
+from rcinbox.inbox.store.search import SearchWorker
 from rcinbox.inbox.store.threads import ThreadTables
 from rcinbox.inbox.store.triage import TriageTables
+from rcinbox.inbox.store.windows import WindowTables
 from rcinbox.inbox.types import (
     SEARCH_LIMIT,
     CachedIdentity,
@@ -66,7 +71,12 @@ __all__ = [
 ]
 
 
+# The page cache, at most (KiB).
+CACHE_KIB = 32 * 1024
+
+
 class Store(
+    WindowTables,
     ThreadTables,
     TriageTables,
     ContentTables,
@@ -75,6 +85,7 @@ class Store(
     OutboxTables,
     CursorTables,
     SenderLock,
+    MaintenanceTables,
 ):
     """The profile's SQLite database. Open with :meth:`open`; close with :meth:`close`.
 
@@ -94,6 +105,8 @@ class Store(
         self._sender_lock: BinaryIO | None = None
         # The thread the agent has on screen (see keep_read): what arrives in it is read.
         self._kept_read: str | None = None
+        self._anchors = {}
+        self._searcher: SearchWorker | None = None
 
     @classmethod
     def open(cls, path: Path | str, *, clock: Callable[[], float] = time.time) -> Store:
@@ -104,6 +117,16 @@ class Store(
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
             connection.execute("PRAGMA foreign_keys=ON")
+            # A merge of 1,000 contents dirties a page of each random-keyed index per content:
+            # 16 MB at a million contents. With SQLite's default 2 MB cache those pages spilled
+            # into the WAL mid-transaction and were written again at commit, so the bytes
+            # written per content grew with the store (9 KB at 10k, 35 KB at 1M). The cache
+            # only holds pages that were used, up to this size.
+            connection.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+            # Checkpoint every 16 MB of WAL rather than 4: a page rewritten by several commits
+            # between two checkpoints is copied into the database once.
+            connection.execute("PRAGMA wal_autocheckpoint=4000")
+            register(connection)
             store = cls(connection, clock, None if str(path) == ":memory:" else Path(path))
             store._migrate()
         except sqlite3.DatabaseError as error:
@@ -111,8 +134,20 @@ class Store(
         return store
 
     def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
         self._release_sender_lock()
         self._db.close()
+
+    async def search_in_thread(self, text: str, *, limit: int = SEARCH_LIMIT) -> list[str]:
+        """:meth:`search_threads` in a worker thread with its own connection (see
+        :class:`SearchWorker`: cancellable). A store in memory has no file another connection
+        could read: it searches on this one."""
+        if self._path is None:
+            return self.search_threads(text, limit=limit)
+        if self._searcher is None:
+            self._searcher = SearchWorker(self._path)
+        return await self._searcher.search(text, limit=limit)
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -10,22 +9,25 @@ from rcinbox.api.models import Content
 from rcinbox.inbox.store.base import (
     Tables,
 )
+from rcinbox.inbox.store.packing import load
+from rcinbox.inbox.store.search import MIN_TEXT_QUERY as MIN_TEXT_QUERY
+from rcinbox.inbox.store.search import run_search
 from rcinbox.inbox.types import (
     SEARCH_LIMIT,
 )
-
-# The trigram index cannot answer shorter queries; those search names and previews only.
-MIN_TEXT_QUERY = 3
 
 
 class ContentTables(Tables):
     """Contents: the raw JSON, the columns queries need, and the trigram index of their text."""
 
-    def _index_text(self, content: Content) -> None:
-        rowid = self._db.execute(
-            "SELECT rowid FROM contents WHERE id = ?", (content.id,)
-        ).fetchone()[0]
-        self._db.execute("DELETE FROM contents_text WHERE rowid = ?", (rowid,))
+    def _index_text(self, content: Content, rowid: int | None) -> None:
+        """Index a content's text; ``rowid`` is the row just inserted, None for one updated
+        (whose old text is taken out of the index first)."""
+        if rowid is None:
+            rowid = self._db.execute(
+                "SELECT rowid FROM contents WHERE id = ?", (content.id,)
+            ).fetchone()[0]
+            self._db.execute("DELETE FROM contents_text WHERE rowid = ?", (rowid,))
         self._db.execute(
             "INSERT INTO contents_text (rowid, body, title) VALUES (?, ?, ?)",
             (rowid, content.body, content.title),
@@ -49,7 +51,7 @@ class ContentTables(Tables):
 
     def content(self, content_id: str) -> Content | None:
         row = self._db.execute("SELECT raw FROM contents WHERE id = ?", (content_id,)).fetchone()
-        return Content.from_json(json.loads(row[0])) if row else None
+        return Content.from_json(load(row[0])) if row else None
 
     def thread_contents(
         self, thread_id: str, *, limit: int | None = None, before: float | None = None
@@ -66,7 +68,7 @@ class ContentTables(Tables):
             sql += " LIMIT ?"
             params.append(limit)
         rows = self._db.execute(sql, params).fetchall()
-        return [Content.from_json(json.loads(row[0])) for row in reversed(rows)]
+        return [Content.from_json(load(row[0])) for row in reversed(rows)]
 
     def thread_size(self, thread_id: str) -> int:
         return self._db.execute(
@@ -75,35 +77,14 @@ class ContentTables(Tables):
 
     def search_threads(self, text: str, *, limit: int = SEARCH_LIMIT) -> list[str]:
         """Threads whose customer's name, a message or a subject contains ``text``
-        (case-insensitive), newest activity first."""
-        text = text.strip()
-        if not text:
-            return []
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        if len(text) >= MIN_TEXT_QUERY:
-            # A quoted FTS5 string: the trigram index matches it as a plain substring.
-            in_text = (
-                "id IN (SELECT c.thread_id FROM contents_text AS f"
-                " JOIN contents AS c ON c.rowid = f.rowid WHERE contents_text MATCH :q)"
-            )
-        else:
-            # Too short for trigrams (a two-character Chinese word, say): scan the indexed text.
-            in_text = (
-                "id IN (SELECT c.thread_id FROM contents_text AS f"
-                " JOIN contents AS c ON c.rowid = f.rowid"
-                " WHERE f.body LIKE :p ESCAPE '\\' OR f.title LIKE :p ESCAPE '\\')"
-            )
-        rows = self._db.execute(
-            f"SELECT id FROM threads WHERE {in_text}"
-            " OR customer_id IN (SELECT id FROM identities WHERE name LIKE :p ESCAPE '\\')"
-            " ORDER BY latest_at DESC, id DESC LIMIT :limit",
-            {"q": '"' + text.replace('"', '""') + '"', "p": pattern, "limit": limit},
-        ).fetchall()
-        return [row[0] for row in rows]
+        (case-insensitive), newest activity first; on this connection (the engine's thread).
+        :class:`~rcinbox.inbox.store.search.SearchWorker` runs the same query off it."""
+        return run_search(self._db, text, limit)
 
-    def newest_content_ids(self, limit: int) -> list[str]:
+    def last_stored_content_ids(self, limit: int) -> list[str]:
+        """The ``limit`` contents stored last (the benchmark merges them again)."""
         rows = self._db.execute(
-            "SELECT id FROM contents ORDER BY created DESC, id DESC LIMIT ?", (limit,)
+            "SELECT id FROM contents ORDER BY rowid DESC LIMIT ?", (limit,)
         ).fetchall()
         return [row[0] for row in rows]
 

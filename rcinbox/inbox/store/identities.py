@@ -9,6 +9,7 @@ from rcinbox.api.models import Identity
 from rcinbox.inbox.store.base import (
     Tables,
 )
+from rcinbox.inbox.store.storable import storable_json
 from rcinbox.inbox.types import (
     CachedIdentity,
 )
@@ -22,6 +23,9 @@ class IdentityTables(Tables):
         changed: list[str] = []
         with self.transaction() as db:
             for identity in identities:
+                raw, repaired = storable_json(identity.raw)
+                if repaired is not None:
+                    identity = Identity.from_json(repaired)
                 if not identity.id:
                     continue
                 name = identity.display_label
@@ -37,7 +41,7 @@ class IdentityTables(Tables):
                         identity.id,
                         name,
                         int(identity.is_agent),
-                        json.dumps(identity.raw, ensure_ascii=False, separators=(",", ":")),
+                        raw,
                         fetched_at,
                     ),
                 )
@@ -95,9 +99,9 @@ class IdentityTables(Tables):
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
                 "SELECT author_identity_id, channel_id FROM contents"
-                f" WHERE author_identity_id IN ({marks}) AND channel_id IS NOT NULL"
+                f" WHERE author_identity_id IN ({marks}) AND channel_id <> ''"
                 " UNION SELECT customer_id, channel_id FROM threads"
-                f" WHERE customer_id IN ({marks}) AND channel_id IS NOT NULL",
+                f" WHERE customer_id IN ({marks}) AND channel_id <> ''",
                 chunk + chunk,
             )
             for identity_id, channel_id in rows:

@@ -3,12 +3,10 @@ merges contents in and re-derives their threads (contents, index and threads cha
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 
 from rcinbox.api.models import Content
 from rcinbox.inbox.store.base import (
-    THREAD_COLUMNS,
     THREAD_SELECT,
     Tables,
     preview_of,
@@ -16,7 +14,10 @@ from rcinbox.inbox.store.base import (
     thread_row,
     to_epoch,
 )
+from rcinbox.inbox.store.packing import load, pack
+from rcinbox.inbox.store.storable import storable_json
 from rcinbox.inbox.types import (
+    UNKNOWN_CHANNEL,
     ChannelRow,
     MergeResult,
     ThreadFilter,
@@ -33,8 +34,16 @@ class ThreadTables(Tables):
         new_ids: list[str] = []
         new_incoming: list[str] = []
         threads: set[str] = set()
+        # The merged contents' previews: a thread whose newest content is one of them takes
+        # its preview from here, not from unpacking the stored JSON again.
+        previews: dict[str, str] = {}
         with self.transaction() as db:
             for content in contents:
+                raw, repaired = storable_json(content.raw)
+                if repaired is not None:
+                    # A field the store cannot hold was replaced: read the content from the
+                    # repaired record, so its columns and index say what is stored.
+                    content = Content.from_json(repaired)
                 if not content.id:
                     continue
                 thread_id = content.thread_id or content.id
@@ -43,38 +52,39 @@ class ThreadTables(Tables):
                     # A content without a time still belongs in its thread; "now" keeps it visible.
                     created = self._clock()
                 incoming = content.is_incoming
-                raw = json.dumps(content.raw, ensure_ascii=False, separators=(",", ":"))
+                packed = pack(raw)
                 existed = db.execute(
                     "SELECT raw, thread_id FROM contents WHERE id = ?", (content.id,)
                 ).fetchone()
-                if existed is not None and existed[0] == raw and existed[1] == thread_id:
+                if existed is not None and existed[0] in (packed, raw) and existed[1] == thread_id:
                     # Polling sees the same contents again and again: nothing to rewrite.
                     continue
                 if (
                     existed is not None
                     and existed[1] == thread_id
                     and content.attachments
-                    and same_but_links(json.loads(existed[0]), content.raw)
+                    and same_but_links(load(existed[0]), content.raw)
                 ):
                     # Attachment links are signed afresh in every answer (API.md): nothing
                     # shown has changed, and rewriting each poll would cost a disk sync. A
                     # download whose stored link has expired asks for the content again.
                     continue
-                db.execute(
+                written = db.execute(
                     "INSERT INTO contents (id, thread_id, channel_id, channel_type,"
                     " author_identity_id, in_reply_to, created, incoming, status, sync_status,"
-                    " preview, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " raw, reply_to_author)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (id) DO UPDATE SET thread_id = excluded.thread_id,"
                     " channel_id = excluded.channel_id, channel_type = excluded.channel_type,"
                     " author_identity_id = excluded.author_identity_id,"
                     " in_reply_to = excluded.in_reply_to, created = excluded.created,"
                     " incoming = excluded.incoming, status = excluded.status,"
-                    " sync_status = excluded.sync_status, preview = excluded.preview,"
-                    " raw = excluded.raw",
+                    " sync_status = excluded.sync_status, raw = excluded.raw,"
+                    " reply_to_author = excluded.reply_to_author",
                     (
                         content.id,
                         thread_id,
-                        content.channel_id,
+                        content.channel_id or UNKNOWN_CHANNEL,
                         content.channel_type,
                         content.author_identity_id,
                         content.in_reply_to_content_id,
@@ -82,11 +92,12 @@ class ThreadTables(Tables):
                         int(incoming),
                         content.status,
                         content.synchronization_status,
-                        preview_of(content),
-                        raw,
+                        packed,
+                        content.in_reply_to_author_identity_id,
                     ),
                 )
-                self._index_text(content)
+                self._index_text(content, written.lastrowid if existed is None else None)
+                previews[content.id] = preview_of(content)
                 threads.add(thread_id)
                 if existed is not None and existed[1] != thread_id:
                     threads.add(existed[1])
@@ -95,19 +106,22 @@ class ThreadTables(Tables):
                     if incoming:
                         new_incoming.append(content.id)
             for thread_id in threads:
-                self._derive_thread(thread_id)
+                self._derive_thread(thread_id, previews)
         return MergeResult(tuple(new_ids), tuple(sorted(threads)), tuple(new_incoming))
 
-    def _derive_thread(self, thread_id: str) -> None:
+    def _derive_thread(self, thread_id: str, previews: dict[str, str]) -> None:
         db = self._db
         latest = db.execute(
-            "SELECT id, created, incoming, preview, channel_id, channel_type FROM contents"
+            "SELECT id, created, incoming, raw, channel_id, channel_type FROM contents"
             " WHERE thread_id = ? ORDER BY created DESC, id DESC LIMIT 1",
             (thread_id,),
         ).fetchone()
         if latest is None:
             db.execute("DELETE FROM threads WHERE id = ?", (thread_id,))
             return
+        preview = previews.get(latest[0])
+        if preview is None:
+            preview = preview_of(Content.from_json(load(latest[3])))
         inbound = db.execute(
             "SELECT id, created, author_identity_id FROM contents"
             " WHERE thread_id = ? AND incoming = 1 ORDER BY created DESC, id DESC LIMIT 1",
@@ -122,8 +136,7 @@ class ThreadTables(Tables):
         if customer_id is None:
             # An agent-started discussion with no answer yet: the customer is who we wrote to.
             customer_id = db.execute(
-                "SELECT json_extract(raw, '$.inReplyToAuthorIdentityId') FROM contents"
-                " WHERE thread_id = ? ORDER BY created LIMIT 1",
+                "SELECT reply_to_author FROM contents WHERE thread_id = ? ORDER BY created LIMIT 1",
                 (thread_id,),
             ).fetchone()[0]
         count = db.execute(
@@ -149,7 +162,7 @@ class ThreadTables(Tables):
                 latest[1],
                 latest[0],
                 latest[2],
-                latest[3],
+                preview,
                 customer_id,
                 inbound[0] if inbound else None,
                 inbound[1] if inbound else None,
@@ -237,53 +250,9 @@ class ThreadTables(Tables):
         ).fetchall()
         return [thread_row(row) for row in rows]
 
-    def threads_window(self, where: ThreadFilter, offset: int, limit: int) -> list[ThreadRow]:
-        """``limit`` threads from ``offset`` in the filter's order, names joined in."""
-        clause, params = where.where()
-        rows = self._db.execute(
-            f"SELECT {THREAD_COLUMNS}"
-            f" FROM (SELECT * FROM threads {clause}"
-            f"  ORDER BY {where.order_by()} LIMIT ? OFFSET ?) AS t"
-            " LEFT JOIN identities AS i ON i.id = t.customer_id"
-            f" ORDER BY {where.order_by('t')}",
-            (*params, limit, offset),
-        ).fetchall()
-        return [thread_row(row) for row in rows]
-
     def thread(self, thread_id: str) -> ThreadRow | None:
         row = self._db.execute(f"{THREAD_SELECT} WHERE t.id = ?", (thread_id,)).fetchone()
         return thread_row(row) if row else None
-
-    def _order_place(
-        self, where: ThreadFilter, thread_id: str, *, after: bool
-    ) -> tuple[str, tuple[object, ...]] | None:
-        """The condition "comes before (or, ``after``, after) ``thread_id`` in the filter's
-        order", as SQL on ``threads`` and its parameters; None when there is no such thread."""
-        keys, descending = where.order_keys()
-        values = self._db.execute(
-            f"SELECT {', '.join(keys)} FROM threads WHERE id = ?", (thread_id,)
-        ).fetchone()
-        if values is None:
-            return None
-        comparison = ">" if descending != after else "<"
-        # Spelled out rather than as a row value: SQLite then reads the order's index for each
-        # part (an expression index included) instead of scanning every thread.
-        condition = f"{keys[-1]} {comparison} ?"
-        params: list[object] = [values[-1]]
-        for key, value in zip(reversed(keys[:-1]), reversed(values[:-1]), strict=True):
-            condition = f"{key} {comparison} ? OR ({key} = ? AND ({condition}))"
-            params[:0] = [value, value]
-        return f"({condition})", tuple(params)
-
-    def thread_position(self, where: ThreadFilter, thread_id: str) -> int | None:
-        """Where ``thread_id`` stands in the filter's order, so a selection can follow it."""
-        place = self._order_place(where, thread_id, after=False)
-        if place is None:
-            return None
-        clause, params = where.where()
-        return self._db.execute(
-            f"SELECT COUNT(*) FROM threads {clause} AND {place[0]}", (*params, *place[1])
-        ).fetchone()[0]
 
     def thread_count(self, where: ThreadFilter) -> int:
         if where.triaged and not where.needs_reply:

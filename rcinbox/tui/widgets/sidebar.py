@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from rcinbox.inbox.types import ChannelRow, ThreadFilter
+from rcinbox.inbox.types import UNKNOWN_CHANNEL, ChannelRow, ThreadFilter
 from rcinbox.text import fit, visible
 from rcinbox.tui.formatting import channel_label
 
@@ -42,6 +42,8 @@ def channel_name(channel: ChannelRow, names: Mapping[str, str]) -> str:
     configured = names.get(channel.id)
     if configured:
         return visible(configured, multiline=False)
+    if channel.id == UNKNOWN_CHANNEL:
+        return "Unknown channel"
     return f"{channel_label(channel.type)} {visible(channel.id[-4:], multiline=False)}"
 
 

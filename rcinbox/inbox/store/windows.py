@@ -1,0 +1,194 @@
+"""Windows of the conversation list, read by keyset: the cost follows the window, not its depth.
+
+``LIMIT 50 OFFSET n`` walks n index entries before the first row it returns: 6.5 ms for the last
+window of a million-content store. A keyset read seeks to the row above the window instead,
+``(latest_at, id) < (?, ?)``, and costs the same at any depth (:meth:`threads_after`).
+
+A list that asks by position (``threads_window(offset)``: the TUI's scrollbar can jump anywhere)
+is answered by keyset too: every :data:`ANCHOR_STEP`-th row's key is kept per filter, read in one
+pass the first time a deep window is asked for after the threads changed, so a window costs a
+seek to the nearest anchor and fewer than :data:`ANCHOR_STEP` index steps. Windows near either
+end need no anchors: the top is read forwards, the bottom backwards.
+
+That is the order of every list but one: the wait sort (``ThreadOrder.WAITING``, the triage
+view's) is read by ``OFFSET`` on its own index, and a thread's place in it is counted by a
+condition spelled out key by key (:meth:`_ordered_position`).
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+from rcinbox.inbox.store.base import THREAD_SELECT, Tables, thread_row
+from rcinbox.inbox.types import ThreadFilter, ThreadOrder, ThreadRow
+
+ANCHOR_STEP = 512
+
+# The columns of a thread row, read from the filtered, ordered subquery ``t``.
+_WINDOW = THREAD_SELECT.replace("FROM threads AS t", "FROM ({inner}) AS t")
+
+
+class WindowTables(Tables):
+    """Keyset windows of threads in latest-activity order (newest first)."""
+
+    _anchors: dict[ThreadFilter, tuple[tuple[int, int], list[tuple[float, str]]]]
+
+    def threads_after(
+        self, where: ThreadFilter, after: tuple[float, str] | None, limit: int
+    ) -> list[ThreadRow]:
+        """``limit`` threads below the row keyed ``after`` = (latest_at as epoch, id), in list
+        order; from the top when ``after`` is None."""
+        return self._window(where, after, 0, limit)
+
+    def thread_key(self, thread_id: str) -> tuple[float, str] | None:
+        """The thread's place in the list's order, (latest_at, id), for the keyset reads."""
+        row = self._db.execute(
+            "SELECT latest_at, id FROM threads WHERE id = ?", (thread_id,)
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def threads_before(
+        self, where: ThreadFilter, before: tuple[float, str], limit: int
+    ) -> list[ThreadRow]:
+        """``limit`` threads above the row keyed ``before``, in list order (scrolling up)."""
+        clause, params = where.where()
+        joiner = "AND" if clause else "WHERE"
+        inner = (
+            f"SELECT * FROM threads {clause} {joiner} (latest_at, id) > (?, ?)"
+            " ORDER BY latest_at, id LIMIT ?"
+        )
+        rows = self._db.execute(
+            _WINDOW.format(inner=inner) + " ORDER BY t.latest_at DESC, t.id DESC",
+            (*params, *before, limit),
+        ).fetchall()
+        return [thread_row(row) for row in rows]
+
+    def threads_window(self, where: ThreadFilter, offset: int, limit: int) -> list[ThreadRow]:
+        """``limit`` threads from position ``offset`` in latest-activity order, names joined
+        in; by keyset from the nearest anchor (see the module)."""
+        offset = max(offset, 0)
+        if where.order is not ThreadOrder.LATEST:
+            return self._ordered_window(where, offset, limit)
+        if offset < ANCHOR_STEP:
+            return self._window(where, None, offset, limit)
+        below = self.thread_count(where) - offset - limit
+        if limit + min(below, 0) <= 0:
+            return []
+        if below < ANCHOR_STEP:
+            # Near the bottom: read the window backwards from the last row.
+            clause, params = where.where()
+            inner = f"SELECT * FROM threads {clause} ORDER BY latest_at, id LIMIT ? OFFSET ?"
+            rows = self._db.execute(
+                _WINDOW.format(inner=inner) + " ORDER BY t.latest_at DESC, t.id DESC",
+                (*params, limit + min(below, 0), max(below, 0)),
+            ).fetchall()
+            return [thread_row(row) for row in rows]
+        anchors = self._anchors_of(where)
+        index = offset // ANCHOR_STEP
+        if index == 0 or index > len(anchors):
+            return self._window(where, None, offset, limit)
+        # anchors[i] is the key of row (i + 1) * ANCHOR_STEP - 1: the row above position
+        # (i + 1) * ANCHOR_STEP.
+        return self._window(where, anchors[index - 1], offset % ANCHOR_STEP, limit)
+
+    def thread_position(self, where: ThreadFilter, thread_id: str) -> int | None:
+        """Where ``thread_id`` stands in the filter's order, so a selection can follow it:
+        the rows above it, counted from the nearest anchor above it."""
+        if where.order is not ThreadOrder.LATEST:
+            return self._ordered_position(where, thread_id)
+        key = self.thread_key(thread_id)
+        if key is None:
+            return None
+        clause, params = where.where()
+        joiner = "AND" if clause else "WHERE"
+        count_above = f"SELECT COUNT(*) FROM threads {clause} {joiner} (latest_at, id) > (?, ?)"
+        if self.thread_count(where) < 2 * ANCHOR_STEP:
+            return self._db.execute(count_above, (*params, *key)).fetchone()[0]
+        anchors = self._anchors_of(where)
+        # Anchors run newest first: those above the thread are a prefix.
+        above = bisect.bisect_left(anchors, 0, key=lambda anchor: -1 if anchor > key else 0)
+        if above == 0:
+            return self._db.execute(count_above, (*params, *key)).fetchone()[0]
+        between = self._db.execute(
+            f"{count_above} AND (latest_at, id) < (?, ?)", (*params, *key, *anchors[above - 1])
+        ).fetchone()[0]
+        # anchors[above - 1] is the row at position above * ANCHOR_STEP - 1.
+        return above * ANCHOR_STEP + between
+
+    def _ordered_window(self, where: ThreadFilter, offset: int, limit: int) -> list[ThreadRow]:
+        """``limit`` threads from ``offset`` in an order other than latest activity."""
+        clause, params = where.where()
+        inner = f"SELECT * FROM threads {clause} ORDER BY {where.order_by()} LIMIT ? OFFSET ?"
+        rows = self._db.execute(
+            _WINDOW.format(inner=inner) + f" ORDER BY {where.order_by('t')}",
+            (*params, limit, offset),
+        ).fetchall()
+        return [thread_row(row) for row in rows]
+
+    def _order_place(
+        self, where: ThreadFilter, thread_id: str, *, after: bool
+    ) -> tuple[str, tuple[object, ...]] | None:
+        """The condition "comes before (or, ``after``, after) ``thread_id`` in the filter's
+        order", as SQL on ``threads`` and its parameters; None when there is no such thread."""
+        keys, descending = where.order_keys()
+        values = self._db.execute(
+            f"SELECT {', '.join(keys)} FROM threads WHERE id = ?", (thread_id,)
+        ).fetchone()
+        if values is None:
+            return None
+        comparison = ">" if descending != after else "<"
+        # Spelled out rather than as a row value: SQLite then reads the order's index for each
+        # part (an expression index included) instead of scanning every thread.
+        condition = f"{keys[-1]} {comparison} ?"
+        params: list[object] = [values[-1]]
+        for key, value in zip(reversed(keys[:-1]), reversed(values[:-1]), strict=True):
+            condition = f"{key} {comparison} ? OR ({key} = ? AND ({condition}))"
+            params[:0] = [value, value]
+        return f"({condition})", tuple(params)
+
+    def _ordered_position(self, where: ThreadFilter, thread_id: str) -> int | None:
+        """Where ``thread_id`` stands in a filter's order other than latest activity."""
+        place = self._order_place(where, thread_id, after=False)
+        if place is None:
+            return None
+        clause, params = where.where()
+        return self._db.execute(
+            f"SELECT COUNT(*) FROM threads {clause} AND {place[0]}", (*params, *place[1])
+        ).fetchone()[0]
+
+    def _window(
+        self, where: ThreadFilter, after: tuple[float, str] | None, skip: int, limit: int
+    ) -> list[ThreadRow]:
+        clause, params = where.where()
+        args: list[Any] = list(params)
+        if after is not None:
+            clause += f" {'AND' if clause else 'WHERE'} (latest_at, id) < (?, ?)"
+            args += after
+        inner = f"SELECT * FROM threads {clause} ORDER BY latest_at DESC, id DESC LIMIT ? OFFSET ?"
+        rows = self._db.execute(
+            _WINDOW.format(inner=inner) + " ORDER BY t.latest_at DESC, t.id DESC",
+            (*args, limit, skip),
+        ).fetchall()
+        return [thread_row(row) for row in rows]
+
+    def _anchors_of(self, where: ThreadFilter) -> list[tuple[float, str]]:
+        """Every ANCHOR_STEP-th row's key; read again once anything was written (by this
+        connection, or committed by another)."""
+        version = (
+            self._db.total_changes,
+            self._db.execute("PRAGMA data_version").fetchone()[0],
+        )
+        kept = self._anchors.get(where)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        clause, params = where.where()
+        rows = self._db.execute(
+            "SELECT latest_at, id FROM (SELECT latest_at, id,"
+            f" row_number() OVER (ORDER BY latest_at DESC, id DESC) AS n FROM threads {clause})"
+            " WHERE n % ? = 0",
+            (*params, ANCHOR_STEP),
+        ).fetchall()
+        anchors = [(row[0], row[1]) for row in rows]
+        self._anchors[where] = (version, anchors)
+        return anchors
