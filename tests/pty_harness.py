@@ -439,6 +439,9 @@ def isolated_env(home: Path) -> dict[str, str]:
         name: value
         for name, value in os.environ.items()
         if not name.startswith(("RCINBOX_", "XDG_", "TEXTUAL", "COLORTERM", "NO_COLOR", "TMUX"))
+        # A size in the environment wins over the terminal's own in Textual: the app must
+        # read the pty's (another test in this process may have left COLUMNS set).
+        and name not in ("COLUMNS", "LINES")
     }
     for name in ("config", "data", "cache", "state"):
         (home / name).mkdir(parents=True, exist_ok=True)
