@@ -11,12 +11,17 @@ allows none, why not (and sending is refused).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.scalar import Scalar
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static, TextArea
+from textual.widgets.text_area import Edit, EditResult
 
 from rcinbox.inbox.types import ChannelInfo, Visibility, channel_info
 from rcinbox.text import one_line
@@ -45,6 +50,17 @@ class ReplyArea(TextArea):
         Binding("escape", "app.leave_composer", "Leave", priority=True, id="composer.leave"),
     ]
 
+    def __init__(self, *args: Any, on_edit: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._on_edit = on_edit
+
+    def edit(self, edit: Edit) -> EditResult:
+        result = super().edit(edit)
+        # Told now, not through the Changed message handled after this frame: the counter is
+        # then drawn in the same frame as the character, one burst to the terminal per key.
+        self._on_edit()
+        return result
+
     async def action_undo(self) -> None:
         # ctrl+z: with nothing typed left to undo, the last thing the agent did was sending,
         # so the key takes that back (while the reply still waits out its undo window).
@@ -69,7 +85,7 @@ class Composer(Vertical):
         & > ReplyArea:focus { min-height: 3; }
         & > ReplyArea:focus { border: none; }
         & > Horizontal { height: 1; padding: 0 1; }
-        & #counter { width: auto; color: $text-muted; }
+        & #counter { width: auto; color: $text-muted; text-align: right; }
         & #counter.over { color: $text-error; text-style: bold; }
         & #visibility { width: 1fr; color: $text-muted; }
         & #hint { width: auto; color: $text-muted; }
@@ -87,10 +103,16 @@ class Composer(Vertical):
         super().__init__(id=id)
         self._info: ChannelInfo = channel_info(None)
         self._loading = False
+        self._counter_words = ""
 
     def compose(self):
         yield Static(id="reply-to")
-        area = ReplyArea(soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        area = ReplyArea(
+            soft_wrap=True,
+            show_line_numbers=False,
+            tab_behavior="focus",
+            on_edit=self._update_counter,
+        )
         # A blinking cursor repaints twice a second: noise over SSH and in snapshots.
         area.cursor_blink = self.app.animation_level != "none"
         yield area
@@ -129,6 +151,7 @@ class Composer(Vertical):
         else:
             self.public = True if public is None else public
         self._update_counter()
+        self.watch_public(self.public)
 
     def set_target(self, description: str, *, blocked: bool = False) -> None:
         """What the reply answers ("Replying to …"), or why no reply can be sent here."""
@@ -158,7 +181,7 @@ class Composer(Vertical):
             label.append(" (ctrl+t)")
         else:
             label.append("public" if public else "private")
-        self.query_one("#visibility", Static).update(label)
+        self.query_one("#visibility", Static).update(label, layout=False)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
@@ -167,8 +190,18 @@ class Composer(Vertical):
             self.post_message(self.Edited(self.text))
 
     def _update_counter(self) -> None:
+        # Called on every keystroke. A new layout (what Static.update asks for by default)
+        # repaints every scroll bar on screen, so the counter is as wide as its longest
+        # reading ("3,000/3,000") from the start and is drawn again only when it reads
+        # otherwise: a key sends the character and the counter, nothing more.
         counter = self.query_one("#counter", Static)
         length = len(self.text)
-        counter.update(Text(f"{length:,}/{self._info.max_body:,}", end=""))
-        counter.set_class(length > self._info.max_body, "over")
-        self.watch_public(self.public)
+        limit = self._info.max_body
+        widest = len(f"{limit:,}/{limit:,}")
+        if counter.styles.width != Scalar.from_number(widest):
+            counter.styles.width = widest
+        words = f"{length:,}/{limit:,}"
+        if words != self._counter_words:
+            self._counter_words = words
+            counter.update(Text(words, end=""), layout=False)
+        counter.set_class(length > limit, "over")
