@@ -150,10 +150,22 @@ class Syncer:
     async def sync_newest(self, *, priority: Priority = Priority.BACKGROUND) -> MergeResult:
         """Merge the newest contents; raises RCError (after publishing it) when offline.
 
-        Callers at the same priority share one sync; a more urgent one (the agent pressed a key)
-        does not wait behind a background poll that is still queued for the budget.
+        Callers share a sync in flight at their priority or a more urgent one; a more urgent
+        caller (the agent pressed a key) does not wait behind a background poll that is still
+        queued for the budget.
         """
+        running = self._newest_in_flight(priority)
+        if running is not None:
+            return await asyncio.shield(running)
         return await _single_flight(self._newest, priority, lambda: self._sync_newest(priority))
+
+    def _newest_in_flight(self, least_urgent: Priority) -> asyncio.Task[MergeResult] | None:
+        """The most urgent sync of the newest page in flight, at ``least_urgent`` or above."""
+        for priority in sorted(self._newest):
+            task = self._newest[priority]
+            if priority <= least_urgent and not task.done():
+                return task
+        return None
 
     async def _sync_newest(self, priority: Priority) -> MergeResult:
         self._events.publish(SyncStatus(syncing=True, last_sync=self._last_sync))
@@ -213,6 +225,18 @@ class Syncer:
         """Merge the next older page of ``where``'s listing (or join the fetch of it already in
         flight); True if more may exist. History back-fill pages the listings with this."""
         key = where.cursor_key
+        if key == ALL_LISTING and self._store.cursor(key) is None and self._last_sync is None:
+            # The first page of "all" is the newest page: join the sync fetching it (whatever
+            # its priority: at start-up the poll's first sync is already on the wire) or sync
+            # now. An empty store's first sync starts the cursor that older pages go on from;
+            # without this a list asking for rows at start-up fetched the same page twice.
+            running = self._newest_in_flight(Priority.BACKGROUND)
+            if running is not None:
+                await asyncio.shield(running)
+            else:
+                await self.sync_newest(priority=priority)
+            if self._store.cursor(key) is not None:
+                return not self._exhausted(key)
         if not self._exhausted(key):
             await _single_flight(
                 self._paging,
