@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -99,3 +100,44 @@ def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     for name in ("RCINBOX_SERVER", "RCINBOX_CLIENT_ID", "RCINBOX_CLIENT_SECRET", "RCINBOX_JWT"):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+# ------------------------------------------------------------------ the TUI's pilot tests
+
+# Every app logs in once; the emulator's default allows five logins a minute per client.
+TUI_LOGINS = 1000
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, Path]]:
+    """One emulator and one warm store per test module, for the tests that change nothing on
+    the server."""
+    from tui_harness import pin_time_zone, warm_store
+
+    pin_time_zone()
+    emulator = Emulator(EmulatorConfig(auth_rate_limit=TUI_LOGINS)).start()
+    yield emulator, warm_store(emulator, tmp_path_factory.mktemp("store") / "inbox.sqlite3")
+    emulator.stop()
+
+
+@pytest.fixture
+def seeded(
+    request: pytest.FixtureRequest, shared: tuple[Emulator, Path], tmp_path: Path
+) -> Iterator[tuple[Emulator, Path]]:
+    """The shared emulator with a fresh copy of the warm store; with ``@server(**EmulatorConfig
+    fields)`` (tui_harness) an emulator of its own (the test writes to it or changes how it
+    answers), and with ``@server(warm=False)`` an empty store. A test module may define its
+    own ``seeded``."""
+    from tui_harness import copy_store, warm_store
+
+    if not hasattr(request, "param"):
+        emulator, store = shared
+        yield emulator, copy_store(store, tmp_path)
+        return
+    options = dict(request.param)
+    warm = options.pop("warm", True)
+    options.setdefault("auth_rate_limit", TUI_LOGINS)
+    emulator = Emulator(EmulatorConfig(**options)).start()
+    store = tmp_path / "inbox.sqlite3"
+    yield emulator, warm_store(emulator, store) if warm else store
+    emulator.stop()

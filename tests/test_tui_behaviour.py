@@ -6,13 +6,16 @@ for conditions (never for a fixed time), so it proves behaviour rather than a pi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from tui_harness import QUIET, copy_store, make_app, pin_time_zone, settle, until, warm_store
+from tui_harness import (
+    QUIET,
+    make_app,
+    server,
+    settle,
+    until,
+)
 
-from rcinbox.emulator import Emulator, EmulatorConfig, Faults
+from rcinbox.emulator import Faults
 from rcinbox.inbox.engine import EngineSettings
 from rcinbox.inbox.store import ThreadFilter
 from rcinbox.tui.app import InboxApp
@@ -20,45 +23,11 @@ from rcinbox.tui.widgets.conversation_view import MessageBubble
 
 WIDE = (120, 40)
 NARROW = (80, 24)
-# Every app logs in once; the emulator's default allows five logins a minute per client.
-LOGINS = 1000
 LIVE = EngineSettings(poll_active=0.2, poll_idle=0.2, idle_after=3600.0)
 
 # Seeded threads (seed 1) by what they hold.
 MARKUP_CONTENT = "560402fa66403ef7f099dd28"  # "[@click=app.quit]click me[/] [b]bold[/b]…"
 TWITTER_THREAD = "f0929d35b3246cd8488f19d1"
-
-
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, Path]]:
-    """One emulator and one warm store to copy, for the tests that change nothing on the server."""
-    pin_time_zone()
-    emulator = Emulator(EmulatorConfig(auth_rate_limit=LOGINS)).start()
-    yield emulator, warm_store(emulator, tmp_path_factory.mktemp("store") / "inbox.sqlite3")
-    emulator.stop()
-
-
-@pytest.fixture
-def seeded(
-    request: pytest.FixtureRequest, shared: tuple[Emulator, Path], tmp_path: Path
-) -> Iterator[tuple[Emulator, Path]]:
-    """The shared emulator with a fresh copy of the warm store; with ``@server(**EmulatorConfig
-    fields)`` an emulator of its own (the test writes to it or changes how it answers), and
-    with ``@server(warm=False)`` an empty store."""
-    if not hasattr(request, "param"):
-        emulator, store = shared
-        yield emulator, copy_store(store, tmp_path)
-        return
-    options = dict(request.param)
-    warm = options.pop("warm", True)
-    emulator = Emulator(EmulatorConfig(**options)).start()
-    store = tmp_path / "inbox.sqlite3"
-    yield emulator, warm_store(emulator, store) if warm else store
-    emulator.stop()
-
-
-def server(**options: object) -> pytest.MarkDecorator:
-    return pytest.mark.parametrize("seeded", [options], indirect=True, ids=[""])
 
 
 def _bubble_text(bubble: MessageBubble) -> str:

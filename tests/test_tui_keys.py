@@ -9,15 +9,13 @@ a fixed time, and reads what the agent would read.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from textual.command import CommandList
 from textual.widgets import Input
-from tui_harness import copy_store, make_app, pin_time_zone, settle, until, warm_store
+from tui_harness import make_app, server, settle, until
 
-from rcinbox.emulator import Emulator, EmulatorConfig, Faults
+from rcinbox.emulator import Faults
 from rcinbox.inbox.store import ThreadFilter
 from rcinbox.tui.app import InboxApp, UISettings
 from rcinbox.tui.screens import ConfirmScreen, HelpScreen
@@ -27,35 +25,7 @@ from rcinbox.tui.widgets.sidebar import ALL
 
 WIDE = (120, 40)
 NARROW = (80, 24)
-LOGINS = 1000
 TWITTER_THREAD = "f0929d35b3246cd8488f19d1"
-
-
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, Path]]:
-    pin_time_zone()
-    emulator = Emulator(EmulatorConfig(auth_rate_limit=LOGINS)).start()
-    yield emulator, warm_store(emulator, tmp_path_factory.mktemp("store") / "inbox.sqlite3")
-    emulator.stop()
-
-
-@pytest.fixture
-def seeded(
-    request: pytest.FixtureRequest, shared: tuple[Emulator, Path], tmp_path: Path
-) -> Iterator[tuple[Emulator, Path]]:
-    """The shared emulator and a copy of the warm store; ``@server(**options)`` for an
-    emulator of the test's own."""
-    if not hasattr(request, "param"):
-        emulator, store = shared
-        yield emulator, copy_store(store, tmp_path)
-        return
-    emulator = Emulator(EmulatorConfig(auth_rate_limit=LOGINS, **request.param)).start()
-    yield emulator, warm_store(emulator, tmp_path / "inbox.sqlite3")
-    emulator.stop()
-
-
-def server(**options: object) -> pytest.MarkDecorator:
-    return pytest.mark.parametrize("seeded", [options], indirect=True, ids=[""])
 
 
 def bubbles(app: InboxApp) -> list[MessageBubble]:

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from rcinbox.api import OAuthSession, SocialMessagingClient, new_http_client
 from rcinbox.config import Credentials
 from rcinbox.emulator import Emulator
@@ -150,3 +152,9 @@ async def until(pilot, condition: Callable[[], bool], *, timeout: float = 10.0) 
         assert waited < timeout, "the condition never held"
         await pilot.pause(0.05)
         waited += 0.05
+
+
+def server(**options: object) -> pytest.MarkDecorator:
+    """Give a test the ``seeded`` fixture (conftest) with an emulator of its own, started with
+    these ``EmulatorConfig`` fields (``warm=False``: an empty store)."""
+    return pytest.mark.parametrize("seeded", [options], indirect=True, ids=[""])

@@ -14,6 +14,12 @@ tells the engine which thread the agent is looking at, never decides such rules 
 
 Time comes from an injected clock and animations are off by default, so snapshots are stable
 and nothing moves needlessly over SSH.
+
+This module holds the layout, start and stop, the list and the open conversation, and the keys
+that move between them. The rest are mixins, one concern each: :mod:`~rcinbox.tui.live` (engine
+events), :mod:`~rcinbox.tui.composing` (reply target, drafts, send),
+:mod:`~rcinbox.tui.filtering` (the filter box) and :mod:`~rcinbox.tui.reply_actions` (undo
+send, retry, discard).
 """
 
 from __future__ import annotations
@@ -38,37 +44,19 @@ from textual.widgets import Footer, Input, TextArea
 from rcinbox.inbox.engine import (
     BackgroundWork,
     Inbox,
-    ReplyRefused,
-    ReplyTarget,
     StoreError,
 )
-from rcinbox.inbox.events import ConnectionState, HistoryCoverage
-from rcinbox.inbox.types import SEARCH_LIMIT, ReplyState, ThreadFilter, ThreadRow
-from rcinbox.notify import alert_sequence
-from rcinbox.text import one_line, visible
+from rcinbox.inbox.types import ThreadFilter, ThreadRow
+from rcinbox.text import one_line
 from rcinbox.tui.anchoring import anchor_disputed_widths
 from rcinbox.tui.commands import InboxCommands
-from rcinbox.tui.engine_messages import (
-    ConnectionChangedMessage,
-    ContentsArrivedMessage,
-    EngineMessage,
-    HistoryChangedMessage,
-    IdentitiesResolvedMessage,
-    LoginRequiredMessage,
-    OutboxChangedMessage,
-    OverflowedMessage,
-    RateChangedMessage,
-    SyncStatusMessage,
-    ThreadsChangedMessage,
-    WaitAnnouncedMessage,
-    WebhookStateMessage,
-    as_message,
-    while_running,
-)
-from rcinbox.tui.formatting import short_id, system_clock
+from rcinbox.tui.composing import Composing
+from rcinbox.tui.filtering import FilterActions
+from rcinbox.tui.formatting import system_clock
 from rcinbox.tui.keys import teach_alt_enter
+from rcinbox.tui.live import LiveUpdates
 from rcinbox.tui.reply_actions import ReplyActions
-from rcinbox.tui.screens import HelpScreen, LoginRequiredScreen, help_text, key_label
+from rcinbox.tui.screens import HelpScreen, help_text, key_label
 from rcinbox.tui.widgets.composer import Composer, ReplyArea
 from rcinbox.tui.widgets.conversation_list import ConversationList, ListSource
 from rcinbox.tui.widgets.conversation_view import HINT_KEYS, PAGE, ConversationView
@@ -81,10 +69,6 @@ anchor_disputed_widths()
 
 # Below this width the panes take turns: the list, or the open conversation.
 NARROW = 100
-# Repaints on engine events are at most this often (seconds); a page of arrivals is one.
-REFRESH_EVERY = 0.05
-# The filter box searches this long after the last keystroke (seconds).
-SEARCH_AFTER = 0.15
 
 
 @dataclass(frozen=True)
@@ -103,7 +87,7 @@ class UISettings:
 InboxFactory = Callable[[], contextlib.AbstractAsyncContextManager[Inbox]]
 
 
-class InboxApp(ReplyActions, App[None]):
+class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
     TITLE = "rcinbox"
 
     # The layout, reloaded on save when Textual's debug feature is on (TEXTUAL=debug).
@@ -291,144 +275,6 @@ class InboxApp(ReplyActions, App[None]):
             self._saved_theme = theme
             self._on_theme_change(theme)
 
-    @work(group="events", exit_on_error=False)
-    async def _listen(self) -> None:
-        async for event in self.inbox.subscribe():
-            message = as_message(event)
-            if message is not None:
-                self.post_message(message)
-
-    # ------------------------------------------------------------------ engine events
-
-    @on(ContentsArrivedMessage)
-    @while_running
-    def _contents_arrived(self, message: ContentsArrivedMessage) -> None:
-        self._schedule_refresh()
-        if message.event.incoming_ids and self._synced_once:
-            self._notify_arrival(message.event.incoming_ids)
-
-    @on(ThreadsChangedMessage)
-    @on(HistoryChangedMessage)
-    @on(OverflowedMessage)
-    @while_running
-    def _rows_changed(self, message: EngineMessage) -> None:
-        self._schedule_refresh()
-
-    @on(OutboxChangedMessage)
-    @while_running
-    def _outbox_changed(self, message: OutboxChangedMessage) -> None:
-        self._schedule_refresh()
-        entry = message.event.entry
-        if entry.state == ReplyState.FAILED:
-            self.notify(
-                one_line(entry.error_message or "refused", 200),
-                title="Reply not sent",
-                severity="error",
-            )
-
-    @on(IdentitiesResolvedMessage)
-    @while_running
-    def _identities_resolved(self, message: IdentitiesResolvedMessage) -> None:
-        self._names_changed = True
-        self._schedule_refresh()
-
-    @on(ConnectionChangedMessage)
-    @while_running
-    def _connection_changed(self, message: ConnectionChangedMessage) -> None:
-        self._show_connection(message.event.state, message.event.reason)
-
-    @on(SyncStatusMessage)
-    @while_running
-    def _sync_status(self, message: SyncStatusMessage) -> None:
-        event = message.event
-        status = self.status
-        status.syncing = event.syncing
-        if event.syncing:
-            return
-        if event.last_sync is not None and event.last_sync != self._engine_last_sync:
-            # The engine stamps syncs with the wall clock; the status line measures "synced
-            # 3m ago" with the app's clock (fixed in snapshots), so the moment is taken on it.
-            self._engine_last_sync = event.last_sync
-            status.last_sync = self.clock().timestamp()
-            self._synced_once = True
-        # Offline, the status line shows the connection's reason instead of this one.
-        status.error = event.error
-        status.rate = self.inbox.rate()
-
-    @on(RateChangedMessage)
-    @while_running
-    def _rate_changed(self, message: RateChangedMessage) -> None:
-        self.status.rate = message.event.state
-
-    @on(WebhookStateMessage)
-    @while_running
-    def _webhook_state(self, message: WebhookStateMessage) -> None:
-        event = message.event
-        self.status.webhooks = event.detail if not event.active else "webhooks"
-
-    @on(WaitAnnouncedMessage)
-    @while_running
-    def _wait_announced(self, message: WaitAnnouncedMessage) -> None:
-        # The engine says when on the wall clock; the status line counts down the real time
-        # left (on the monotonic clock), whatever the app's clock shows.
-        self.status.wait_reason = message.event.reason
-        self.status.wait_until = time.monotonic() + (message.event.until - time.time())
-
-    @on(LoginRequiredMessage)
-    @while_running
-    def _login_required(self, message: LoginRequiredMessage) -> None:
-        if not isinstance(self.screen, LoginRequiredScreen):
-            self.push_screen(LoginRequiredScreen(message.event.message, self.settings.profile))
-
-    def _show_connection(self, state: ConnectionState, reason: str | None) -> None:
-        status = self.status
-        status.reason = reason
-        status.connection = state
-        status.rate = self.inbox.rate()
-
-    def _notify_arrival(self, incoming_ids: tuple[str, ...]) -> None:
-        count = len(incoming_ids)
-        words = "1 new message" if count == 1 else f"{count} new messages"
-        sequence = alert_sequence(self.settings.notifications, words)
-        if sequence and self._driver is not None:
-            self._driver.write(sequence)
-
-    def _schedule_refresh(self) -> None:
-        """Repaint now, then coalesce what follows within :data:`REFRESH_EVERY` into one."""
-        if self._refresh_scheduled:
-            return
-        wait = self._last_refresh + REFRESH_EVERY - time.monotonic()
-        if wait <= 0:
-            self._refresh_now()
-        else:
-            self._refresh_scheduled = True
-            self.set_timer(wait, self._refresh_now)
-
-    def _refresh_now(self) -> None:
-        if self._engine_closed:
-            return
-        self._refresh_scheduled = False
-        self._last_refresh = time.monotonic()
-        names_changed, self._names_changed = self._names_changed, False
-        self._refresh_sidebar()
-        if self._search is not None:
-            self._apply_search(self._search, keep_cursor=True)
-        else:
-            self.conversation_list.refresh_rows()
-        if names_changed:
-            self.conversation_list.names_changed()
-        if self._open_thread is not None:
-            self._show_thread(self._open_thread.id, keep_scroll=True)
-        self.status.rate = self.inbox.rate()
-
-    def _refresh_sidebar(self) -> None:
-        channels = self.inbox.channels()
-        unread = sum(c.unread_count for c in channels)
-        history = self.inbox.history()
-        self.sidebar.update_channels(channels, unread, partial=history.partial)
-        if self._open_thread is None:
-            self.view.clear(_summary(unread, len(channels), history))
-
     # ------------------------------------------------------------------ list and sidebar
 
     def _source_for(self, where: ThreadFilter, key: str) -> ListSource:
@@ -542,113 +388,6 @@ class InboxApp(ReplyActions, App[None]):
             older, has_older=self._open_thread.content_count > len(items) + len(older)
         )
 
-    def _target(self) -> ReplyTarget:
-        """What a reply in the open thread answers, by the engine's rule."""
-        if self._open_thread is None:
-            return ReplyTarget(None, refusal="No conversation is open.")
-        return self.inbox.reply_target(self._open_thread.id, self._reply_target)
-
-    def _target_description(self, target: ReplyTarget) -> str:
-        content = target.content
-        if content is None:
-            return target.refusal or "Nothing to answer here."
-        author_id = content.author_identity_id
-        if self._is_own(author_id):
-            author = "You"
-        else:
-            author = self._name_of(author_id) or short_id(author_id)
-        return f"Replying to {visible(author, multiline=False)}: {content.display_text}"
-
-    @on(ConversationView.TargetChosen)
-    def _target_chosen(self, event: ConversationView.TargetChosen) -> None:
-        thread = self._open_thread
-        if thread is None:
-            return
-        chosen = self.inbox.reply_target(thread.id, event.content.id)
-        allowed = chosen.content_id == event.content.id
-        if allowed:
-            self._reply_target = event.content.id
-        else:
-            self.notify(
-                chosen.refusal or "A reply answers a customer's message, not this one.",
-                severity="warning",
-            )
-        # The marker and the composer's line show what the reply answers now, either way.
-        self._show_thread(thread.id, keep_scroll=True)
-        if allowed:
-            self.action_reply()
-
-    @on(ConversationView.CopyRequested)
-    def _copy(self, event: ConversationView.CopyRequested) -> None:
-        self.copy_to_clipboard(event.text)
-        self.notify(f"Copied {len(event.text):,} characters", timeout=2)
-
-    # ------------------------------------------------------------------ composing
-
-    @on(Composer.Edited)
-    def _edited(self, event: Composer.Edited) -> None:
-        if self._open_thread is not None:
-            self.inbox.save_draft(
-                self._open_thread.id,
-                event.text,
-                in_reply_to=self._reply_target,
-                public=self.composer.public,
-            )
-        self.inbox.user_active()
-
-    def action_send_reply(self) -> None:
-        """The send key reached the app: send once the text area has caught up.
-
-        Keys reach the app in order, and it hands each character to the text area's own
-        queue. When keys come in one burst (a fast typist, SSH or tmux batching them), the
-        characters typed just before the send key may still wait in that queue when the key
-        arrives here. Queued behind them, the send takes exactly the text typed before the key,
-        and the characters typed after it go to the emptied composer.
-        """
-        self.composer.area.call_later(self._send_reply)
-
-    def _send_reply(self) -> None:
-        thread = self._open_thread
-        composer = self.composer
-        text = composer.text
-        if thread is None or not text.strip():
-            self.notify("Nothing to send.", severity="warning", timeout=2)
-            return
-        if composer.over_limit:
-            self.notify(
-                f"{len(text):,} characters: {composer.info.label} allows"
-                f" {composer.info.max_body:,}. Shorten the reply to send it.",
-                title="Too long",
-                severity="error",
-            )
-            return
-        try:
-            self._last_sent = self.inbox.send(
-                thread.id,
-                text,
-                in_reply_to=self._reply_target,
-                public=composer.public,
-                delay=self.settings.undo_seconds,
-            )
-        except ReplyRefused as error:
-            self.notify(str(error), title="Cannot send", severity="error")
-            return
-        composer.clear()
-        # The next reply answers the newest customer message again, unless one is chosen.
-        self._reply_target = None
-        self._show_thread(thread.id, keep_scroll=False)
-
-    def action_toggle_public(self) -> None:
-        if not self.composer.toggle_public():
-            self.notify(f"{self.composer.info.label} has only one kind of reply.", timeout=2)
-        elif self._open_thread is not None:
-            self.inbox.save_draft(
-                self._open_thread.id,
-                self.composer.text,
-                in_reply_to=self._reply_target,
-                public=self.composer.public,
-            )
-
     # Letter keys that open a text box: only while no text box has the keys, on the main screen.
     TYPING_ACTIONS = frozenset({"reply", "filter", "edit_failed"})
 
@@ -695,68 +434,6 @@ class InboxApp(ReplyActions, App[None]):
         row = self.conversation_list.selected
         if row is not None:
             self.inbox.toggle_unread(row.id)
-
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.add_class("shown")
-        self._focus_now(box)
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        text = event.value.strip()
-        if self._search_timer is not None:
-            self._search_timer.stop()
-            self._search_timer = None
-        if text:
-            # A search of a large store takes tens of milliseconds: run it once typing pauses,
-            # not on every keystroke.
-            self._search_timer = self.set_timer(SEARCH_AFTER, lambda: self._apply_search(text))
-        elif self._entry is not None:
-            self._search = None
-            self.query_one("#filter", Input).border_subtitle = ""
-            self.conversation_list.set_source(self._source_for(self._entry.where, self._entry.key))
-            self._show_scope()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        # enter confirms the filter: search now if typing has not paused long enough yet, so
-        # the next key acts on the filtered list.
-        if self._search_timer is not None:
-            self._search_timer.stop()
-            self._search_timer = None
-            text = event.value.strip()
-            if text:
-                self._apply_search(text)
-        self.conversation_list.focus()
-
-    def _apply_search(self, text: str, *, keep_cursor: bool = False) -> None:
-        self._search = text
-        where = self._entry.where if self._entry is not None else ThreadFilter()
-        ids = self.inbox.search(text, where)
-        inbox = self.inbox
-        source = ListSource(
-            key=f"search:{self._entry.key if self._entry else ALL}:{text}",
-            count=lambda: len(ids),
-            window=lambda offset, limit: inbox.threads_by_ids(ids[offset : offset + limit]),
-            position=lambda thread_id: ids.index(thread_id) if thread_id in ids else None,
-            more_on_server=False,
-        )
-        history = self.inbox.history()
-        searched = "" if history.complete else f" ({_searched(history)})"
-        self.conversation_list.empty_text = f"Nothing matches {one_line(text, 40)!r}{searched}."
-        found = f"{len(ids)}{'+' if len(ids) >= SEARCH_LIMIT else ''} found" if ids else ""
-        if history.partial:
-            found = " · ".join(filter(None, (found, _searched(history))))
-        elif older := self.inbox.older_than_horizon(ids):
-            # Beyond the horizon only what scrolling loaded was searched: say which those are.
-            found += f" · {older} older than {history.horizon_days} days"
-        # No customer text here: the border subtitle is read as markup.
-        self.query_one("#filter", Input).border_subtitle = found
-        if keep_cursor and self.conversation_list.source is not None:
-            self.conversation_list.update_source(source)
-        else:
-            self.conversation_list.set_source(source)
-        self._show_scope()
 
     def action_back(self) -> None:
         box = self.query_one("#filter", Input)
@@ -879,41 +556,3 @@ class InboxApp(ReplyActions, App[None]):
     def on_key(self) -> None:
         if self._inbox is not None:
             self._inbox.user_active()
-
-
-def _days_loaded(history: HistoryCoverage) -> str:
-    """How much of the horizon the store holds ("6 of 14 days") while back-fill goes on."""
-    return f"{history.days or '<1'} of {history.horizon_days} days"
-
-
-def _searched(history: HistoryCoverage) -> str:
-    return f"searched {_days_loaded(history)} so far"
-
-
-def _summary(unread: int, channels: int, history: HistoryCoverage) -> str:
-    if channels == 0:
-        if history.partial:
-            return "No conversations yet. Older history is still loading."
-        return "No conversations yet. New messages appear here as they arrive."
-    plus = "+" if history.partial else ""
-    waiting = (
-        ("Nothing unread so far." if history.partial else "Nothing unread.")
-        if unread == 0
-        else (
-            f"{unread}{plus} unread conversation{'s' if unread != 1 else ''}"
-            f" across {channels}{plus} channel{'s' if channels != 1 else ''}"
-            f" in the last {history.horizon_days} days."
-        )
-    )
-    if history.partial:
-        waiting += (
-            f"\nHistory is still loading ({_days_loaded(history)}): counts marked + may grow."
-        )
-    return (
-        f"{waiting}\n\n"
-        "enter   open the selected conversation\n"
-        "n       next unread\n"
-        "/       filter by name or text\n"
-        "ctrl+p  jump to a thread, a channel or an action\n"
-        "?       every key"
-    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from rcinbox.inbox.events import HistoryCoverage
 from rcinbox.inbox.types import ReplyState, channel_info
 
 Clock = Callable[[], datetime]
@@ -121,3 +122,12 @@ def human_size(size: int | None) -> str:
 
 # A petabyte: no attachment is this big; a server saying so is shown "huge", not computed.
 _MAX_SIZE = 1024**5
+
+
+def days_loaded(history: HistoryCoverage) -> str:
+    """How much of the horizon the store holds ("6 of 14 days") while back-fill goes on."""
+    return f"{history.days or '<1'} of {history.horizon_days} days"
+
+
+def searched(history: HistoryCoverage) -> str:
+    return f"searched {days_loaded(history)} so far"

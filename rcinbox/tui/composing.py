@@ -1,0 +1,140 @@
+"""Composing: what a reply answers, its draft, sending it.
+
+A mixin of :class:`~rcinbox.tui.app.InboxApp`. The rules (which message a reply may answer,
+whether the channel allows it, how long it may be) are the engine's: this module asks the
+``Inbox`` facade and shows its answers, and the view's marker and the composer's "Replying to"
+line always come from the same answer.
+
+It is an ``App`` subclass at run time only so that Textual collects its ``@on`` handlers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import App
+
+from rcinbox.inbox.engine import ReplyRefused, ReplyTarget
+from rcinbox.text import visible
+from rcinbox.tui.formatting import short_id
+from rcinbox.tui.widgets.composer import Composer
+from rcinbox.tui.widgets.conversation_view import ConversationView
+
+if TYPE_CHECKING:
+    from rcinbox.tui.app import InboxApp
+
+    _Base = InboxApp
+else:
+    _Base = App
+
+
+class Composing(_Base):
+    """The reply's target, its draft, and the send key."""
+
+    def _target(self) -> ReplyTarget:
+        """What a reply in the open thread answers, by the engine's rule."""
+        if self._open_thread is None:
+            return ReplyTarget(None, refusal="No conversation is open.")
+        return self.inbox.reply_target(self._open_thread.id, self._reply_target)
+
+    def _target_description(self, target: ReplyTarget) -> str:
+        content = target.content
+        if content is None:
+            return target.refusal or "Nothing to answer here."
+        author_id = content.author_identity_id
+        if self._is_own(author_id):
+            author = "You"
+        else:
+            author = self._name_of(author_id) or short_id(author_id)
+        return f"Replying to {visible(author, multiline=False)}: {content.display_text}"
+
+    @on(ConversationView.TargetChosen)
+    def _target_chosen(self, event: ConversationView.TargetChosen) -> None:
+        thread = self._open_thread
+        if thread is None:
+            return
+        chosen = self.inbox.reply_target(thread.id, event.content.id)
+        allowed = chosen.content_id == event.content.id
+        if allowed:
+            self._reply_target = event.content.id
+        else:
+            self.notify(
+                chosen.refusal or "A reply answers a customer's message, not this one.",
+                severity="warning",
+            )
+        # The marker and the composer's line show what the reply answers now, either way.
+        self._show_thread(thread.id, keep_scroll=True)
+        if allowed:
+            self.action_reply()
+
+    @on(ConversationView.CopyRequested)
+    def _copy(self, event: ConversationView.CopyRequested) -> None:
+        self.copy_to_clipboard(event.text)
+        self.notify(f"Copied {len(event.text):,} characters", timeout=2)
+
+    # ------------------------------------------------------------------ composing
+
+    @on(Composer.Edited)
+    def _edited(self, event: Composer.Edited) -> None:
+        if self._open_thread is not None:
+            self.inbox.save_draft(
+                self._open_thread.id,
+                event.text,
+                in_reply_to=self._reply_target,
+                public=self.composer.public,
+            )
+        self.inbox.user_active()
+
+    def action_send_reply(self) -> None:
+        """The send key reached the app: send once the text area has caught up.
+
+        Keys reach the app in order, and it hands each character to the text area's own
+        queue. When keys come in one burst (a fast typist, SSH or tmux batching them), the
+        characters typed just before the send key may still wait in that queue when the key
+        arrives here. Queued behind them, the send takes exactly the text typed before the key,
+        and the characters typed after it go to the emptied composer.
+        """
+        self.composer.area.call_later(self._send_reply)
+
+    def _send_reply(self) -> None:
+        thread = self._open_thread
+        composer = self.composer
+        text = composer.text
+        if thread is None or not text.strip():
+            self.notify("Nothing to send.", severity="warning", timeout=2)
+            return
+        if composer.over_limit:
+            self.notify(
+                f"{len(text):,} characters: {composer.info.label} allows"
+                f" {composer.info.max_body:,}. Shorten the reply to send it.",
+                title="Too long",
+                severity="error",
+            )
+            return
+        try:
+            self._last_sent = self.inbox.send(
+                thread.id,
+                text,
+                in_reply_to=self._reply_target,
+                public=composer.public,
+                delay=self.settings.undo_seconds,
+            )
+        except ReplyRefused as error:
+            self.notify(str(error), title="Cannot send", severity="error")
+            return
+        composer.clear()
+        # The next reply answers the newest customer message again, unless one is chosen.
+        self._reply_target = None
+        self._show_thread(thread.id, keep_scroll=False)
+
+    def action_toggle_public(self) -> None:
+        if not self.composer.toggle_public():
+            self.notify(f"{self.composer.info.label} has only one kind of reply.", timeout=2)
+        elif self._open_thread is not None:
+            self.inbox.save_draft(
+                self._open_thread.id,
+                self.composer.text,
+                in_reply_to=self._reply_target,
+                public=self.composer.public,
+            )
