@@ -7,32 +7,12 @@ up on screen is the snapshot tests' business; these check that nothing else is d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from textual.geometry import Region
 from textual.widget import Widget
-from tui_harness import copy_store, make_app, pin_time_zone, settle, warm_store
-
-from rcinbox.emulator import Emulator, EmulatorConfig
+from tui_harness import make_app, settle
 
 WIDE = (120, 40)
-LOGINS = 1000
-
-
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, Path]]:
-    pin_time_zone()
-    emulator = Emulator(EmulatorConfig(auth_rate_limit=LOGINS)).start()
-    yield emulator, warm_store(emulator, tmp_path_factory.mktemp("store") / "inbox.sqlite3")
-    emulator.stop()
-
-
-@pytest.fixture
-def seeded(shared: tuple[Emulator, Path], tmp_path: Path) -> tuple[Emulator, Path]:
-    emulator, store = shared
-    return emulator, copy_store(store, tmp_path)
 
 
 class Repaints:
