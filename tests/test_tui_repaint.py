@@ -136,3 +136,24 @@ async def test_the_counter_is_drawn_in_the_frame_of_the_key(seeded) -> None:
         # Pressed without waiting for the Changed message the text area posts afterwards.
         app.composer.area.insert("x" * 12)
         assert str(counter.render()) == f"12/{limit:,}"
+
+
+async def test_a_refresh_a_minute_later_repaints_every_row_for_their_times(
+    seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from tui_harness import FIXED_NOW
+
+    emulator, store = seeded
+    now = [FIXED_NOW]
+    app = make_app(emulator, store, clock=lambda: now[0])
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        listing = app.conversation_list
+        repaints = Repaints(monkeypatch, listing)
+        now[0] = FIXED_NOW + timedelta(minutes=1)
+        app.inbox.toggle_unread(listing._row(1).id)
+        await pilot.pause(0.2)
+        # "4m" is "5m" now on every row, not only on the row that changed.
+        assert () in repaints.of(listing)

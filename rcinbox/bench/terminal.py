@@ -44,7 +44,7 @@ from rcinbox.emulator.seed import generate
 from rcinbox.wiring.accounts import store_path_for
 
 COLUMNS, LINES = 120, 40
-TIMEOUT = 30.0
+TIMEOUT = 60.0
 QUIT_TIMEOUT = 10.0
 # A key's answer is over once the app has written nothing for this long.
 QUIET = 0.25

@@ -139,6 +139,7 @@ class ConversationList(ScrollView, can_focus=True):
         self._loading = False
         self._selected_id: str | None = None
         self._asked_for: int = -1
+        self._reloaded_in = ""  # the minute of the last reload (see _now_bucket)
         self.empty_text = "No conversations here."
 
     # ------------------------------------------------------------------ data
@@ -230,8 +231,10 @@ class ConversationList(ScrollView, can_focus=True):
             )
         self.set_reactive(ConversationList.cursor, new_cursor)
         self._remember_selection()
-        if round(self.scroll_y) != old_scroll or not keep_selection:
-            # Another listing, or rows arrived above and the view scrolled: all of it is new.
+        minute, self._reloaded_in = self._reloaded_in, self._now_bucket()
+        if round(self.scroll_y) != old_scroll or not keep_selection or minute != self._reloaded_in:
+            # Another listing, rows arrived above and the view scrolled, or a minute passed
+            # and every row's "4m" may read otherwise: all of it is drawn again.
             self.refresh()
             return
         # Only rows whose data or selection changed are drawn again: a poll that changed one
