@@ -11,6 +11,9 @@ measured in terminal cells with Rich's measure, the one Textual lays the screen 
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from rcinbox.cells import cell_len, set_cell_size
 
 # Bidi embeddings, overrides and isolates reorder the text around them; shown by their names.
@@ -68,6 +71,21 @@ def visible(text: str | None, *, multiline: bool = True) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.translate(_MULTILINE if multiline else _ONE_LINE)
+
+
+# What JSON leaves as it is but a terminal acts on or cannot print: DEL, C1, the bidi controls
+# and separators above, lone surrogates. JSON writes C0 controls as escapes already.
+_JSON_ESCAPES = {
+    code: f"\\u{code:04x}"
+    for code in (0x7F, *range(0x80, 0xA0), *map(ord, _BIDI_NAMES), *range(0xD800, 0xE000))
+}
+
+
+def json_text(value: Any, *, indent: int | None = 2) -> str:
+    """``value`` as JSON that is safe to show and to print: the same data (it parses back
+    equal), with every character :func:`visible` would replace written as JSON's own escape
+    (``\\u202e``), so a record shown or written as it came cannot act on a terminal."""
+    return json.dumps(value, ensure_ascii=False, indent=indent).translate(_JSON_ESCAPES)
 
 
 def flat(text: str | None) -> str:

@@ -23,6 +23,9 @@ from typing import Any
 import httpx
 
 from rcinbox.api import OAuthSession, RateBudget, SocialMessagingClient
+from rcinbox.api.channels import WHATSAPP_WINDOW
+from rcinbox.emulator import Emulator
+from rcinbox.emulator.clock import epoch
 from rcinbox.inbox.events import EventBus
 from rcinbox.inbox.outbox import Outbox
 from rcinbox.inbox.scheduler import RequestScheduler
@@ -168,3 +171,20 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1:])
+
+
+def inbound(emulator: Emulator, count: int, channel_type: str | None = None) -> list[dict]:
+    """The newest ``count`` customer contents (of one channel type, when given) that free text
+    may answer: WhatsApp threads whose 24-hour window has closed are left out (the server
+    refuses a reply there)."""
+    wanted = {"contentDirection": "Incoming"}
+    if channel_type:
+        wanted["channelType"] = channel_type
+    found = emulator.contents_where(**wanted)
+    newest: dict[str, float] = {}
+    for content in found:
+        newest[content["threadId"]] = epoch(content["creationTime"])
+    closes = emulator.now().timestamp() - WHATSAPP_WINDOW
+    return [c for c in found if c["channelType"] != "WhatsApp" or newest[c["threadId"]] > closes][
+        -count:
+    ]

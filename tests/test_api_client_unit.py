@@ -776,3 +776,23 @@ def test_token_storage_round_trip_keeps_every_field() -> None:
     assert Token.from_json(json.loads(json.dumps(token.to_json()))) == token
     with pytest.raises(MalformedResponse):
         Token.from_json({"refresh_token": "r"})
+
+
+# ------------------------------------------------------------------------------ retry observers
+
+
+async def test_retry_observers_hear_of_each_retried_failure_until_they_stop(rig: Rig) -> None:
+    heard_from_start: list[str] = []
+    heard_later: list[str] = []
+    client = rig.client(on_retry=lambda error: heard_from_start.append(type(error).__name__))
+    stop = client.observe_retries(lambda error: heard_later.append(type(error).__name__))
+    rig.script.on(
+        "GET", CONTENTS, reply(503, content=b"busy"), reply(500, content=b""), reply(200, page("a"))
+    )
+    await client.list_contents()
+    assert heard_from_start == heard_later == ["ServerError", "ServerError"]
+    stop()
+    rig.script.on("GET", CONTENTS, reply(503, content=b"busy"), reply(200, page("a")))
+    await client.list_contents()
+    assert heard_from_start == ["ServerError"] * 3
+    assert heard_later == ["ServerError"] * 2

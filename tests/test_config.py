@@ -354,3 +354,36 @@ def test_webhook_settings_are_read_and_checked() -> None:
     bad = write_config('[webhook]\n\nlisten = "localhost"\n')
     with pytest.raises(ConfigError, match="line 3: webhook listen address must be HOST:PORT"):
         Config.load(bad)
+
+
+def test_whatsapp_templates_are_read_from_config(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[whatsapp]\n"
+        'templates = [{ name = "order_update", language = "en", params = 2,'
+        ' preview = "Hi {{1}}, order {{2}} shipped" },'
+        ' { name = "welcome", language = "fr" }]\n'
+    )
+    templates = Config.load(path, environ={}).whatsapp.templates
+    assert [(t.name, t.language, t.params) for t in templates] == [
+        ("order_update", "en", 2),
+        ("welcome", "fr", 0),
+    ]
+    assert templates[0].preview == "Hi {{1}}, order {{2}} shipped"
+    assert Config.load(path, environ={}).to_dict()["whatsapp"]["templates"][1]["name"] == "welcome"
+
+
+@pytest.mark.parametrize(
+    ("templates", "words"),
+    [
+        ('"order_update"', "must be a list of tables"),
+        ('[{ name = "x" }]', "needs a name and a language"),
+        ('[{ name = "x", language = "en", params = -1 }]', "params must be a whole number"),
+        ('[{ name = "x", language = "en" }, { name = "x", language = "en" }]', "twice"),
+    ],
+)
+def test_a_bad_template_list_names_the_line(tmp_path: Path, templates: str, words: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"[ui]\nmouse = true\n[whatsapp]\ntemplates = {templates}\n")
+    with pytest.raises(ConfigError, match=f"line 4: .*{words}"):
+        Config.load(path, environ={})

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from outbox_helpers import Reply, Speed, enqueue_all, outbox_stack
+from outbox_helpers import Reply, Speed, enqueue_all, inbound, outbox_stack
 
 from rcinbox.api import CreateContent
 from rcinbox.emulator import Emulator, Faults, parse_faults
@@ -28,14 +28,6 @@ from rcinbox.inbox.store import Store
 
 # Any answer the tests wait for comes in well under this; it only stops a broken test hanging.
 HANG_GUARD = 10.0
-
-
-def inbound(emulator: Emulator, count: int, channel_type: str | None = None) -> list[dict]:
-    """The newest ``count`` customer contents (of one channel type, when given)."""
-    wanted = {"contentDirection": "Incoming"}
-    if channel_type:
-        wanted["channelType"] = channel_type
-    return emulator.contents_where(**wanted)[-count:]
 
 
 def reply_to(content: dict, body: str) -> Reply:

@@ -17,7 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from outbox_helpers import Reply, outbox_stack
+from outbox_helpers import Reply, inbound, outbox_stack
 
 from rcinbox.emulator import parse_faults
 from rcinbox.inbox.store import Store
@@ -46,7 +46,7 @@ async def test_sigkilled_sender_and_a_later_run_leave_each_reply_once(
 ) -> None:
     faults = parse_faults("drop_after_commit=0.3,error_rate=0.1,latency=20")
     emulator = make_emulator(faults=faults, rate_limit=100000)
-    targets = emulator.contents_where(contentDirection="Incoming")[-90:]
+    targets = inbound(emulator, 90)
     replies = [
         Reply(c["threadId"], c["id"], c["channelType"], "Thanks!" if i % 3 else f"Reply {i}")
         for i, c in enumerate(targets)

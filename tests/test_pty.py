@@ -7,8 +7,11 @@ left on the shell when the app quits.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shlex
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -334,6 +337,32 @@ def test_keys_typed_right_after_r_reach_the_composer(demo_server, terminal, tmp_
     assert received == ["just checking in, kind regards"]
 
 
+def test_at_80_columns_r_from_the_list_and_a_burst_of_text_reach_the_composer(
+    demo_server, terminal, tmp_path: Path
+) -> None:
+    # At 80x24 the list and the conversation take turns. Opening a conversation used to move
+    # focus to it on the app's next turn, after "r" had given it to the composer: what was
+    # typed next went to the conversation, its "e" and "r" acting as keys.
+    server = demo_server("--contents", "300")
+    home = tmp_path / "home"
+    write_config(home, NO_UNDO)
+    app = terminal(server, home=home, columns=80, lines=24)
+    app.wait_for("online")
+    app.write(b"n")
+    app.wait_for("Replying to")
+    app.write(b"\x1b")
+    app.wait_for(
+        lambda screen: not any("Replying to" in row for row in screen.rows()),
+        message="still reading",
+    )
+    before = {c["id"] for c in server.contents()}
+    app.write(b"r")
+    time.sleep(1.0)  # typed after a pause: focus has settled wherever it went
+    app.write(b"Here we are, three letters e r e\x13")
+    received = poll(lambda: contents_since(server, before), lambda got: len(got) >= 1)
+    assert received == ["Here we are, three letters e r e"]
+
+
 def test_escape_and_a_key_in_one_burst_leave_the_composer(
     demo_server, terminal, tmp_path: Path
 ) -> None:
@@ -348,3 +377,96 @@ def test_escape_and_a_key_in_one_burst_leave_the_composer(
     app.write(b"First answer\x13\x1brSecond answer\x13")
     received = poll(lambda: contents_since(server, before), lambda got: len(got) >= 2)
     assert received == ["First answer", "Second answer"]
+
+
+# ---------------------------------------------------------------------------------- $EDITOR
+
+# An editor that proves it has the terminal: it says so on the screen, reads a line typed at the
+# keyboard, records what it saw (a terminal on stdin and stdout, the file's mode) and saves.
+PTY_EDITOR = """
+import json, os, stat, sys
+path = sys.argv[-1]
+print("EDITOR READY, type a line:", flush=True)
+typed = sys.stdin.readline().strip()
+record = {
+    "tty": os.isatty(0) and os.isatty(1),
+    "mode": stat.S_IMODE(os.stat(path).st_mode),
+    "path": path,
+}
+with open(os.environ["RCINBOX_TEST_RECORD"], "w") as file:
+    json.dump(record, file)
+text = open(path, encoding="utf-8").read()
+with open(path, "w", encoding="utf-8") as file:
+    file.write(f"{text} {typed}\\n")
+"""
+
+
+def test_ctrl_g_lends_the_terminal_to_the_editor_and_takes_its_text(
+    demo_server, terminal, tmp_path: Path
+) -> None:
+    server = demo_server("--contents", "300")
+    home = tmp_path / "home"
+    write_config(home, NO_UNDO)
+    script = tmp_path / "editor.py"
+    script.write_text(PTY_EDITOR, encoding="utf-8")
+    record = tmp_path / "record.json"
+    editor = f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}"
+    env = {"VISUAL": None, "EDITOR": editor, "RCINBOX_TEST_RECORD": str(record)}
+    app = terminal(server, home=home, env=env)
+    open_composer(app)
+    app.write(b"Draft from the app")
+    app.wait_for("Draft from the app")
+    app.write(b"\x07")  # ctrl+g
+    app.wait_for("EDITOR READY")
+    app.write(b"and a line from the editor\r")
+    app.wait_for("Draft from the app and a line from the editor")
+    seen = json.loads(record.read_text())
+    assert seen["tty"] and seen["mode"] == 0o600
+    assert not Path(seen["path"]).exists()
+    before = {c["id"] for c in server.contents()}
+    app.write(b"\x13")
+    received = poll(lambda: contents_since(server, before), lambda got: len(got) >= 1)
+    assert received == ["Draft from the app and a line from the editor"]
+
+
+# ---------------------------------------------------------------------------------- hostile text
+
+HOSTILE_BODY = "zebra: see [/docs] page [@click=app.quit]quit[/] \x1b[2J\x1b]0;owned\x07 [bold end"
+# As the app shows it: the markup as typed, each control as its visible picture (␛, ␇); in
+# pieces, as the bubble may wrap the line between them.
+HOSTILE_SHOWN = ["[/docs]", "[@click=app.quit]quit[/]", "␛[2J␛]0;owned␇", "[bold"]
+
+
+def shows_body(screen) -> bool:
+    rows = screen.rows()
+    return all(any(piece in row for row in rows) for piece in HOSTILE_SHOWN)
+
+
+def test_markup_and_escapes_from_the_server_config_and_environment_are_shown_as_they_are(
+    demo_server, terminal, tmp_path: Path
+) -> None:
+    server = demo_server()
+    for content in server.contents():
+        try:
+            reply = server.reply(content["id"], HOSTILE_BODY)
+            break
+        except Exception:  # our own message: the server refuses a reply to it
+            continue
+    home = tmp_path / "home"
+    write_config(home, f'[channels]\n"{reply["channelId"]}" = "Support [/b] EU"\n')
+    app = terminal(server, home=home, env={"RCINBOX_THEME": "[/] x"})
+    app.wait_for("No theme called '[/] x'", message="the theme's warning is not shown as it is")
+    app.wait_for("Support [/b] EU", message="the channel's name is not shown as it is")
+    app.wait_for("online")
+    app.write(b"\x10")  # ctrl+p
+    app.wait_for("Search for commands")
+    app.write(b"zebra")
+    app.wait_for("zebra: see [/docs] page", message="the palette does not show the preview")
+    app.write(b"\r")  # the thread with the reply
+    app.wait_for(shows_body, message="the body is not shown as it is")
+    app.settled()
+    # Nothing reached the terminal as a control: no title was set, the screen was not cleared
+    # (the body is there once the theme's toast over it has gone).
+    assert app.screen.title != "owned"
+    app.wait_for(shows_body, message="the body did not stay on screen")
+    assert app.process.poll() is None

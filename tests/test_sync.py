@@ -62,7 +62,7 @@ async def rig(
         inbox = events.subscribe()
         # Wired as the Inbox wires them: every request's outcome tells the connection.
         connection = Connection(events)
-        client.on_retry = connection.observe
+        client.observe_retries(connection.observe)
         syncer = Syncer(
             store=store,
             client=client,

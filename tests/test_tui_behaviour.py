@@ -10,6 +10,7 @@ import pytest
 from tui_harness import (
     QUIET,
     make_app,
+    queue_past_the_rules,
     server,
     settle,
     until,
@@ -307,7 +308,7 @@ async def test_a_reply_the_server_refuses_shows_its_words_and_how_to_retry(seede
         await settle(pilot)
         app.conversation_list.select_thread(TWITTER_THREAD)
         await pilot.press("enter")
-        app.inbox.send(TWITTER_THREAD, too_long)
+        queue_past_the_rules(app.inbox, TWITTER_THREAD, too_long)
         await until(pilot, lambda: bool(app.inbox.outbox_entries(("failed",))))
         await settle(pilot)
         shown = _bubble_text(_last_bubble(app))
@@ -327,7 +328,7 @@ async def test_the_composer_refuses_a_reply_over_the_channel_limit(seeded) -> No
         app.composer.area.insert("x" * 281)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.composer.over_limit
+        assert app.composer.rules.too_long(app.composer.text)
         assert app.composer.query_one("#counter").has_class("over")
         assert app.composer.text == "x" * 281
         assert app.inbox.outbox_entries() == []

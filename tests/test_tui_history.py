@@ -75,8 +75,10 @@ async def test_sidebar_counts_carry_a_plus_until_history_is_complete(seeded, siz
         assert int(counts[0]) >= unread_before
         # Every channel with an unread thread in the horizon is listed, with its count.
         channels = app.inbox.channels()
-        assert len(counts) == 1 + len([c for c in channels if c.unread_count])
-        assert sum(int(count) for count in counts[1:]) == int(counts[0])
+        # Unread, then Needs reply, then each channel with an unread thread.
+        assert int(counts[1]) == app.inbox.needs_reply_count() > 0
+        assert len(counts) == 2 + len([c for c in channels if c.unread_count])
+        assert sum(int(count) for count in counts[2:]) == int(counts[0])
         if size == NARROW:
             # All of them on screen at once, none scrolled out of the 80x24 sidebar.
             assert app.sidebar.option_count <= app.sidebar.scrollable_content_region.height

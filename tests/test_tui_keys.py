@@ -13,7 +13,7 @@ import re
 import pytest
 from textual.command import CommandList
 from textual.widgets import Input
-from tui_harness import make_app, server, settle, until
+from tui_harness import make_app, queue_past_the_rules, server, settle, until
 
 from rcinbox.emulator import Faults
 from rcinbox.inbox.store import ThreadFilter
@@ -146,8 +146,8 @@ async def test_retry_and_edit_act_on_the_selected_failed_reply_not_only_the_newe
         await pilot.press("enter")
         await settle(pilot)
         too_long = "x" * 281  # X refuses it (EDI-033): each try fails again
-        app.inbox.send(TWITTER_THREAD, "older " + too_long)
-        app.inbox.send(TWITTER_THREAD, "newer " + too_long)
+        queue_past_the_rules(app.inbox, TWITTER_THREAD, "older " + too_long)
+        queue_past_the_rules(app.inbox, TWITTER_THREAD, "newer " + too_long)
         await until(pilot, lambda: len(app.inbox.outbox_entries(("failed",))) == 2)
         await settle(pilot)
         older, newer = app.inbox.outbox_entries(("failed",))

@@ -132,7 +132,7 @@ async def test_the_counter_is_drawn_in_the_frame_of_the_key(seeded) -> None:
         await pilot.press("enter", "r")
         await settle(pilot)
         counter = app.composer.query_one("#counter")
-        limit = app.composer.info.max_body
+        limit = app.composer.rules.max_length
         # Pressed without waiting for the Changed message the text area posts afterwards.
         app.composer.area.insert("x" * 12)
         assert str(counter.render()) == f"12/{limit:,}"

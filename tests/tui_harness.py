@@ -24,9 +24,10 @@ from rcinbox.config import Credentials
 from rcinbox.emulator import Emulator
 from rcinbox.emulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT
 from rcinbox.emulator.seed import DEFAULT_NOW
-from rcinbox.inbox.engine import BackgroundWork, EngineSettings
+from rcinbox.inbox.engine import BackgroundWork, EngineSettings, Inbox
 from rcinbox.inbox.store import Store
 from rcinbox.inbox.sync import ALL_LISTING
+from rcinbox.inbox.types import OutboxRow
 from rcinbox.tui.app import InboxApp, UISettings
 from rcinbox.wiring.accounts import Account
 from rcinbox.wiring.inbox import open_inbox
@@ -132,8 +133,9 @@ def make_app(
     )
 
 
-async def settle(pilot, *, online: bool = True, timeout: float = 10.0) -> None:
-    """Wait until the first sync has answered (when polling runs) and the screen is still."""
+async def settle(pilot, *, online: bool = True, timeout: float = 10.0, quiet: bool = False) -> None:
+    """Wait until the first sync has answered (when polling runs) and the screen is still;
+    with ``quiet``, also until the engine's own requests have stopped (for snapshots)."""
     app = pilot.app
     waited = 0.0
     while online and app.status.online is None and waited < timeout:
@@ -143,6 +145,15 @@ async def settle(pilot, *, online: bool = True, timeout: float = 10.0) -> None:
     if busy:  # an empty list would mean "every worker", the endless event listener included
         await app.workers.wait_for_complete(busy)
     await pilot.pause(0.2)
+    # The engine's own requests (names, a thread's history) answer in the background; each
+    # answer changes the budget the status line shows. Still means none came for a while.
+    if quiet and online and app.inbox_ready:
+        still = 0
+        while still < 3 and waited < timeout:
+            before = app.inbox.rate()
+            await pilot.pause(0.1)
+            waited += 0.1
+            still = still + 1 if app.inbox.rate() == before == app.status.rate else 0
 
 
 async def until(pilot, condition: Callable[[], bool], *, timeout: float = 10.0) -> None:
@@ -158,3 +169,18 @@ def server(**options: object) -> pytest.MarkDecorator:
     """Give a test the ``seeded`` fixture (conftest) with an emulator of its own, started with
     these ``EmulatorConfig`` fields (``warm=False``: an empty store)."""
     return pytest.mark.parametrize("seeded", [options], indirect=True, ids=[""])
+
+
+def queue_past_the_rules(inbox: Inbox, thread_id: str, body: str) -> OutboxRow:
+    """Queue a reply the engine's rules would refuse (as one queued before its channel's limit
+    shrank), straight into the outbox, so that the server refuses it: how these tests get a
+    reply that failed. ``Inbox.send`` itself never lets such a reply through."""
+    target = inbox.reply_target(thread_id)
+    assert target.content is not None
+    return inbox.outbox.enqueue(
+        thread_id=thread_id,
+        in_reply_to=target.content.id,
+        channel_type=target.content.channel_type,
+        body=body,
+        public=target.content.public,
+    )

@@ -37,6 +37,7 @@ from rcinbox.api.errors import (
     header_value,
     retry_after_seconds,
 )
+from rcinbox.api.singleflight import SingleFlight
 from rcinbox.api.transport import DEFAULT_DEADLINE, send
 from rcinbox.api.waits import LOGIN_LIMIT, announce
 
@@ -199,7 +200,9 @@ class OAuthSession:
         self._refresh_margin = refresh_margin
         self._sleep = sleep
         self._unavailable_wait = unavailable_wait
-        self._renewal: asyncio.Future[Token] | None = None
+        # One token request at a time, whoever asks (refresh tokens are single-use), and never
+        # cancelled by a caller that gives up: see rcinbox.api.singleflight.
+        self._renewal: SingleFlight[Token] = SingleFlight()
 
     def __repr__(self) -> str:
         return (
@@ -232,7 +235,7 @@ class OAuthSession:
 
     async def refresh(self) -> Token:
         """Trade the refresh token for new tokens (joining a renewal already under way)."""
-        return await self._single_flight(self._refresh_grant)
+        return await self._renewal.run(self._refresh_grant)
 
     async def revoke(self) -> None:
         """End the session on the server; RingCentral advises ignoring any error here."""
@@ -253,38 +256,23 @@ class OAuthSession:
         token = self._token
         if token is not None and not self._expiring(token):
             return token.access_token
-        return (await self._single_flight(self._renew)).access_token
+        return (await self._renewal.run(self._renew)).access_token
 
     async def on_unauthorized(self, failed_access_token: str) -> None:
         """The server refused ``failed_access_token`` (expired or corrupted): renew it once."""
-        if self._renewal is not None:
-            await asyncio.shield(self._renewal)
+        if self._renewal.running():
+            # A renewal under way: its token is the one to try (joined, not started again).
+            await self._renewal.run(self._renew)
             return
         if self._token is not None and self._token.access_token != failed_access_token:
             return
-        await self._single_flight(self._renew)
+        await self._renewal.run(self._renew)
 
     def _expiring(self, token: Token) -> bool:
         margin = self._refresh_margin
         if token.issued_at is not None:
             margin = min(margin, max(0.0, token.expires_at - token.issued_at) / 10)
         return self._clock() >= token.expires_at - margin
-
-    async def _single_flight(self, renew: Callable[[], Awaitable[Token]]) -> Token:
-        # A task, not a lock: a caller that gives up (cancelled) must not cancel the renewal the
-        # others are waiting for, and refresh tokens are single-use, so there must be only one.
-        if self._renewal is None:
-            task = asyncio.ensure_future(renew())
-            self._renewal = task
-            task.add_done_callback(self._renewal_done)
-        return await asyncio.shield(self._renewal)
-
-    def _renewal_done(self, task: asyncio.Future[Token]) -> None:
-        if self._renewal is task:
-            self._renewal = None
-        if not task.cancelled():
-            # Mark the error as seen: waiters that were cancelled may not be there to see it.
-            task.exception()
 
     async def _renew(self) -> Token:
         token = self._token

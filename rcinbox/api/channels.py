@@ -38,6 +38,9 @@ class ChannelInfo:
     initiation: Initiation
     # Identities carry the account type, which has no Messenger/InstagramMessaging value.
     identity_type: str
+    # Seconds after the customer's newest message during which free text may be sent; after
+    # that only an approved template may (WhatsApp's customer-service window). None: no limit.
+    free_text_window: float | None = None
 
     @property
     def can_initiate(self) -> bool:
@@ -50,10 +53,17 @@ class ChannelInfo:
 
 _V, _I = Visibility, Initiation
 
+# WhatsApp Business lets a business answer freely for 24 hours after the customer's last
+# message; later, only a pre-approved template may be sent (Meta's rule, which the channel
+# enforces whatever the client does).
+WHATSAPP_WINDOW = 24 * 3600.0
+
 CHANNELS: dict[str, ChannelInfo] = {
     info.type: info
     for info in (
-        ChannelInfo("WhatsApp", "WhatsApp", 3800, _V.PRIVATE_ONLY, _I.TEMPLATE, "WhatsApp"),
+        ChannelInfo(
+            "WhatsApp", "WhatsApp", 3800, _V.PRIVATE_ONLY, _I.TEMPLATE, "WhatsApp", WHATSAPP_WINDOW
+        ),
         ChannelInfo("Messenger", "Messenger", 2000, _V.PRIVATE_ONLY, _I.NOT_ALLOWED, "Facebook"),
         ChannelInfo("Instagram", "Instagram", 950, _V.BOTH, _I.NOT_ALLOWED, "Instagram"),
         ChannelInfo(

@@ -50,6 +50,7 @@ from rcinbox.api.errors import (
     error_from_response,
     header_value,
 )
+from rcinbox.api.filters import CONTENT_FILTERS, IDENTITY_FILTERS, query
 from rcinbox.api.models import (
     Content,
     CreateContent,
@@ -72,61 +73,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 # 401 codes meaning "this token is no good any more" (a fresh one may work), as opposed to a
 # missing header or a refused client. A 401 without any code is treated the same way.
 _RENEW_ON = frozenset({"OAU-128", "OAU-129", "OAU-149", "AGW-402"})
-
-# Filter names per naming generation (channel* since the 2024 rename, source* before; see
-# rcinbox.api.models). Arrays go out as repeated keys.
-_CONTENT_FILTERS: dict[str, dict[str, str]] = {
-    "channel": {
-        "channel_ids": "channelIds",
-        "thread_ids": "threadIds",
-        "author_identity_ids": "authorIdentityIds",
-        "author_identity_group_ids": "authorIdentityGroupIds",
-        "intervention_ids": "interventionIds",
-        "text": "text",
-        "status": "status",
-        "direction": "contentDirection",
-        "order_by": "orderBy",
-        "per_page": "perPage",
-        "page_token": "pageToken",
-    },
-    "source": {
-        "channel_ids": "source",
-        "thread_ids": "thread",
-        "author_identity_ids": "identity",
-        "author_identity_group_ids": "identityGroup",
-        "intervention_ids": "intervention",
-        "text": "text",
-        "status": "status",
-        "direction": "contentDirection",
-        "order_by": "orderBy",
-        "per_page": "perPage",
-        "page_token": "pageToken",
-    },
-}
-_IDENTITY_FILTERS: dict[str, dict[str, str]] = {
-    "channel": {
-        "channel_id": "channelId",
-        "identity_group_ids": "identityGroupIds",
-        "identity_type": "identityType",
-        "user_id": "userId",
-        "uuid": "uuid",
-        "order_by": "orderBy",
-        "per_page": "perPage",
-        "page_token": "pageToken",
-    },
-    "source": {
-        "channel_id": "sourceId",
-        "identity_group_ids": "identityGroupIds",
-        "identity_type": "identityType",
-        "user_id": "userId",
-        "uuid": "uuid",
-        "order_by": "orderBy",
-        "per_page": "perPage",
-        "page_token": "pageToken",
-    },
-}
-# The spec declares this one comma-separated (form, explode: false).
-_COMMA_JOINED = frozenset({"identityGroupIds"})
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -184,6 +130,7 @@ class SocialMessagingClient:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         deadline: float = DEFAULT_DEADLINE,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        on_retry: Callable[[RCError], None] | None = None,
     ) -> None:
         self._server = server.rstrip("/")
         self._auth = auth
@@ -199,8 +146,19 @@ class SocialMessagingClient:
         self._deadline = deadline
         self._max_bytes = max_bytes
         # Told of each failure that will be retried, so a UI can say "offline" at once rather
-        # than after the last retry.
-        self.on_retry: Callable[[RCError], None] | None = None
+        # than after the last retry (observe_retries adds one later).
+        self._retry_observers: list[Callable[[RCError], None]] = [on_retry] if on_retry else []
+
+    def observe_retries(self, observer: Callable[[RCError], None]) -> Callable[[], None]:
+        """Tell ``observer`` of each failed attempt that will be retried, from now on; returns
+        the function that stops telling it (the engine's, when it closes)."""
+        self._retry_observers.append(observer)
+
+        def stop() -> None:
+            if observer in self._retry_observers:
+                self._retry_observers.remove(observer)
+
+        return stop
 
     @property
     def rate(self) -> RateBudget:
@@ -235,8 +193,8 @@ class SocialMessagingClient:
 
         Filters are ANDed; several ``text`` values must all match.
         """
-        params = _query(
-            _CONTENT_FILTERS[self._naming],
+        params = query(
+            CONTENT_FILTERS[self._naming],
             channel_ids=channel_ids,
             thread_ids=thread_ids,
             author_identity_ids=author_identity_ids,
@@ -286,8 +244,8 @@ class SocialMessagingClient:
         per_page: int | None = None,
         page_token: str | None = None,
     ) -> Page[Identity]:
-        params = _query(
-            _IDENTITY_FILTERS[self._naming],
+        params = query(
+            IDENTITY_FILTERS[self._naming],
             channel_id=channel_id,
             identity_group_ids=identity_group_ids,
             identity_type=identity_type,
@@ -394,8 +352,8 @@ class SocialMessagingClient:
                 raise error
             retries += 1
             log.debug("%s %s failed (%s); retry %d", method, path, error, retries)
-            if self.on_retry is not None:
-                self.on_retry(error)
+            for observer in list(self._retry_observers):
+                observer(error)
             if not isinstance(error, RateLimited):
                 # A 429 needs no backoff of its own: the budget holds the next try until the
                 # penalty has passed.
@@ -471,26 +429,6 @@ async def _before_sending(step: Awaitable[T]) -> T:
         return await step
     except TransportError as exc:
         raise TransportError(str(exc), request_sent=False) from exc
-
-
-def _query(names: dict[str, str], **values: Any) -> list[tuple[str, str]]:
-    """Query pairs under this generation's names; unset filters are left out (ignored anyway)."""
-    pairs: list[tuple[str, str]] = []
-    for key, value in values.items():
-        if value is None:
-            continue
-        name = names[key]
-        if isinstance(value, str | int):
-            items = [str(value)]
-        else:
-            items = [str(v) for v in value if v is not None and str(v) != ""]
-        if not items or items == [""]:
-            continue
-        if name in _COMMA_JOINED:
-            pairs.append((name, ",".join(items)))
-        else:
-            pairs.extend((name, item) for item in items)
-    return pairs
 
 
 async def _follow(

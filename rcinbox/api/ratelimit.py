@@ -73,6 +73,12 @@ class RateBudget:
         self._in_flight = 0
         # Futures of paused waiters, resolved on news; plain futures bind to no loop in advance.
         self._waiters: set[asyncio.Future[None]] = set()
+        self._listeners: list[Callable[[], None]] = []
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after every answer is recorded, so a UI can show the budget as
+        it is rather than as it was at its last repaint."""
+        self._listeners.append(listener)
 
     def observe(self, headers: Any, status: int) -> None:
         """Record what an answer said about the budget (call it for every answer)."""
@@ -100,6 +106,8 @@ class RateBudget:
             self.block_for(wait)
         else:
             self._wake()
+        for listener in self._listeners:
+            listener()
 
     def unsent(self) -> None:
         """A request let out by :meth:`wait_turn` never left (no connection, no login): the

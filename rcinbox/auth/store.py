@@ -25,7 +25,7 @@ import logging
 import os
 import stat
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -290,6 +290,10 @@ class StoredSession(OAuthSession):
         )
         self._login_store = store
         self._login = login
+        # Told (once per reason) when a renewed login cannot be saved, beside the log's warning:
+        # a UI shows it, since the next start may have to log in again.
+        self.on_not_saved: Callable[[str], None] | None = None
+        self._not_saved: str | None = None
 
     def __repr__(self) -> str:
         return f"StoredSession(profile={self._login.profile!r}, server={self._login.server!r})"
@@ -320,7 +324,7 @@ class StoredSession(OAuthSession):
                 current = self.token
                 if current is not None and self._clock() < current.expires_at:
                     # Not expired yet, only due for renewal: use it while it lasts.
-                    log.warning("%s", _cannot_save(self._login.profile, error))
+                    self._tell_not_saved(_cannot_save(self._login.profile, error))
                     return current
                 raise LoginNotSaved(_cannot_save(self._login.profile, error)) from None
             return await super()._renew()
@@ -332,9 +336,18 @@ class StoredSession(OAuthSession):
         except (OSError, ConfigError) as error:
             # This process keeps working with the token it holds; the next one will ask to log in.
             reason = error.strerror if isinstance(error, OSError) else str(error)
-            log.warning(
-                "could not save the renewed login of profile %s: %s", self._login.profile, reason
+            self._tell_not_saved(
+                f"could not save the renewed login of profile {self._login.profile} ({reason});"
+                " rcinbox goes on with it, but the next start may ask you to log in again"
             )
+        else:
+            self._not_saved = None
+
+    def _tell_not_saved(self, message: str) -> None:
+        log.warning("%s", message)
+        if self.on_not_saved is not None and message != self._not_saved:
+            self._not_saved = message
+            self.on_not_saved(message)
 
 
 class LoginNotSaved(RCError):

@@ -8,8 +8,9 @@ follows, which ``--help`` prints and the README repeats, is :data:`MEANINGS`:
 - a login the server refuses *while logging in* (wrong JWT, secret or code) is 77, and a stored
   login that expired or was revoked (``invalid_grant`` on renewal) is 67;
 - any other 401/403 is 77, 404 is 66, 400/409/413/422 is 65, 429 is 75, other statuses 69;
-- a reply the server would refuse (to an agent's message where no customer wrote) is 65, and
-  nothing is queued;
+- a reply the server would refuse (to an agent's message where no customer wrote, free text
+  outside WhatsApp's 24-hour window) or a new conversation the channel does not allow is 65,
+  and nothing is queued;
 - a request that never reached the server is 69; one that left without an answer (timeout,
   dropped connection) is 75, since the server may have acted on it: try again later;
 - an answer that cannot be understood is 76; a missing or bad setting is 78;
@@ -69,7 +70,8 @@ MEANINGS: dict[ExitCode, str] = {
     ExitCode.UNAVAILABLE: "server unreachable or failing (5xx)",
     ExitCode.TEMPFAIL: (
         "rate limited, a wait longer than --wait-limit, no answer in time, or a reply not yet"
-        " accepted or the server out of reach (the reply stays queued)"
+        " accepted or the server out of reach (the reply stays queued), or a reply's outcome the"
+        " local store could not record (it is looked for before any resend)"
     ),
     ExitCode.PROTOCOL: "malformed or oversized answer from the server",
     ExitCode.NOPERM: "not allowed: login refused (401) or the action is forbidden (403)",
@@ -96,7 +98,8 @@ def exit_code(error: BaseException) -> int | None:
 
     from rcinbox.auth.flows import LoginFailed
     from rcinbox.auth.loopback import CannotListen
-    from rcinbox.inbox.engine import ReplyRefused, StoreError
+    from rcinbox.inbox.engine import ReplyNotRecorded, ReplyRefused, StartRefused, StoreError
+    from rcinbox.inbox.types import VisibilityRefused
     from rcinbox.wiring.demo import DemoError
 
     if isinstance(error, CommandError):
@@ -107,11 +110,17 @@ def exit_code(error: BaseException) -> int | None:
         return ExitCode.NOPERM
     if isinstance(error, CannotListen | DemoError):
         return ExitCode.UNAVAILABLE
+    if isinstance(error, ReplyNotRecorded):
+        # It may be on the server: `outbox flush` (or the same reply again) looks before sending.
+        return ExitCode.TEMPFAIL
     if isinstance(error, StoreError | OSError | sqlite3.Error):
         # sqlite3.Error: the local store failed mid-command (a full disk, a locked or damaged
         # file); whatever was committed stays, and the command says so in one line.
         return ExitCode.ERROR
-    if isinstance(error, ReplyRefused):
+    if isinstance(error, VisibilityRefused):
+        # --public or --private where the channel has no such replies: the command line's fault.
+        return ExitCode.USAGE
+    if isinstance(error, ReplyRefused | StartRefused):
         return ExitCode.DATAERR
     if isinstance(error, RCError):
         return _api_exit_code(error)

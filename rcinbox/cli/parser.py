@@ -249,6 +249,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="follow every page (by default at most 50 pages of 1000 messages are read)",
     )
 
+    export = command(
+        "export", "Write a conversation as Markdown, JSON or plain text (files are 0600)."
+    )
+    export.add_argument("thread_id", metavar="THREAD_ID")
+    export.add_argument(
+        "--format",
+        choices=("md", "json", "txt"),
+        help="md (the default), json (typed fields and the server's records) or txt;"
+        " without it, the suffix of -o FILE decides",
+    )
+    export.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE (0600) instead of standard output"
+    )
+
     reply = command("reply", "Reply to a content, through the outbox (sent exactly once).")
     reply.add_argument("content_id", metavar="CONTENT_ID", help="the message you answer")
     reply.add_argument("text", metavar="TEXT", help="the reply; - reads it from standard input")
@@ -275,6 +289,44 @@ def build_parser() -> argparse.ArgumentParser:
         help="hold the reply N seconds before it leaves; ctrl+c in that time takes it back",
     )
 
+    start = command(
+        "start",
+        "Start a conversation on a channel, through the outbox (sent exactly once).",
+    )
+    start.add_argument("channel_id", metavar="CHANNEL_ID", help="the channel to write on")
+    start.add_argument(
+        "text", nargs="?", metavar="TEXT", help="the message; - reads it from standard input"
+    )
+    start.add_argument(
+        "--to",
+        action="append",
+        metavar="ADDRESS",
+        help="a phone number (+E.164) on WhatsApp or Viber, an address on Email (repeat)",
+    )
+    start.add_argument("--title", metavar="SUBJECT", help="the subject (Email)")
+    start.add_argument(
+        "--template", metavar="NAME", help="an approved WhatsApp template (instead of TEXT)"
+    )
+    start.add_argument(
+        "--template-language",
+        metavar="LANG",
+        help="the template's language (e.g. en); config.toml's [whatsapp] templates may say it",
+    )
+    start.add_argument(
+        "--param",
+        action="append",
+        metavar="VALUE",
+        help="the template's next parameter ({{1}}, {{2}}...; repeat)",
+    )
+    start.add_argument("--json", action="store_true", help="print the created content as JSON")
+    start.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="wait this long for the server to accept it (default 60); then exit 75, still queued",
+    )
+
     outbox = command("outbox", "List replies not yet accepted or refused; `flush` sends them.")
     outbox.add_argument("action", nargs="?", choices=("list", "flush"), default="list")
     outbox.add_argument("--json", action="store_true", help="JSON output")
@@ -298,6 +350,35 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help=f"poll interval (default 10, at least {MIN_POLL:g})",
     )
+
+    done = command("done", "Mark a thread done: hidden until its customer writes again.")
+    done.add_argument("thread_id", metavar="THREAD_ID")
+    done.add_argument("--undo", action="store_true", help="bring the thread back")
+    done.add_argument("--json", action="store_true", help="JSON output")
+
+    snooze = command("snooze", "Snooze a thread: hidden until a time, then back as unread.")
+    snooze.add_argument("thread_id", metavar="THREAD_ID")
+    snooze.add_argument(
+        "--until",
+        metavar="WHEN",
+        help='"1h", "30m", "2d", "tomorrow" (9:00), "monday" (9:00), "HH:MM" or'
+        ' "YYYY-MM-DD HH:MM" (local time)',
+    )
+    snooze.add_argument("--undo", action="store_true", help="bring the thread back now")
+    snooze.add_argument("--json", action="store_true", help="JSON output")
+
+    search = command("search", "Find threads in the local store by name or text.")
+    search.add_argument("text", metavar="TEXT")
+    # Not --server: that option names the API server for every command.
+    search.add_argument(
+        "--remote",
+        action="store_true",
+        help="ask the server's text filter too and store what it finds",
+    )
+    search.add_argument(
+        "--pages", type=int, default=3, metavar="N", help="--remote: at most N pages (default 3)"
+    )
+    search.add_argument("--json", action="store_true", help="JSON output")
 
     identity = command("identity", "Show an identity (a customer or an agent).")
     identity.add_argument("identity_id", metavar="ID")

@@ -54,8 +54,10 @@ from rcinbox.config.schema import (
     PollConfig,
     ProfileConfig,
     SyncConfig,
+    TemplateConfig,
     UIConfig,
     WebhookConfig,
+    WhatsAppConfig,
 )
 from rcinbox.config.settings import Config
 from rcinbox.config.validate import parse_listen
@@ -83,8 +85,10 @@ __all__ = [
     "PollConfig",
     "ProfileConfig",
     "SyncConfig",
+    "TemplateConfig",
     "UIConfig",
     "WebhookConfig",
+    "WhatsAppConfig",
     "check_profile_name",
     "config_dir",
     "config_path",

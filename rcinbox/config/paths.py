@@ -1,8 +1,9 @@
 """Where rcinbox keeps its files, and how a private file is written.
 
-The data directory (stores, stored logins), the config directory and the log directory come
-from platformdirs, unless ``RCINBOX_DATA_DIR`` / ``RCINBOX_CONFIG_DIR`` / ``RCINBOX_LOG_DIR`` say
-otherwise (tests and portable setups).
+The data directory (stores, stored logins), the config directory (with its ``snippets/``), the
+log directory and the downloads directory (exports) come from platformdirs, unless
+``RCINBOX_DATA_DIR`` / ``RCINBOX_CONFIG_DIR`` / ``RCINBOX_LOG_DIR`` / ``RCINBOX_DOWNLOADS_DIR``
+say otherwise (tests and portable setups).
 platformdirs is imported only when asked for a path, so importing this module costs nothing.
 """
 
@@ -49,6 +50,21 @@ def log_dir() -> Path:
     from platformdirs import user_log_path
 
     return user_log_path(APP_NAME, appauthor=False)
+
+
+def downloads_dir() -> Path:
+    """Where the TUI saves exports (``RCINBOX_DOWNLOADS_DIR`` overrides the user's Downloads)."""
+    override = os.environ.get("RCINBOX_DOWNLOADS_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_downloads_path
+
+    return user_downloads_path()
+
+
+def snippets_dir() -> Path:
+    """The agent's reply snippets: one ``NAME.txt`` file each, in the config directory."""
+    return config_dir() / "snippets"
 
 
 def log_path() -> Path:

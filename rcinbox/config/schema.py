@@ -102,6 +102,31 @@ class WebhookConfig:
     url: str | None = None
 
 
+# A template with more parameters than this is a typo in config.toml, not a real template.
+MAX_TEMPLATE_PARAMS = 50
+
+
+@dataclass(frozen=True)
+class TemplateConfig:
+    """One approved WhatsApp template, as the user names it (the API cannot list them)."""
+
+    name: str
+    # The template's language code in WhatsApp Business Manager (``en``, ``fr``, ``en_US``).
+    language: str
+    # How many ``{{1}}``, ``{{2}}``... parameters its body has.
+    params: int = 0
+    # Its text with ``{{n}}`` where the parameters go, shown while filling them in.
+    preview: str = ""
+
+
+@dataclass(frozen=True)
+class WhatsAppConfig:
+    """``[whatsapp]``: the approved templates, as
+    ``templates = [{ name = "...", language = "en", params = 2, preview = "..." }]``."""
+
+    templates: tuple[TemplateConfig, ...] = ()
+
+
 TOKEN_STORES = ("file", "keyring")
 
 UI_KEYS = tuple(f.name for f in dataclasses.fields(UIConfig))

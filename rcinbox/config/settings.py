@@ -24,6 +24,8 @@
     [webhook]
     listen = "127.0.0.1:8090"   # receive notifications here (--webhook-listen)
     url = "https://hooks.example.com/rc"  # the public address forwarding to it (--webhook-url)
+    [whatsapp]                  # approved templates (the API cannot list them)
+    templates = [{ name = "order_update", language = "en", params = 1, preview = "Hi {{1}}" }]
 
 Keys rcinbox does not know are ignored, and kept: the app writes the file only when the user
 changes a UI setting through it (:meth:`Config.save_ui_change`), and then it rewrites the file's
@@ -57,6 +59,7 @@ from rcinbox.config.schema import (
     SyncConfig,
     UIConfig,
     WebhookConfig,
+    WhatsAppConfig,
 )
 from rcinbox.config.validate import Reader, check_ui_value
 
@@ -77,6 +80,7 @@ class Config:
     compose: ComposeConfig = field(default_factory=ComposeConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
+    whatsapp: WhatsAppConfig = field(default_factory=WhatsAppConfig)
     # Problems worth telling the user that do not stop rcinbox (already logged as warnings).
     warnings: list[str] = field(default_factory=list)
 
@@ -133,6 +137,7 @@ class Config:
             "compose": dataclasses.asdict(self.compose),
             "limits": dataclasses.asdict(self.limits),
             "webhook": without_none(dataclasses.asdict(self.webhook)),
+            "whatsapp": {"templates": [dataclasses.asdict(t) for t in self.whatsapp.templates]},
         }
 
     def _warn_if_shared(self) -> None:

@@ -20,6 +20,7 @@ from rcinbox.config.schema import (
     MAX_DAYS,
     MAX_REQUEST_SECONDS,
     MAX_RESPONSE_MIB,
+    MAX_TEMPLATE_PARAMS,
     MAX_UNDO_SECONDS,
     MIN_POLL,
     MIN_RESPONSE_MIB,
@@ -31,8 +32,10 @@ from rcinbox.config.schema import (
     PollConfig,
     ProfileConfig,
     SyncConfig,
+    TemplateConfig,
     UIConfig,
     WebhookConfig,
+    WhatsAppConfig,
 )
 
 if TYPE_CHECKING:
@@ -154,6 +157,42 @@ class Reader:
         if url is not None and not url.startswith(("http://", "https://")):
             self._fail(("webhook",), "url", "webhook.url must be an http(s) URL")
         config.webhook = WebhookConfig(listen=listen, url=url)
+        whatsapp = self._table((), "whatsapp", raw)
+        config.whatsapp = WhatsAppConfig(templates=self._templates(whatsapp))
+
+    def _templates(self, table: dict[str, Any]) -> tuple[TemplateConfig, ...]:
+        """``[whatsapp] templates``: the approved templates the user names (errors point at
+        the ``templates`` line: TOML gives no line for an inline table's keys)."""
+        listed = table.get("templates", [])
+
+        def fail(problem: str) -> NoReturn:
+            self._fail(("whatsapp",), "templates", problem)
+
+        if not isinstance(listed, list) or not all(isinstance(t, dict) for t in listed):
+            fail('whatsapp.templates must be a list of tables: [{ name = "...", language = "en" }]')
+        templates: list[TemplateConfig] = []
+        for entry in listed:
+            name, language = entry.get("name"), entry.get("language")
+            if not all(isinstance(v, str) and v.strip() for v in (name, language)):
+                fail("each of whatsapp.templates needs a name and a language (non-empty text)")
+            name, language = name.strip(), language.strip()
+            params = entry.get("params", 0)
+            if (
+                isinstance(params, bool)
+                or not isinstance(params, int)
+                or not 0 <= params <= MAX_TEMPLATE_PARAMS
+            ):
+                fail(
+                    f"whatsapp.templates {name!r}: params must be a whole number from 0 to"
+                    f" {MAX_TEMPLATE_PARAMS}"
+                )
+            preview = entry.get("preview", "")
+            if not isinstance(preview, str):
+                fail(f"whatsapp.templates {name!r}: preview must be text")
+            if any((t.name, t.language) == (name, language) for t in templates):
+                fail(f"whatsapp.templates names {name!r} ({language}) twice")
+            templates.append(TemplateConfig(name, language, params, preview))
+        return tuple(templates)
 
     def _profile(self, name: str, table: Any) -> ProfileConfig:
         where = ("profiles", name)

@@ -21,7 +21,12 @@ leaves the choice to us (INFERRED):
 * new discussions: no channel is 403 EDI-020; channels where only customers start are 403
   EDI-016; WhatsApp needs ``templateName``, ``templateLanguage`` and ``to`` (400 EDI-025) and
   accepts nothing but the outbound-message parameters (422 EDI-012); Email needs ``to`` and
-  ``title``; Viber needs ``to``.
+  ``title``; Viber needs ``to``. A template anywhere but WhatsApp is 422 EDI-005.
+* WhatsApp's 24-hour window: a reply more than 24 hours after the thread's newest customer
+  message is 403 EDI-024 (details say the window is closed); only a template may be sent then.
+
+The rules that need no server state (body, template, recipients, window) are in
+:mod:`rcinbox.emulator.create_rules`; typed access to the request in :mod:`.fields`.
 * an author identity that is not one of the caller's agent identities on the channel is 403
   EDI-018 (reply) or EDI-017 (new discussion); attachment ids are never valid here because no
   upload endpoint exists (422 EDI-007 when another content owns it, else EDI-033 "File is invalid").
@@ -44,7 +49,16 @@ from rcinbox.api.channels import Initiation, Visibility, channel_info
 
 from . import errors, query
 from .clock import epoch, iso_seconds
+from .create_rules import (
+    body_of,
+    check_recipients,
+    check_window,
+    public_refused,
+    refuse_template_elsewhere,
+    template_of,
+)
 from .faults import FaultDice
+from .fields import Fields
 from .oauth import Session
 from .protocol import Request, Response, json_response
 from .scheduler import Scheduler
@@ -76,20 +90,6 @@ REPLY_TYPES = {
         ("Comment", "Photo", "Album", "Status", "Video", "Link", "Question"), "Comment"
     ),
 }
-OUTBOUND_PARAMETERS = (
-    "channelId",
-    "sourceId",
-    "to",
-    "templateName",
-    "templateLanguage",
-    "components",
-    "public",
-    "autoSubmitted",
-    "contextData",
-    "authorIdentityId",
-)
-PHONE = re.compile(r"\+[1-9][0-9]{6,14}")
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 EXPORT_FAILURE = "The channel refused the message (emulated export failure)"
 
 Publish = Callable[[str, dict[str, Any]], None]
@@ -213,7 +213,7 @@ class ContentsApi:
         data = request.json(errors.edi(400, "EDI-030", "Invalid format"))
         if not isinstance(data, dict):
             raise errors.edi(400, "EDI-030", "Invalid format")
-        fields = _Fields(data)
+        fields = Fields(data)
         fields.check_types()
         public = fields.boolean("public")
         private = fields.boolean("private")
@@ -249,20 +249,23 @@ class ContentsApi:
         return json_response(201, self.present(content))
 
     def _reply(
-        self, fields: _Fields, target: dict[str, Any], public: bool | None, session: Session
+        self, fields: Fields, target: dict[str, Any], public: bool | None, session: Session
     ) -> dict[str, Any]:
         state = self._state
         channel = state.channels[target["channelId"]]
         info = channel_info(channel["type"])
+        thread = state.thread_contents(target["threadId"])
         if target["contentDirection"] == "Outgoing" and not any(
-            c["contentDirection"] == "Incoming" for c in state.thread_contents(target["threadId"])
+            c["contentDirection"] == "Incoming" for c in thread
         ):
             raise errors.edi(403, "EDI-013", "Cannot open a conversation on agent message.")
         if target.get("remotelyDeleted"):
             raise errors.edi(
                 403, "EDI-021", "It is not possible to reply to this content right now."
             )
-        body = self._body(fields, info.max_body)
+        refuse_template_elsewhere(fields, info)
+        body = body_of(fields, info.max_body)
+        check_window(info, thread, state.clock.now().timestamp())
         if public is None:
             public = {
                 Visibility.PRIVATE_ONLY: False,
@@ -272,7 +275,7 @@ class ContentsApi:
         if not public and info.visibility is Visibility.PUBLIC_ONLY:
             raise errors.edi(403, "EDI-022", "Recipient does not allow private messages.")
         if public and info.visibility is Visibility.PRIVATE_ONLY:
-            raise _public_refused()
+            raise public_refused()
         author = self._author(
             fields, channel["id"], "EDI-018", "You need an identity to reply to this message."
         )
@@ -291,7 +294,7 @@ class ContentsApi:
         )
 
     def _new_discussion(
-        self, fields: _Fields, public: bool | None, session: Session
+        self, fields: Fields, public: bool | None, session: Session
     ) -> dict[str, Any]:
         state = self._state
         channel_id = fields.string("channelId") or fields.string("sourceId")
@@ -305,6 +308,7 @@ class ContentsApi:
             raise errors.edi(
                 403, "EDI-016", "Channel does not support creation of new discussions."
             )
+        refuse_template_elsewhere(fields, info)
         author = self._author(
             fields,
             channel_id,
@@ -313,12 +317,12 @@ class ContentsApi:
         )
         structured = None
         if info.initiation is Initiation.TEMPLATE:
-            structured = self._template(fields)
+            structured = template_of(fields)
             body = ""
         else:
             if info.initiation is Initiation.RECIPIENT:
-                self._recipients(fields, channel["type"])
-            body = self._body(fields, info.max_body)
+                check_recipients(fields, channel["type"])
+            body = body_of(fields, info.max_body)
         if public is None:
             public = info.visibility is not Visibility.PRIVATE_ONLY
         if not public and info.visibility is Visibility.PUBLIC_ONLY:
@@ -328,7 +332,7 @@ class ContentsApi:
                 "Private compose is not supported on this source, try adding public=true parameter",
             )
         if public and info.visibility is Visibility.PRIVATE_ONLY:
-            raise _public_refused()
+            raise public_refused()
         if not public and info.visibility is Visibility.BOTH and not fields.strings("to"):
             raise errors.edi(403, "EDI-023", "Cannot send private messages without a recipient.")
         self._check_attachments(fields)
@@ -354,7 +358,7 @@ class ContentsApi:
         channel: dict[str, Any],
         author: dict[str, Any],
         session: Session,
-        fields: _Fields,
+        fields: Fields,
         body: str,
         public: bool,
         status: str,
@@ -403,25 +407,7 @@ class ContentsApi:
 
     # ------------------------------------------------------------------ rules
 
-    @staticmethod
-    def _body(fields: _Fields, max_body: int) -> str:
-        body = fields.string("body")
-        if body is None:
-            raise errors.edi(400, "EDI-009", "[body] is required", parameter="body")
-        if not body.strip():
-            raise errors.edi(
-                422, "EDI-033", "[Content] cannot be saved", details="Message cannot be blank"
-            )
-        if len(body) > max_body:
-            raise errors.edi(
-                422,
-                "EDI-033",
-                "[Content] cannot be saved",
-                details=f"Body is too long (maximum is {max_body} characters)",
-            )
-        return body
-
-    def _author(self, fields: _Fields, channel_id: str, code: str, message: str) -> dict[str, Any]:
+    def _author(self, fields: Fields, channel_id: str, code: str, message: str) -> dict[str, Any]:
         wanted = fields.string("authorIdentityId")
         if wanted is None:
             author = self._state.agent_identity(channel_id)
@@ -433,63 +419,7 @@ class ContentsApi:
             raise errors.edi(403, code, message)
         return author
 
-    @staticmethod
-    def _template(fields: _Fields) -> dict[str, Any]:
-        extra = sorted(
-            name
-            for name, value in fields.data.items()
-            if value is not None and name not in OUTBOUND_PARAMETERS
-        )
-        if extra:
-            raise errors.edi(
-                422,
-                "EDI-012",
-                "Only allowed parameters when sending an outbound message are "
-                f"[{', '.join(OUTBOUND_PARAMETERS)}]",
-                details=f"Not allowed: {', '.join(extra)}",
-            )
-        name = fields.string("templateName")
-        language = fields.string("templateLanguage")
-        to = fields.strings("to")
-        for value, parameter in (
-            (name, "templateName"),
-            (language, "templateLanguage"),
-            (to, "to"),
-        ):
-            if not value:
-                raise _missing(parameter)
-        _check_phones(to or [])
-        words = []
-        for component in fields.objects("components"):
-            for parameter in component.get("parameters") or ():
-                if isinstance(parameter, dict) and isinstance(parameter.get("text"), str):
-                    words.append(parameter["text"])
-        return {
-            "templateName": name,
-            "templateLanguage": language,
-            "subtitle": " ".join([f"[{name}]", *words]),
-        }
-
-    @staticmethod
-    def _recipients(fields: _Fields, channel_type: str) -> None:
-        to = fields.strings("to")
-        if not to:
-            raise _missing("to")
-        if channel_type == "Email":
-            if not fields.string("title"):
-                raise _missing("title")
-            for address in [*to, *(fields.strings("cc") or ()), *(fields.strings("bcc") or ())]:
-                if not EMAIL.fullmatch(address):
-                    raise errors.edi(
-                        422,
-                        "EDI-033",
-                        "[Content] cannot be saved",
-                        details="Email format is invalid",
-                    )
-        else:
-            _check_phones(to)
-
-    def _check_attachments(self, fields: _Fields) -> None:
+    def _check_attachments(self, fields: Fields) -> None:
         wanted = fields.strings("attachmentIds")
         if not wanted:
             return
@@ -546,118 +476,3 @@ def _initiated_type(channel_type: str, initiation: Initiation, public: bool) -> 
 
 def _html(text: str) -> str:
     return f"<p>{html.escape(text)}</p>"
-
-
-def _missing(name: str) -> errors.ApiError:
-    return errors.edi(400, "EDI-025", f'Missing required parameter: "[{name}]"', parameter=name)
-
-
-def _public_refused() -> errors.ApiError:
-    return errors.edi(
-        403,
-        "EDI-024",
-        "You cannot create the content (channel-specific validations).",
-        details="Public content is not supported on this channel",
-    )
-
-
-def _check_phones(numbers: list[str]) -> None:
-    for number in numbers:
-        if not PHONE.fullmatch(number):
-            raise errors.edi(
-                422, "EDI-033", "[Content] cannot be saved", details="Phone number is invalid"
-            )
-
-
-_TYPE_NAMES = {
-    str: "String",
-    bool: "Boolean",
-    int: "Integer",
-    float: "Float",
-    list: "Array",
-    dict: "Hash",
-}
-
-
-def _type_name(value: Any) -> str:
-    return _TYPE_NAMES.get(type(value), type(value).__name__)
-
-
-class _Fields:
-    """Typed access to a create body: null counts as absent, a wrong type is the API's error."""
-
-    STRINGS = (
-        "body",
-        "inReplyToContentId",
-        "channelId",
-        "sourceId",
-        "authorIdentityId",
-        "title",
-        "templateName",
-        "templateLanguage",
-    )
-    BOOLEANS = ("public", "private", "autoSubmitted")
-    STRING_ARRAYS = ("to", "cc", "bcc", "attachmentIds")
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-
-    def check_types(self) -> None:
-        """Raise the type error of the first mistyped field before any rule is applied."""
-        for name in self.STRINGS:
-            self.string(name)
-        for name in self.BOOLEANS:
-            self.boolean(name)
-        for name in self.STRING_ARRAYS:
-            self.strings(name)
-        self.objects("components")
-        self.mapping("contextData")
-
-    def string(self, name: str) -> str | None:
-        value = self.data.get(name)
-        if value is None or isinstance(value, str):
-            return value
-        raise errors.invalid_value(
-            name, f"Value of type {_type_name(value)} cannot be written to a field of type String"
-        )
-
-    def boolean(self, name: str) -> bool | None:
-        value = self.data.get(name)
-        if value is None or isinstance(value, bool):
-            return value
-        raise errors.invalid_value(
-            name, f"Value of type {_type_name(value)} cannot be written to a field of type Boolean"
-        )
-
-    def strings(self, name: str) -> list[str] | None:
-        value = self.data.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, list):
-            raise errors.edi(422, "EDI-011", f"[{name}] needs to be an array", parameter=name)
-        if not all(isinstance(item, str) for item in value):
-            raise errors.invalid_value(name, f"[{name}] must contain only strings")
-        return value
-
-    def objects(self, name: str) -> list[dict[str, Any]]:
-        value = self.data.get(name)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise errors.edi(422, "EDI-011", f"[{name}] needs to be an array", parameter=name)
-        if not all(isinstance(item, dict) for item in value):
-            raise errors.invalid_value(name, f"[{name}] must contain only objects")
-        return value
-
-    def mapping(self, name: str) -> dict[str, str] | None:
-        value = self.data.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            raise errors.edi(
-                422,
-                "EDI-008",
-                f"[{name}] must be a hash, got [{_type_name(value)}]",
-                parameter=name,
-            )
-        return {str(k): v if isinstance(v, str) else str(v) for k, v in value.items()}

@@ -78,6 +78,10 @@ class RateLimiter:
             remaining = budget.limit - len(bucket.times)
             return Decision(True, group, budget.limit, remaining, budget.window)
 
+    def reset(self) -> None:
+        with self._lock:
+            self._buckets.clear()
+
     def peek(self, group: str, key: str) -> Decision:
         """The current state without counting a request (for answers refused before counting)."""
         budget = self._budgets[group]

@@ -170,6 +170,10 @@ class Emulator:
         """The RC extension id of the demo agent (the token owner)."""
         return self._state.owner_id
 
+    def now(self) -> datetime:
+        """The emulated time (the seed's anchor plus the time since the start)."""
+        return self._state.clock.now()
+
     def add_inbound(self, thread_id: str | None = None) -> dict[str, Any]:
         """A simulated customer writes now (in a new thread when ``thread_id`` is None).
 
@@ -205,6 +209,11 @@ class Emulator:
                 for c in self._state.contents.values()
                 if all(c.get(k) == v for k, v in fields.items())
             )
+
+    def reset_rate_limits(self) -> None:
+        """Forget every request counted so far, as if each rate window had just ended: a test
+        that shows the budget left (a snapshot) then sees the same figure whatever ran before."""
+        self._limiter.reset()
 
     # ------------------------------------------------------------------ assembly
 

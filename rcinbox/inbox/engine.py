@@ -17,28 +17,25 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from rcinbox.api.errors import (
-    BadRequest,
-    Forbidden,
     InvalidGrant,
-    NotFound,
     RCError,
-    Unprocessable,
 )
 from rcinbox.api.models import Content, Identity
 from rcinbox.api.ratelimit import RateState
-from rcinbox.inbox import held
-from rcinbox.inbox.backfill import DEFAULT_HORIZON_DAYS, HistoryBackfill
+from rcinbox.inbox import held, remote
+from rcinbox.inbox.backfill import HistoryBackfill
 from rcinbox.inbox.connection import Connection
 from rcinbox.inbox.events import (
     ConnectionState,
     EventBus,
     HistoryCoverage,
     LoginRequired,
+    RateChanged,
     Subscription,
     ThreadsChanged,
 )
@@ -48,56 +45,43 @@ from rcinbox.inbox.notices import WaitTracker
 from rcinbox.inbox.notices import WebhookState as WebhookState  # for UIs: the webhook's state
 from rcinbox.inbox.outbox import AlreadySent as AlreadySent  # for UIs: an undo that came too late
 from rcinbox.inbox.outbox import Outbox
-from rcinbox.inbox.replies import ReplyRefused as ReplyRefused  # for UIs: no reply possible
+from rcinbox.inbox.outbox import ReplyNotQueued as ReplyNotQueued  # for UIs: a store that is full
+from rcinbox.inbox.outbox import ReplyNotRecorded as ReplyNotRecorded  # for UIs: sent, unrecorded
+from rcinbox.inbox.own import find_own_identities
+from rcinbox.inbox.replies import FreeTextWindow as FreeTextWindow  # for UIs: WhatsApp's 24 h
 from rcinbox.inbox.replies import ReplyTarget as ReplyTarget  # for UIs: whom a reply answers
-from rcinbox.inbox.replies import reply_target
+from rcinbox.inbox.replies import StartRefused as StartRefused  # for UIs: no such new thread
+from rcinbox.inbox.replies import WindowClosed as WindowClosed  # for UIs: only a template now
+from rcinbox.inbox.replies import enforce, reply_rules, reply_target, reply_title
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
+from rcinbox.inbox.search import SearchFacade
+from rcinbox.inbox.search import ServerSearchResult as ServerSearchResult  # for UIs
+from rcinbox.inbox.settings import BackgroundWork as BackgroundWork
+from rcinbox.inbox.settings import EngineSettings as EngineSettings
+from rcinbox.inbox.starts import Conversations
 from rcinbox.inbox.store import Store
 from rcinbox.inbox.store import StoreError as StoreError  # for UIs: a store that cannot open
 from rcinbox.inbox.sync import Syncer
+from rcinbox.inbox.triage import SNOOZE_CHOICES as SNOOZE_CHOICES  # for UIs: a picker's
+from rcinbox.inbox.triage import TriageFacade
+from rcinbox.inbox.triage import snooze_until as snooze_until  # for UIs: "3h", "tomorrow"
 from rcinbox.inbox.types import (
     ChannelRow,
     DraftRow,
     MergeResult,
     OutboxRow,
+    ReplyRules,
     ThreadFilter,
     ThreadRow,
 )
+from rcinbox.inbox.types import ReplyRefused as ReplyRefused  # for UIs: a reply breaking a rule
 from rcinbox.inbox.webhooks import WebhookReceiver
 from rcinbox.text import one_line
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class EngineSettings:
-    """How often to poll and how long names stay fresh; the config file can change each."""
-
-    poll_active: float = 10.0
-    poll_idle: float = 60.0
-    idle_after: float = 120.0
-    identity_ttl: float = 24 * 3600
-    webhook_listen: tuple[str, int] | None = None
-    webhook_url: str | None = None
-    # Days of history back-filled in the background, so counts and search cover them whole.
-    horizon_days: int = DEFAULT_HORIZON_DAYS
-    # The verification token RingCentral must present (the wiring keeps one per account).
-    webhook_token: str | None = None
-
-
-@dataclass(frozen=True)
-class BackgroundWork:
-    """Which background work :meth:`Inbox.start` runs: polling (and webhooks), the outbox
-    worker, name resolution, history back-fill. A UI that only reads (a benchmark, a snapshot)
-    turns some off; the TUI, which shows counts, turns history on."""
-
-    poll: bool = True
-    send: bool = True
-    names: bool = True
-    history: bool = True
-
-
-class Inbox:
+class Inbox(Conversations, TriageFacade, SearchFacade):
     """One account's inbox. Build it, :meth:`start` the background work, :meth:`close` at exit."""
 
     def __init__(
@@ -136,7 +120,7 @@ class Inbox:
             idle_after=settings.idle_after,
         )
         # A failed attempt the client will retry says "offline" at once, not after the retries.
-        client.on_retry = self.connection.observe
+        self._unobserve = client.observe_retries(self.connection.observe)
         self.identities = IdentityDirectory(
             **common, ttl=settings.identity_ttl, bulk_first=store.content_count() == 0
         )
@@ -188,39 +172,24 @@ class Inbox:
                 self._receiver = None
             else:
                 self._spawn(self._receiver.run(), "webhooks")
+        # The budget left changes with every answer; the status line shows it as it changes.
+        self.client.rate.subscribe(
+            lambda: self.events.publish(RateChanged(self.client.rate.snapshot()))
+        )
         if poll:
             self._spawn(self.syncer.run(), "sync")
         if send:
             self._spawn(self.outbox.run(), "outbox")
         if names:
             self._spawn(self.identities.run(), "identities")
-            self._spawn(self._find_own_identities(), "own-identities")
+            self._spawn(
+                find_own_identities(
+                    self.identities, self.connection, self._owner_id, sleep=self._sleep
+                ),
+                "own-identities",
+            )
         if history:
             self._spawn(self.backfill.run(), "history")
-
-    async def _find_own_identities(self) -> None:
-        """Who "you" are (the token owner's agent identities), known before any reply is sent;
-        asked again whenever the server could not be reached."""
-        delay = 1.0
-        while True:
-            owner = self._owner_id()
-            if owner is None:
-                # The first answer comes with a login, and the login says who its owner is.
-                await self.connection.wait_online()
-                owner = self._owner_id()
-                if owner is None:
-                    return
-            try:
-                await self.identities.find_own(owner)
-                return
-            except (BadRequest, Forbidden, NotFound, Unprocessable) as error:
-                log.info("could not list the user's own identities: %s", error)
-                return
-            except RCError as error:
-                log.info("could not list the user's own identities yet: %s", error)
-            await self._sleep(delay)
-            delay = min(delay * 2, 60.0)
-            await self.connection.wait_online()
 
     def _spawn(self, coroutine: Awaitable[Any], name: str) -> None:
         self._tasks.append(asyncio.ensure_future(coroutine))
@@ -236,6 +205,8 @@ class Inbox:
                 await task
         self._tasks.clear()
         await self.syncer.aclose()
+        await self.identities.aclose()
+        self._unobserve()
         self._waits.close()
         if self._receiver is not None:
             with contextlib.suppress(Exception):
@@ -251,10 +222,12 @@ class Inbox:
         return [replace(row, unread_count=unread.get(row.id, 0)) for row in self.store.channels()]
 
     def thread_count(self, where: ThreadFilter) -> int:
+        self.wake_snoozed()
         return self.store.thread_count(where)
 
     def threads(self, where: ThreadFilter, offset: int, limit: int) -> list[ThreadRow]:
         """A window of the list; the names on it are asked for in the background."""
+        self.wake_snoozed()
         rows = self.store.threads_window(where, offset, limit)
         self.identities.want((row.customer_id for row in rows if row.customer_id), view="list")
         return rows
@@ -276,6 +249,24 @@ class Inbox:
 
     def content(self, content_id: str) -> Content | None:
         return self.store.content(content_id)
+
+    def raw_content(self, content_id: str) -> dict[str, Any] | None:
+        """A stored content's record as the server sent it (the inspector and exports)."""
+        content = self.store.content(content_id)
+        return content.raw if content is not None else None
+
+    def identity(self, identity_id: str | None) -> Identity | None:
+        """A stored identity in full (first name, screen name...); None while unknown."""
+        return self.store.identity(identity_id) if identity_id else None
+
+    def own_name(self, channel_id: str | None = None) -> str | None:
+        """The logged-in agent's name, the one customers on ``channel_id`` know when it can
+        be told; None while no identity of theirs is known."""
+        owner = self._owner_id()
+        mine = self.store.identity_ids_of_user(owner) if owner else []
+        seen_on = self.store.author_channels(mine)
+        mine.sort(key=lambda identity_id: channel_id not in seen_on.get(identity_id, ()))
+        return next((name for i in mine if (name := self.name(i))), None)
 
     def pending_replies(self, thread_id: str) -> list[OutboxRow]:
         """Replies of this thread that the server has not confirmed (or that failed)."""
@@ -299,21 +290,14 @@ class Inbox:
         no reply is possible there: see :mod:`rcinbox.inbox.replies`."""
         return reply_target(self.store, thread_id, chosen)
 
+    def reply_rules(self, thread_id: str, chosen: str | None = None) -> ReplyRules:
+        """The rules :meth:`send` enforces for a reply in this thread (answering ``chosen``,
+        else the default): the channel's length limit, public or private, and why no reply
+        can be sent there now, if so. For the UIs to show; they never decide them."""
+        return reply_rules(self.store, thread_id, chosen)
+
     def draft(self, thread_id: str) -> DraftRow | None:
         return self.outbox.draft(thread_id)
-
-    def search(self, text: str, where: ThreadFilter | None = None) -> list[str]:
-        """Ids of threads whose customer's name, a message or a subject contains ``text``
-        (within ``where``'s channel, or its unread threads, when given)."""
-        ids = self.store.search_threads(text)
-        if where is None or not (where.channel_id or where.unread_only):
-            return ids
-        return [row.id for row in self.store.threads_by_ids(ids) if where.admits(row)]
-
-    def older_than_horizon(self, thread_ids: list[str]) -> int:
-        """How many of these threads (search results) were last active before the history
-        horizon: those were found only because scrolling happened to load them."""
-        return self.store.count_threads_before(thread_ids, self.backfill.horizon_start())
 
     def threads_by_ids(self, thread_ids: list[str]) -> list[ThreadRow]:
         """Rows for these threads in the given order (search results); names asked for."""
@@ -391,6 +375,7 @@ class Inbox:
             self.mark_unread(thread_id)
 
     def next_unread(self, where: ThreadFilter, after_thread_id: str | None) -> str | None:
+        self.wake_snoozed()
         return self.store.next_unread(where, after_thread_id)
 
     def user_active(self) -> None:
@@ -419,21 +404,22 @@ class Inbox:
         no sooner than ``delay`` seconds from now (the undo window; :meth:`cancel_send`).
 
         It answers ``in_reply_to`` when the reply rule allows it, else the thread's newest
-        customer message; where there is none, :class:`ReplyRefused` says why.
+        customer message. It goes out public or private as ``public`` asks, else in kind. A
+        reply that breaks a rule (:meth:`reply_rules`) is refused with :class:`ReplyRefused`
+        (``ReplyTooLong``, ``VisibilityRefused``) saying why, and where the channel's free-text
+        window is closed with :class:`WindowClosed`; :class:`ReplyNotQueued` when the store
+        cannot write it down. An email reply keeps the subject ("Re: ...").
         """
-        target = self.reply_target(thread_id, in_reply_to)
-        if target.content is None:
-            raise ReplyRefused(target.refusal or "There is no message to answer here.")
-        if in_reply_to and target.content_id != in_reply_to:
-            # Never a reply to another message than the one the agent chose.
-            raise ReplyRefused("The chosen message is not one of this conversation's.")
+        self.check_window(thread_id)
+        answered, public = enforce(self.store, thread_id, body, in_reply_to, public)
         return self.outbox.enqueue(
             thread_id=thread_id,
-            in_reply_to=target.content.id,
-            channel_type=target.content.channel_type,
+            in_reply_to=answered.id,
+            channel_type=answered.channel_type,
             body=body,
             public=public,
             delay=delay,
+            title=reply_title(answered.channel_type, answered.title),
         )
 
     def cancel_send(self, entry_id: str) -> DraftRow:
@@ -493,42 +479,17 @@ class Inbox:
     ) -> tuple[list[Content], dict[str, Any]]:
         """Contents straight from the server with the API's filters (those of
         ``list_contents``), page after page until ``limit`` (None: every page) or ``max_pages``
-        pages (a server handing out fresh page tokens without end). Not stored.
-
-        Returns at most ``limit`` contents and the ``paging`` object of the last page read.
-        """
-        records: list[Content] = []
-        paging: dict[str, Any] = {}
-        token = filters.pop("page_token", None)
-        seen: set[str] = set()
-        pages = 0
-        while max_pages is None or pages < max_pages:
-            pages += 1
-            page = await self.scheduler.run(
-                Priority.USER,
-                lambda token=token: self.client.list_contents(page_token=token, **filters),
-            )
-            records.extend(page.records)
-            paging = page.raw.get("paging") or {}
-            if limit is not None and len(records) >= limit:
-                return records[:limit], paging
-            token = page.next_page_token
-            # A server that hands back a token it gave before would loop us forever.
-            if not token or token in seen:
-                return records, paging
-            seen.add(token)
-        return records, paging
+        pages. Not stored. At most ``limit`` contents and the ``paging`` of the last page."""
+        return await remote.contents(
+            self.scheduler, self.client, limit=limit, max_pages=max_pages, **filters
+        )
 
     async def remote_thread(
         self, thread_id: str, *, max_pages: int | None = None
     ) -> tuple[list[Content], bool]:
         """A thread straight from the server, oldest first (empty: no such thread), and whether
         it is whole (False: ``max_pages`` pages were read and the server offered more)."""
-        contents, paging = await self.remote_contents(
-            thread_ids=[thread_id], order_by="+creationTime", per_page=1000, max_pages=max_pages
-        )
-        more = isinstance(paging, dict) and bool(paging.get("nextPageToken"))
-        return contents, not (max_pages is not None and more)
+        return await remote.thread(self.scheduler, self.client, thread_id, max_pages=max_pages)
 
     async def remote_identity(self, identity_id: str) -> Identity:
         """An identity as the server has it now (NotFound when there is none)."""
@@ -583,10 +544,18 @@ class Inbox:
         return held.held(self.store)
 
     def release_reply(
-        self, entry_id: str, original: Content, *, public: bool, delay: float = 0.0
+        self, entry_id: str, original: Content, *, public: bool | None, delay: float = 0.0
     ) -> OutboxRow:
-        """The original is known and the channel's rules allow the reply: send it (no sooner
-        than ``delay`` seconds from now, the undo window)."""
+        """The original is known: send the held reply (no sooner than ``delay`` seconds from
+        now, the undo window), public or private as ``public`` asks, else in kind. A reply the
+        channel's rules refuse raises :class:`ReplyRefused` and stays held; :class:`WindowClosed`
+        when the channel's free-text window is closed."""
+        self.check_window(original.thread_id or original.id)
+        entry = self.store.outbox_entry(entry_id)
+        if entry is None:
+            raise KeyError(entry_id)
+        rules = ReplyRules.of_channel(original.channel_type, in_kind=original.public)
+        public = rules.check(entry.body, public)
         now = self._clock()
         return held.release(
             self.store,

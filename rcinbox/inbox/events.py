@@ -108,6 +108,14 @@ class LoginRequired:
 
 
 @dataclass(frozen=True, slots=True)
+class Trouble:
+    """Something the engine could not do, in one line for the person to read (a reply whose
+    outcome a full disk kept from being recorded); the engine has already made it safe."""
+
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Overflowed:
     """This subscriber fell behind and lost events: it should reload what it shows."""
 
@@ -124,6 +132,7 @@ Event = (
     | RateChanged
     | HistoryChanged
     | LoginRequired
+    | Trouble
     | Overflowed
 )
 

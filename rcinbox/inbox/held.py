@@ -16,6 +16,7 @@ import uuid
 
 from rcinbox.api.models import Content
 from rcinbox.inbox.outbox import Outbox
+from rcinbox.inbox.replies import reply_title
 from rcinbox.inbox.store import Store
 from rcinbox.inbox.types import OutboxRow, ReplyState
 
@@ -68,6 +69,7 @@ def release(
         public=int(public),
         next_attempt_at=now,
         not_before=not_before,
+        title=reply_title(original.channel_type, original.title),
     )
 
 

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from rcinbox.api.errors import InvalidGrant, NotFound
 from rcinbox.api.models import Content, Identity
+from rcinbox.api.singleflight import SingleFlight
 from rcinbox.inbox.events import EventBus, IdentitiesResolved, LoginRequired
 from rcinbox.inbox.scheduler import Priority, RequestScheduler
 from rcinbox.inbox.store import Store
@@ -85,12 +86,6 @@ class _Listing:
     next_page_token: str | None
 
 
-@dataclass(eq=False, slots=True)
-class _Flight:
-    task: asyncio.Task[Any]
-    waiters: int = 0
-
-
 class IdentityDirectory:
     """Names for identity ids: instant from memory and the store, fetched in the background."""
 
@@ -126,7 +121,9 @@ class IdentityDirectory:
         self._memory: OrderedDict[str, _Entry] = OrderedDict()
         # The account's own agent identities (see find_own).
         self._own: frozenset[str] = frozenset()
-        self._flights: dict[Hashable, _Flight] = {}
+        # The same request is never in flight twice (rcinbox.api.singleflight): a caller that
+        # gives up leaves it to finish, and what it brings is cached for the next one.
+        self._flights: SingleFlight[Any] = SingleFlight()
         self._listings: dict[str | None, _Listing] = {}
         # What want() asked for and run() has not taken yet: per view, the newest visible set
         # replaces the one before it; authors of news, off-screen ids and stale entries pile up
@@ -374,7 +371,7 @@ class IdentityDirectory:
         step, one request per id, unless ``singly``)."""
         pending = set(ids)
         # The bulk page in flight (a first start's) most likely brings these too: joined.
-        if self._bulk_due(pending) or ("list", None, None) in self._flights:
+        if self._bulk_due(pending) or self._flights.running(("list", None, None)):
             listed, _ = await self._list_page(None, None, priority)
             pending -= listed
         if pending:
@@ -500,28 +497,11 @@ class IdentityDirectory:
 
     async def _join(self, key: Hashable, start: Callable[[], Coroutine[Any, Any, T]]) -> T:
         """Await the flight for ``key``, starting it unless one is already under way."""
-        flight = self._flights.get(key)
-        if flight is None:
-            flight = _Flight(asyncio.create_task(start()))
-            self._flights[key] = flight
-            flight.task.add_done_callback(lambda task: self._landed(key, flight, task))
-        flight.waiters += 1
-        try:
-            return await asyncio.shield(flight.task)
-        finally:
-            flight.waiters -= 1
-            if flight.waiters == 0 and not flight.task.done():
-                # Everyone who asked has gone (cancelled): spend no budget on it, and let the
-                # next asker start afresh rather than join a flight being cancelled.
-                flight.task.cancel()
-                if self._flights.get(key) is flight:
-                    del self._flights[key]
+        return await self._flights.run(start, key)
 
-    def _landed(self, key: Hashable, flight: _Flight, task: asyncio.Task[Any]) -> None:
-        if self._flights.get(key) is flight:
-            del self._flights[key]
-        if not task.cancelled():
-            task.exception()  # its waiters got it; none left must not make it "never retrieved"
+    async def aclose(self) -> None:
+        """Stop the requests still in flight (closing: nobody waits for their names)."""
+        await self._flights.cancel()
 
     # ------------------------------------------------------------------ memory and store
 

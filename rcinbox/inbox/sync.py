@@ -33,8 +33,8 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Hashable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from rcinbox.api.errors import (
     BadRequest,
@@ -44,6 +44,7 @@ from rcinbox.api.errors import (
     Unprocessable,
 )
 from rcinbox.api.models import Content, Page
+from rcinbox.api.singleflight import SingleFlight
 from rcinbox.inbox.events import (
     ContentsArrived,
     EventBus,
@@ -61,7 +62,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
 ALL_LISTING = ThreadFilter().cursor_key
 THREAD_PAGE = 1000  # the API's maximum perPage: a thread's history in as few requests as possible
@@ -105,9 +105,11 @@ class Syncer:
         self._wake = asyncio.Event()
         self._retry_now = False
         # Work in flight, by what it fetches, so concurrent callers share one request.
-        self._newest: dict[Priority, asyncio.Task[MergeResult]] = {}
-        self._paging: dict[str, asyncio.Task[None]] = {}
-        self._threads: dict[str, asyncio.Task[int]] = {}
+        # One fetch of each kind per key (a priority, a listing, a thread); a caller that gives
+        # up leaves it running for the others (rcinbox.api.singleflight).
+        self._newest: SingleFlight[MergeResult] = SingleFlight()
+        self._paging: SingleFlight[None] = SingleFlight()
+        self._threads: SingleFlight[int] = SingleFlight()
         # Told of every content merged that the store did not have (``live``: news from a poll
         # or a webhook), so their authors' names are asked for in the next batch.
         self.on_merged: Callable[[list[Content], bool], None] | None = None
@@ -155,16 +157,15 @@ class Syncer:
         queued for the budget.
         """
         running = self._newest_in_flight(priority)
-        if running is not None:
-            return await asyncio.shield(running)
-        return await _single_flight(self._newest, priority, lambda: self._sync_newest(priority))
+        key = priority if running is None else running
+        return await self._newest.run(lambda: self._sync_newest(priority), key)
 
-    def _newest_in_flight(self, least_urgent: Priority) -> asyncio.Task[MergeResult] | None:
-        """The most urgent sync of the newest page in flight, at ``least_urgent`` or above."""
-        for priority in sorted(self._newest):
-            task = self._newest[priority]
-            if priority <= least_urgent and not task.done():
-                return task
+    def _newest_in_flight(self, least_urgent: Priority) -> Priority | None:
+        """The most urgent priority with a sync of the newest page in flight, at
+        ``least_urgent`` or above."""
+        for priority in sorted(Priority):
+            if priority <= least_urgent and self._newest.running(priority):
+                return priority
         return None
 
     async def _sync_newest(self, priority: Priority) -> MergeResult:
@@ -232,16 +233,14 @@ class Syncer:
             # without this a list asking for rows at start-up fetched the same page twice.
             running = self._newest_in_flight(Priority.BACKGROUND)
             if running is not None:
-                await asyncio.shield(running)
+                await self._newest.run(lambda: self._sync_newest(running), running)
             else:
                 await self.sync_newest(priority=priority)
             if self._store.cursor(key) is not None:
                 return not self._exhausted(key)
         if not self._exhausted(key):
-            await _single_flight(
-                self._paging,
-                key,
-                lambda: self._fetch_older(key, where.channel_id, priority, per_page),
+            await self._paging.run(
+                lambda: self._fetch_older(key, where.channel_id, priority, per_page), key
             )
         return not self._exhausted(key)
 
@@ -287,9 +286,7 @@ class Syncer:
 
     async def complete_thread(self, thread_id: str, *, priority: Priority = Priority.USER) -> int:
         """Fetch every content of a thread; returns how many the store did not have."""
-        return await _single_flight(
-            self._threads, thread_id, lambda: self._fetch_thread(thread_id, priority)
-        )
+        return await self._threads.run(lambda: self._fetch_thread(thread_id, priority), thread_id)
 
     async def _fetch_thread(self, thread_id: str, priority: Priority) -> int:
         new = 0
@@ -383,14 +380,13 @@ class Syncer:
 
     async def aclose(self) -> None:
         """Cancel fetches still in flight (callers that were awaiting them are gone)."""
-        tasks = [
-            task
-            for flights in (self._newest, self._paging, self._threads)
-            for task in flights.values()
-        ]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        for flights in (self._newest, self._paging, self._threads):
+            await flights.cancel()
+
+    def merge_found(self, contents: Iterable[Content]) -> MergeResult:
+        """Store contents found by other means (a server search): announced as arrivals, but
+        not as news to the agent."""
+        return self._merge(contents, live=False)
 
     # ------------------------------------------------------------------ helpers
 
@@ -431,30 +427,6 @@ class Syncer:
                     continue
             changed.add(content.thread_id or content.id)
         return changed
-
-
-async def _single_flight(
-    flights: dict[Any, asyncio.Task[T]],
-    key: Hashable,
-    start: Callable[[], Coroutine[Any, Any, T]],
-) -> T:
-    """Join the task already fetching ``key``, or start it; a cancelled caller leaves it running
-    for the others."""
-    task = flights.get(key)
-    if task is None or task.done():
-        task = asyncio.ensure_future(start())
-        flights[key] = task
-        task.add_done_callback(lambda done: _forget(flights, key, done))
-    return await asyncio.shield(task)
-
-
-def _forget(flights: dict[Any, asyncio.Task[Any]], key: Hashable, task: asyncio.Task[Any]) -> None:
-    if flights.get(key) is task:
-        del flights[key]
-    if not task.cancelled():
-        # Retrieved here so a failure nobody awaited any more is not reported as "never
-        # retrieved"; the callers that did await it got it raised.
-        task.exception()
 
 
 def _oldest(contents: Iterable[Content]) -> float | None:

@@ -11,14 +11,16 @@ This module never touches the network or the database and never imports Textual.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from rcinbox.api.channels import ChannelInfo as ChannelInfo
+from rcinbox.api.channels import Initiation as Initiation
 from rcinbox.api.channels import Visibility as Visibility
 from rcinbox.api.channels import channel_info as channel_info
 from rcinbox.api.models import Content as Content
+from rcinbox.api.models import Identity as Identity
 from rcinbox.api.models import export_outcome
 from rcinbox.api.ratelimit import RateState as RateState
 
@@ -49,27 +51,98 @@ SETTLED_STATES = (ReplyState.ACCEPTED, ReplyState.DELIVERED, ReplyState.FAILED)
 OPEN_STATES = (*PENDING_STATES, ReplyState.FAILED)
 
 
+class ThreadOrder(StrEnum):
+    """How a list is sorted: newest activity first, or the longest-waiting customer first."""
+
+    LATEST = "latest"
+    # Threads whose newest message is the customer's first, the longest wait on top; then the
+    # rest, newest activity first.
+    WAITING = "waiting"
+
+
+class TriageState(StrEnum):
+    """A thread the agent put aside. The API has no conversation status: this is ours alone.
+    The values are what the ``triage`` table's ``state`` column holds."""
+
+    # Hidden until its customer writes again.
+    DONE = "done"
+    # Hidden until a chosen time (or until its customer writes again), then back as unread.
+    SNOOZED = "snoozed"
+
+
+# Whether a thread is put aside (done or snoozed): the one test, used by every list query.
+_TRIAGED = "EXISTS (SELECT 1 FROM triage WHERE triage.thread_id = threads.id)"
+
+# Sort keys per order, every column in one direction so SQL row values compare them; ``{t}``
+# is the threads table's alias in the query (or nothing).
+_ORDER_KEYS = {
+    ThreadOrder.LATEST: (("{t}latest_at", "{t}id"), True),
+    ThreadOrder.WAITING: (
+        (
+            "-{t}latest_incoming",
+            "CASE WHEN {t}latest_incoming = 1 THEN {t}latest_inbound_at ELSE -{t}latest_at END",
+            "{t}id",
+        ),
+        False,
+    ),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ThreadFilter:
-    """Which threads a list shows: all, one channel, or only unread ones."""
+    """Which threads a list shows and in which order: all, one channel, only unread ones,
+    only those whose newest message is the customer's (``needs_reply``); done and snoozed
+    threads are left out, unless ``triaged`` asks for only those."""
 
     channel_id: str | None = None
     unread_only: bool = False
+    needs_reply: bool = False
+    triaged: bool = False
+    order: ThreadOrder = ThreadOrder.LATEST
 
     def where(self) -> tuple[str, tuple[Any, ...]]:
-        if self.unread_only and self.channel_id:
-            return "WHERE unread = 1 AND channel_id = ?", (self.channel_id,)
+        """The SQL condition on the ``threads`` table (unaliased) and its parameters."""
+        conditions = [_TRIAGED if self.triaged else f"NOT {_TRIAGED}"]
+        params: tuple[Any, ...] = ()
         if self.unread_only:
-            return "WHERE unread = 1", ()
+            conditions.append("unread = 1")
+        if self.needs_reply:
+            # Written as the wait sort's index has it, so that order reads the index in turn.
+            waiting = self.order is ThreadOrder.WAITING
+            conditions.append("-latest_incoming = -1" if waiting else "latest_incoming = 1")
         if self.channel_id:
-            return "WHERE channel_id = ?", (self.channel_id,)
-        return "", ()
+            conditions.append("channel_id = ?")
+            params = (self.channel_id,)
+        return "WHERE " + " AND ".join(conditions), params
+
+    def order_keys(self, alias: str = "") -> tuple[list[str], bool]:
+        """The sort key's SQL expressions (on the table ``alias``) and whether the order is
+        descending; every expression goes the same way, so row values compare whole keys."""
+        keys, descending = _ORDER_KEYS[self.order]
+        if self.needs_reply and self.order is ThreadOrder.WAITING:
+            # Every thread here waits: the first key is the same for all, and SQLite reads the
+            # index in order only without it.
+            keys = keys[1:]
+        prefix = f"{alias}." if alias else ""
+        return [key.format(t=prefix) for key in keys], descending
+
+    def order_by(self, alias: str = "") -> str:
+        keys, descending = self.order_keys(alias)
+        return ", ".join(key + (" DESC" if descending else "") for key in keys)
 
     def admits(self, row: ThreadRow) -> bool:
-        """Whether ``row`` is one of the threads this filter shows (what ``where()`` selects)."""
+        """Whether ``row`` is one of the threads this filter shows (what ``where()`` selects),
+        done and snoozed aside: a row does not say whether it is put aside."""
         if self.channel_id is not None and row.channel_id != self.channel_id:
             return False
+        if self.needs_reply and not row.latest_incoming:
+            return False
         return row.unread or not self.unread_only
+
+    @property
+    def plain(self) -> bool:
+        """Whether the channels' kept counts answer this filter (all, unread, a channel)."""
+        return not (self.needs_reply or self.triaged)
 
     @property
     def cursor_key(self) -> str:
@@ -93,6 +166,27 @@ class ThreadRow:
     reply_state: str | None
     content_count: int
     unread: bool
+    # When the customer's newest message came (None: they never wrote).
+    latest_inbound_at: datetime | None = None
+
+    def waiting(self, now: datetime) -> timedelta | None:
+        """How long the customer has waited for an answer: since their newest message, when
+        it is the thread's newest; None when nobody waits (the agent wrote last)."""
+        if not self.latest_incoming or self.latest_inbound_at is None:
+            return None
+        return max(now - self.latest_inbound_at, timedelta(0))
+
+
+@dataclass(frozen=True, slots=True)
+class TriageRow:
+    """A thread put aside: done (``until`` None) or snoozed until ``until`` (epoch seconds)."""
+
+    thread_id: str
+    state: TriageState
+    until: float | None
+    # The thread's newest content when it was put aside.
+    content_id: str | None
+    set_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +204,24 @@ class DraftRow:
     in_reply_to: str | None
     public: bool | None
     updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateMessage:
+    """An approved WhatsApp template to send: its name, language and its parameters' values
+    (``{{1}}``, ``{{2}}``... in order). The API cannot list templates, so the names come from
+    the user (config.toml's ``[whatsapp] templates``, or the command line)."""
+
+    name: str
+    language: str
+    params: tuple[str, ...] = ()
+
+    def components(self) -> list[dict[str, Any]]:
+        """The ``components`` of the create request (the WhatsApp Cloud API's format)."""
+        if not self.params:
+            return []
+        parameters = [{"type": "text", "text": value} for value in self.params]
+        return [{"type": "body", "parameters": parameters}]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +244,18 @@ class OutboxRow:
     error_message: str | None
     # Undo send: the entry does not leave before this moment (the outbox's clock), or None.
     not_before: float | None = None
+    # A new conversation answers nothing (``in_reply_to`` is empty): it names its channel, and
+    # the recipients and template the channel needs. ``thread_id`` is a placeholder until the
+    # server accepts it and says its thread.
+    channel_id: str | None = None
+    to: tuple[str, ...] = ()
+    # An email's subject: a new conversation's, or "Re: ..." on a reply.
+    title: str | None = None
+    template: TemplateMessage | None = None
+
+    @property
+    def starts_conversation(self) -> bool:
+        return self.channel_id is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +272,88 @@ class MergeResult:
     changed_thread_ids: tuple[str, ...]
     # Newly seen contents that customers wrote: what live updates announce.
     new_incoming_ids: tuple[str, ...]
+
+
+class ReplyRefused(ValueError):
+    """A reply that may not be sent (no message to answer, a rule of the channel): the one-line
+    message says why, in plain words. Raised by ``Inbox.send`` before anything is queued."""
+
+
+class ReplyTooLong(ReplyRefused):
+    """Longer than the channel allows."""
+
+    def __init__(self, length: int, limit: int, channel: str) -> None:
+        self.length = length
+        self.limit = limit
+        self.channel = channel
+        super().__init__(f"the reply has {length} characters; {channel} allows {limit}")
+
+
+class VisibilityRefused(ReplyRefused):
+    """Public asked where the channel has only private replies, or the other way round."""
+
+    def __init__(self, allowed: Visibility) -> None:
+        self.allowed = allowed
+        kind = "private" if allowed is Visibility.PRIVATE_ONLY else "public"
+        super().__init__(f"this channel has only {kind} replies")
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRules:
+    """What a reply in one thread may be, as ``Inbox.send`` enforces it: the UIs read these
+    (``Inbox.reply_rules``) to show a counter, the public/private choice and why sending is
+    refused, and never decide them. :mod:`rcinbox.inbox.replies` builds them."""
+
+    channel: str  # the channel's name, as messages say it
+    max_length: int
+    visibility: Visibility
+    # The visibility of the message answered: a reply's default ("in kind"), None if unknown.
+    in_kind: bool | None = None
+    # Why no reply can be sent in this thread now (None: one can).
+    refusal: str | None = None
+
+    @classmethod
+    def of_channel(
+        cls, channel_type: str | None, *, in_kind: bool | None = None, refusal: str | None = None
+    ) -> ReplyRules:
+        info = channel_info(channel_type)
+        return cls(info.label, info.max_body, info.visibility, in_kind, refusal)
+
+    @property
+    def can_reply(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def has_private_choice(self) -> bool:
+        return self.visibility is Visibility.BOTH
+
+    def too_long(self, text: str) -> bool:
+        return len(text) > self.max_length
+
+    def public(self, asked: bool | None = None) -> bool:
+        """Public (True) or private: what the channel allows, else what was asked, else in
+        kind (a public comment gets a public answer, a private message a private one).
+        :class:`VisibilityRefused` when what was asked is not allowed."""
+        if self.visibility is Visibility.PRIVATE_ONLY:
+            if asked:
+                raise VisibilityRefused(self.visibility)
+            return False
+        if self.visibility is Visibility.PUBLIC_ONLY:
+            if asked is False:
+                raise VisibilityRefused(self.visibility)
+            return True
+        if asked is not None:
+            return asked
+        return self.in_kind if self.in_kind is not None else True
+
+    def check(self, text: str, asked: bool | None) -> bool:
+        """Refuse a reply that breaks a rule (:class:`ReplyRefused` and its kinds); else
+        whether it goes out publicly."""
+        if self.refusal is not None:
+            raise ReplyRefused(self.refusal)
+        if self.too_long(text):
+            raise ReplyTooLong(len(text), self.max_length, self.channel)
+        return self.public(asked)
 
 
 def reply_state(sync_status: str | None) -> ReplyState:

@@ -30,8 +30,10 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -55,14 +57,23 @@ from rcinbox.tui.filtering import FilterActions
 from rcinbox.tui.formatting import system_clock
 from rcinbox.tui.keys import teach_alt_enter
 from rcinbox.tui.live import LiveUpdates
+from rcinbox.tui.new_conversation import (
+    NewConversationScreen,
+    TemplateOption,
+    open_new_conversation,
+)
 from rcinbox.tui.reply_actions import ReplyActions
 from rcinbox.tui.screens import HelpScreen, help_text, key_label
+from rcinbox.tui.server_search import ServerSearchActions
+from rcinbox.tui.toasts import PlainToasts
+from rcinbox.tui.triaging import TriageActions, empty_text
 from rcinbox.tui.widgets.composer import Composer, ReplyArea
 from rcinbox.tui.widgets.conversation_list import ConversationList, ListSource
 from rcinbox.tui.widgets.conversation_view import HINT_KEYS, PAGE, ConversationView
 from rcinbox.tui.widgets.scope_line import ScopeLine
 from rcinbox.tui.widgets.sidebar import ALL, UNREAD, ChannelSidebar, SidebarEntry
 from rcinbox.tui.widgets.status_line import StatusLine
+from rcinbox.tui.writing_actions import WritingActions
 
 teach_alt_enter()
 anchor_disputed_widths()
@@ -82,12 +93,28 @@ class UISettings:
     profile: str = "default"
     # Seconds a sent reply waits in the outbox, and can be taken back ([compose]); 0 = off.
     undo_seconds: float = 5.0
+    # The approved WhatsApp templates config.toml names ([whatsapp] templates).
+    templates: tuple[TemplateOption, ...] = ()
+    # Where snippets are read and exports written; None: the config dir's snippets/ and the
+    # user's Downloads (rcinbox.config.paths).
+    snippets_dir: Path | None = None
+    downloads_dir: Path | None = None
 
 
 InboxFactory = Callable[[], contextlib.AbstractAsyncContextManager[Inbox]]
 
 
-class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
+class InboxApp(
+    PlainToasts,
+    LiveUpdates,
+    Composing,
+    FilterActions,
+    ServerSearchActions,
+    TriageActions,
+    ReplyActions,
+    WritingActions,
+    App[None],
+):
     TITLE = "rcinbox"
 
     # The layout, reloaded on save when Textual's debug feature is on (TEXTUAL=debug).
@@ -98,10 +125,16 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("n", "next_unread", "Next unread", id="app.next_unread"),
         Binding("u", "toggle_unread", "Read/unread", id="app.toggle_unread"),
+        Binding("d", "mark_done", "Done", show=False, id="app.done"),
+        Binding("z", "snooze", "Snooze", show=False, id="app.snooze"),
+        Binding("w", "toggle_wait_sort", "Sort by wait", show=False, id="app.wait_sort"),
         # Keys that move focus into a text box are priority bindings, run as they arrive (see
         # _focus_now); check_action hands them to the text box when one has focus.
         Binding("r", "reply", "Reply", priority=True, id="app.reply"),
         Binding("slash", "filter", "Filter", priority=True, id="app.filter"),
+        Binding(
+            "c", "new_conversation", "New conversation", show=False, priority=True, id="app.new"
+        ),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="app.sidebar"),
         Binding("f5", "sync_now", "Sync now", show=False, id="app.sync"),
         Binding("x", "dismiss_error", "Dismiss error", show=False, id="app.dismiss_error"),
@@ -114,6 +147,8 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
             "e", "edit_failed", "Edit failed reply", show=False, priority=True, id="app.edit_failed"
         ),
         Binding("ctrl+l", "discard_draft", "Discard draft", show=False, id="app.discard_draft"),
+        Binding("J", "inspect_raw", "Raw JSON of the message", show=False, id="app.inspect"),
+        Binding("E", "export_thread", "Export the conversation", show=False, id="app.export"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
 
@@ -176,6 +211,7 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
                     is_own=self._is_own,
                     outbox_clock=self._outbox_now,
                     key_of=self._key_of,
+                    match_of=lambda: self._search,
                     id="view",
                 )
                 yield Composer(id="composer")
@@ -231,15 +267,12 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
     # ------------------------------------------------------------------ start and stop
 
     async def on_load(self) -> None:
-        # The store opens and the engine starts (the login and the first page go out) before
-        # Textual starts the terminal and builds the screen, not after: the network's answers
-        # are on their way while the first frame is drawn. Engine events wait in the message
-        # queue until the screen is mounted.
+        # The engine starts (login, first page) before the screen is built, not after; its
+        # events wait in the message queue until the screen is mounted.
         try:
             self._inbox = await self._stack.enter_async_context(self._inbox_factory())
         except (StoreError, OSError) as error:
-            # No store, no inbox: the app leaves once mounted, with the reason in one line.
-            self._not_opened = f"rcinbox: {one_line(str(error), 300)}"
+            self._not_opened = f"rcinbox: {one_line(str(error), 300)}"  # said once mounted
             return
         self._listen()
         # The engine's polling loop syncs at once, then at its intervals.
@@ -261,7 +294,8 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
         self._saved_theme = self.theme
         if self._inbox is None:
             # No store, no inbox: leave with the reason in one line, not a traceback.
-            self.exit(return_code=1, message=self._not_opened)
+            # A Text: Rich would read a str printed on the way out as markup.
+            self.exit(return_code=1, message=Text(self._not_opened))
             return
         self._apply_width(self.size.width)
         self.composer.display = False
@@ -296,27 +330,26 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
             window=lambda offset, limit: inbox.threads(where, offset, limit),
             position=lambda thread_id: inbox.thread_position(where, thread_id),
             one_channel=where.channel_id is not None,
+            note=lambda row: self.row_note(where, row),
+            # Threads put aside are all in the store: older pages would add none.
+            more_on_server=not where.triaged,
         )
 
     @on(ChannelSidebar.Chosen)
     def _channel_chosen(self, event: ChannelSidebar.Chosen) -> None:
-        self._entry = event.entry
+        self._entry = self.sorted_entry(event.entry)
         if self._search is not None:
             # A filter typed before stays, now within this channel.
             self._apply_search(self._search)
             return
-        self.conversation_list.empty_text = (
-            "No unread conversations."
-            if event.entry.where.unread_only
-            else "No conversations here."
-        )
-        self.conversation_list.set_source(self._source_for(event.entry.where, event.entry.key))
+        self.conversation_list.empty_text = empty_text(self._entry.where)
+        self.conversation_list.set_source(self._source_for(self._entry.where, self._entry.key))
         self._show_scope()
 
     def _show_scope(self) -> None:
         entry = self._entry
         channel = entry.label if entry is not None and entry.key != ALL else None
-        self.query_one(ScopeLine).show_scope(channel, self._search)
+        self.query_one(ScopeLine).show_scope(channel, self._search, self.server_words())
 
     @on(ConversationList.MoreWanted)
     def _more_wanted(self, event: ConversationList.MoreWanted) -> None:
@@ -350,7 +383,7 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
         self._open_thread = thread
         self.composer.display = True
         self.composer.prepare(
-            thread.channel_type,
+            self.inbox.reply_rules(thread.id, self._reply_target),
             text=draft.body if draft else "",
             public=draft.public if draft else None,
         )
@@ -358,7 +391,9 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
         self.screen.add_class("reading")
         self._update_viewing()
         if self.screen.has_class("narrow"):
-            self.view.focus()
+            # At once, not on the next turn: "r" from the list focuses the composer after this,
+            # and a deferred move would then take the keys typed next away from it.
+            self._focus_now(self.view)
         self._complete_thread(thread_id)
 
     @work(exclusive=True, group="thread", exit_on_error=False)
@@ -385,6 +420,7 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
             keep_scroll=keep_scroll,
         )
         self.composer.set_target(self._target_description(target), blocked=not target.possible)
+        self._show_window(thread)
         self._follow_countdown()
 
     @on(ConversationView.OlderWanted)
@@ -399,8 +435,11 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
             older, has_older=self._open_thread.content_count > len(items) + len(older)
         )
 
-    # Letter keys that open a text box: only while no text box has the keys, on the main screen.
-    TYPING_ACTIONS = frozenset({"reply", "filter", "edit_failed"})
+    # Letter keys that open a text box or a screen: only while no text box has the keys, on the
+    # main screen.
+    TYPING_ACTIONS = frozenset(
+        {"reply", "filter", "edit_failed", "new_conversation", "inspect_raw", "export_thread"}
+    )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         typing = len(self.screen_stack) > 1 or isinstance(self.focused, Input | TextArea)
@@ -421,13 +460,20 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
         self._focus_now(target)
 
     def action_reply(self) -> None:
-        if self._open_thread is None:
-            row = self.conversation_list.selected
-            if row is None:
-                return
+        # r answers the conversation on screen; at 80 columns, from the list, that is the one
+        # the list selects (the one left with esc is still open, but hidden).
+        row = self.conversation_list.selected
+        hidden = self.screen.has_class("narrow") and not self.screen.has_class("reading")
+        if row is not None and (self._open_thread is None or hidden):
             self.open_thread(row.id)
+        if self._open_thread is None:
+            return
         self.composer.display = True
         self._focus_now(self.composer.area)
+
+    def action_new_conversation(self) -> None:
+        settings = self.settings
+        open_new_conversation(self, self.inbox, settings.templates, settings.channel_names)
 
     # ------------------------------------------------------------------ other actions
 
@@ -451,13 +497,13 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
         if box.has_focus or box.has_class("shown"):
             box.value = ""
             box.remove_class("shown")
-            self.conversation_list.focus()
+            self._focus_now(self.conversation_list)
             self._show_scope()
             return
         if self.screen.has_class("narrow") and self.screen.has_class("reading"):
             self.screen.remove_class("reading")
             self._update_viewing()
-            self.conversation_list.focus()
+            self._focus_now(self.conversation_list)
 
     def action_toggle_sidebar(self) -> None:
         if self.screen.has_class("narrow"):
@@ -475,6 +521,7 @@ class InboxApp(LiveUpdates, Composing, FilterActions, ReplyActions, App[None]):
             ("Conversation list", ConversationList.BINDINGS),
             ("Conversation view", ConversationView.BINDINGS),
             ("Composer", ReplyArea.BINDINGS),
+            ("New conversation form", NewConversationScreen.BINDINGS),
             (
                 "Command palette",
                 [

@@ -26,6 +26,7 @@ from rcinbox.inbox.events import (
     RateChanged,
     SyncStatus,
     ThreadsChanged,
+    Trouble,
 )
 
 
@@ -88,6 +89,10 @@ class WaitAnnouncedMessage(EngineMessage):
     event: WaitAnnounced
 
 
+class TroubleMessage(EngineMessage):
+    event: Trouble
+
+
 _MESSAGE_FOR: dict[type, type[EngineMessage]] = {
     ContentsArrived: ContentsArrivedMessage,
     ThreadsChanged: ThreadsChangedMessage,
@@ -101,6 +106,7 @@ _MESSAGE_FOR: dict[type, type[EngineMessage]] = {
     Overflowed: OverflowedMessage,
     WebhookState: WebhookStateMessage,
     WaitAnnounced: WaitAnnouncedMessage,
+    Trouble: TroubleMessage,
 }
 
 

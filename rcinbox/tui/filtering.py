@@ -69,7 +69,10 @@ class FilterActions(_Base):
             text = event.value.strip()
             if text:
                 self._apply_search(text)
-        self.conversation_list.focus()
+        self._focus_now(self.conversation_list)
+        # enter also asks the server (server_search.py): what only it holds joins the results.
+        if event.value.strip():
+            self.search_server(event.value.strip())
 
     def _apply_search(self, text: str, *, keep_cursor: bool = False) -> None:
         """Search now and show the results before the next key is handled (enter, a channel
@@ -97,6 +100,7 @@ class FilterActions(_Base):
             window=lambda offset, limit: inbox.threads_by_ids(ids[offset : offset + limit]),
             position=lambda thread_id: ids.index(thread_id) if thread_id in ids else None,
             more_on_server=False,
+            note=self.server_note,
         )
         history = self.inbox.history()
         covered = "" if history.complete else f" ({searched(history)})"

@@ -1,8 +1,12 @@
 """Small pure helpers that turn engine rows into the words and glyphs the TUI shows.
 
 Kept apart from the widgets so they can be tested without a terminal, and so that every place
-that shows a time, a reply state or a name says it the same way. Customer text always passes
-through :func:`rcinbox.text.visible` before it reaches a Rich ``Text`` (never markup).
+that shows a time, a reply state or a name says it the same way.
+
+Outside text (a customer's, the server's, the config's, the environment's) is never markup: it
+passes through :func:`rcinbox.text.visible` and then goes into a Rich ``Text`` piece or, where
+Textual would read a ``str`` as markup (a palette entry's title and help, a toast), into the
+:class:`~textual.content.Content` that :func:`plain` makes.
 """
 
 from __future__ import annotations
@@ -10,8 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from textual.content import Content
+
 from rcinbox.inbox.events import HistoryCoverage
 from rcinbox.inbox.types import ReplyState, channel_info
+from rcinbox.text import visible
 
 Clock = Callable[[], datetime]
 
@@ -87,14 +94,37 @@ REPLY_STATES: dict[str, tuple[str, str]] = {
 }
 
 
+def wait_label(wait: timedelta) -> str:
+    """How long a customer has waited, in the largest whole unit: "waiting 3 h"."""
+    seconds = wait.total_seconds()
+    if seconds < 60:
+        return "waiting <1 min"
+    if seconds < 3600:
+        return f"waiting {int(seconds // 60)} min"
+    if seconds < 2 * 86400:
+        return f"waiting {int(seconds // 3600)} h"
+    return f"waiting {int(seconds // 86400)} d"
+
+
 def reply_state_label(state: str | None) -> tuple[str, str]:
     if not state:
         return ("", "")
     return REPLY_STATES.get(state, ("·", state))
 
 
+def plain(text: str | None, style: str = "", *, multiline: bool = False) -> Content:
+    """``text`` as Textual content that shows exactly what it says.
+
+    Textual parses a ``str`` as content markup in most places it takes one: ``[/]`` then raises
+    MarkupError (the app exits) and ``[@click=app.quit]x[/]`` becomes a link that runs the
+    action. A ``Content`` is taken as it is; its controls are made visible here first.
+    """
+    return Content.styled(visible(text, multiline=multiline), style)
+
+
 def channel_label(channel_type: str | None) -> str:
-    return channel_info(channel_type).label
+    # A type this version does not know is labelled with the server's own string.
+    return visible(channel_info(channel_type).label, multiline=False)
 
 
 # A thread's title when no customer has written in it: a post or a message the agent started
@@ -103,7 +133,7 @@ NO_CUSTOMER_TITLE = "No reply yet"
 
 
 def short_id(identifier: str | None) -> str:
-    return f"…{identifier[-4:]}" if identifier else "unknown"
+    return f"…{visible(identifier[-4:], multiline=False)}" if identifier else "unknown"
 
 
 def human_size(size: int | None) -> str:

@@ -33,6 +33,7 @@ from rcinbox.tui.engine_messages import (
     RateChangedMessage,
     SyncStatusMessage,
     ThreadsChangedMessage,
+    TroubleMessage,
     WaitAnnouncedMessage,
     WebhookStateMessage,
     as_message,
@@ -138,6 +139,12 @@ class LiveUpdates(_Base):
         self.status.wait_reason = message.event.reason
         self.status.wait_until = time.monotonic() + (message.event.until - time.time())
 
+    @on(TroubleMessage)
+    @while_running
+    def _trouble(self, message: TroubleMessage) -> None:
+        # Something the engine could not do (a reply it could not record): one line, no crash.
+        self.notify(one_line(message.event.message, 300), severity="warning", timeout=8)
+
     @on(LoginRequiredMessage)
     @while_running
     def _login_required(self, message: LoginRequiredMessage) -> None:
@@ -169,7 +176,8 @@ class LiveUpdates(_Base):
             self.set_timer(wait, self._refresh_now)
 
     def _refresh_now(self) -> None:
-        if self._engine_closed:
+        # A repaint timer set before shutdown began may fire while the widgets are removed.
+        if self._engine_closed or not self.is_running:
             return
         self._refresh_scheduled = False
         self._last_refresh = time.monotonic()
@@ -189,7 +197,9 @@ class LiveUpdates(_Base):
         channels = self.inbox.channels()
         unread = sum(c.unread_count for c in channels)
         history = self.inbox.history()
-        self.sidebar.update_channels(channels, unread, partial=history.partial)
+        self.sidebar.update_channels(
+            channels, unread, partial=history.partial, needs_reply=self.inbox.needs_reply_count()
+        )
         if self._open_thread is None:
             self.view.clear(summary(unread, len(channels), history))
 

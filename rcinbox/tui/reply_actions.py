@@ -164,10 +164,12 @@ class ReplyActions(_Base):
             self._reply_target = draft.in_reply_to
             self.composer.display = True
             self.composer.prepare(
-                self._open_thread.channel_type, text=draft.body, public=draft.public
+                self.inbox.reply_rules(entry.thread_id, draft.in_reply_to),
+                text=draft.body,
+                public=draft.public,
             )
             self._show_thread(entry.thread_id, keep_scroll=True)
-        self.composer.area.focus()
+        self._focus_now(self.composer.area)
         self.notify("Not sent: the reply is back in the composer.", timeout=3)
 
     def action_discard_draft(self) -> None:

@@ -25,7 +25,10 @@ def key_label(keys: str) -> str:
         "escape": "esc",
         "enter": "enter",
     }
-    return " / ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
+    # Keys come from the config's [keymap]: shown as they are, whatever they hold.
+    return visible(
+        " / ".join(names.get(k.strip(), k.strip()) for k in keys.split(",")), multiline=False
+    )
 
 
 def help_text(
@@ -131,16 +134,17 @@ class LoginRequiredScreen(ModalScreen[None]):
         self._profile = profile
 
     def compose(self) -> ComposeResult:
-        text = Text(end="")
-        text.append("Please log in again\n\n", "bold")
-        text.append(visible(self._message, multiline=False) + "\n\n")
-        text.append(
-            "Your drafts and queued replies are kept and will be sent after you log in.\n\n"
-        )
-        text.append("Quit (q), then run:\n\n")
-        login = "rcinbox login" + (
-            "" if self._profile == "default" else f" --profile {self._profile}"
-        )
-        text.append(f"    {login}\n", "bold")
         with Vertical():
-            yield Static(text)
+            yield Static(login_required_text(self._message, self._profile))
+
+
+def login_required_text(message: str, profile: str) -> Text:
+    """Why the login ended (the server's words, shown as they are) and how to log in again."""
+    text = Text(end="")
+    text.append("Please log in again\n\n", "bold")
+    text.append(visible(message, multiline=False) + "\n\n")
+    text.append("Your drafts and queued replies are kept and will be sent after you log in.\n\n")
+    text.append("Quit (q), then run:\n\n")
+    login = "rcinbox login" + ("" if profile == "default" else f" --profile {profile}")
+    text.append(f"    {visible(login, multiline=False)}\n", "bold")
+    return text

@@ -19,8 +19,10 @@ from pathlib import Path
 from rcinbox.api import OAuthSession, SocialMessagingClient, new_http_client
 from rcinbox.auth.cache import CachedSession, TokenCache
 from rcinbox.auth.keyring_store import for_profile
+from rcinbox.auth.store import StoredSession
 from rcinbox.config import data_dir, make_private_dir, write_private
 from rcinbox.inbox.engine import EngineSettings, Inbox
+from rcinbox.inbox.events import Trouble
 from rcinbox.wiring.accounts import Account, AccountOptions, account_for
 
 # SQLite's name for a database that lives in memory and goes with the connection.
@@ -88,6 +90,10 @@ async def open_inbox(
             settings=settings,
             clock=clock,
         ) as inbox:
+            if isinstance(auth, StoredSession):
+                # Only a stored login is saved back; a UI hears when that fails (the session
+                # goes on with the token it holds, the next start may ask to log in).
+                auth.on_not_saved = lambda message: inbox.events.publish(Trouble(message))
             yield inbox
 
 

@@ -3,7 +3,8 @@
 What it keeps: contents (the raw JSON plus the columns queries need), threads (derived from
 contents: newest activity, preview, the customer, our last reply's state, unread), channels (with
 thread and unread counts kept by triggers, so the sidebar costs nothing), identities (with the time
-they were fetched, for a TTL), read marks, drafts, the outbox and sync cursors.
+they were fetched, for a TTL), read marks, drafts, the outbox, sync cursors, and the threads the
+agent put aside (done, snoozed).
 
 Queries are shaped for a viewport: a window of ``limit`` threads at ``offset`` in a channel or
 filter, read through an index that already has the order, so the cost follows the window and not
@@ -34,6 +35,7 @@ from rcinbox.inbox.store.lock import SenderLock
 from rcinbox.inbox.store.outbox import OutboxTables
 from rcinbox.inbox.store.schema import MIGRATIONS, SCHEMA_VERSION
 from rcinbox.inbox.store.threads import ThreadTables
+from rcinbox.inbox.store.triage import TriageTables
 from rcinbox.inbox.types import (
     SEARCH_LIMIT,
     CachedIdentity,
@@ -66,6 +68,7 @@ __all__ = [
 
 class Store(
     ThreadTables,
+    TriageTables,
     ContentTables,
     IdentityTables,
     DraftTables,

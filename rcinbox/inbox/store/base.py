@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rcinbox.api.models import EARLIEST, LATEST, Content, clamp_time
-from rcinbox.inbox.types import OutboxRow, ThreadRow
+from rcinbox.inbox.types import OutboxRow, TemplateMessage, ThreadRow
 
 PREVIEW_CHARS = 240
 
@@ -57,23 +58,41 @@ def bool_or_none(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
-THREAD_SELECT = (
-    "SELECT t.id, t.channel_id, t.channel_type, t.latest_at, t.latest_content_id,"
+THREAD_COLUMNS = (
+    "t.id, t.channel_id, t.channel_type, t.latest_at, t.latest_content_id,"
     " t.latest_incoming, t.preview, t.customer_id, i.name, t.latest_inbound_id,"
-    " t.reply_state, t.content_count, t.unread"
-    " FROM threads AS t LEFT JOIN identities AS i ON i.id = t.customer_id"
+    " t.reply_state, t.content_count, t.unread, t.latest_inbound_at"
+)
+
+THREAD_SELECT = (
+    f"SELECT {THREAD_COLUMNS} FROM threads AS t LEFT JOIN identities AS i ON i.id = t.customer_id"
 )
 
 OUTBOX_COLUMNS = (
     "id, thread_id, in_reply_to, channel_type, body, public, state, attempts, created_at,"
-    " updated_at, sent_at, next_attempt_at, content_id, error_code, error_message, not_before"
+    " updated_at, sent_at, next_attempt_at, content_id, error_code, error_message, not_before,"
+    " channel_id, recipients, title, template"
 )
 
 
 def outbox_row(row: Sequence[Any]) -> OutboxRow:
     values = list(row)
     values[5] = bool_or_none(values[5])
+    values[17] = tuple(json.loads(values[17])) if values[17] else ()
+    if values[19]:
+        template = json.loads(values[19])
+        values[19] = TemplateMessage(
+            template["name"], template["language"], tuple(template.get("params") or ())
+        )
     return OutboxRow(*values)
+
+
+def template_json(template: TemplateMessage | None) -> str | None:
+    if template is None:
+        return None
+    return json.dumps(
+        {"name": template.name, "language": template.language, "params": list(template.params)}
+    )
 
 
 def thread_row(row: Sequence[Any]) -> ThreadRow:
@@ -91,6 +110,7 @@ def thread_row(row: Sequence[Any]) -> ThreadRow:
         reply_state=row[10],
         content_count=row[11],
         unread=bool(row[12]),
+        latest_inbound_at=None if row[13] is None else from_epoch(row[13]),
     )
 
 

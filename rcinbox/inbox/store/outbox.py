@@ -3,6 +3,7 @@ back into a draft in one transaction (both tables change together, here)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,11 +11,13 @@ from rcinbox.inbox.store.base import (
     OUTBOX_COLUMNS,
     Tables,
     outbox_row,
+    template_json,
 )
 from rcinbox.inbox.types import (
     DraftRow,
     OutboxRow,
     ReplyState,
+    TemplateMessage,
 )
 
 
@@ -32,17 +35,27 @@ class OutboxTables(Tables):
         public: bool | None,
         delete_draft: bool = True,
         not_before: float | None = None,
+        channel_id: str | None = None,
+        to: Sequence[str] = (),
+        title: str | None = None,
+        template: TemplateMessage | None = None,
     ) -> OutboxRow:
-        """Queue a reply (and drop the thread's draft) in one commit: it is never in neither.
+        """Queue a reply (and drop the thread's draft it was written from) in one commit: it is
+        never in neither.
 
-        With ``not_before``, the reply waits until then (undo send) before it may leave.
+        The draft goes only when its text is the queued text: a reply queued by another
+        process (``rcinbox reply`` while the TUI has a draft in that thread) leaves the draft
+        it did not send. With ``not_before``, the reply waits until then (undo send) before it
+        may leave. A new conversation gives ``channel_id`` (and ``to``, ``title``,
+        ``template`` as its channel needs) and an empty ``in_reply_to``.
         """
         now = self._clock()
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO outbox (id, thread_id, in_reply_to, channel_type, body, public,"
-                " state, created_at, updated_at, next_attempt_at, not_before)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " state, created_at, updated_at, next_attempt_at, not_before, channel_id,"
+                " recipients, title, template)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     entry_id,
                     thread_id,
@@ -55,10 +68,14 @@ class OutboxTables(Tables):
                     now,
                     now,
                     not_before,
+                    channel_id,
+                    json.dumps(list(to)) if to else None,
+                    title,
+                    template_json(template),
                 ),
             )
             if delete_draft:
-                db.execute("DELETE FROM drafts WHERE thread_id = ?", (thread_id,))
+                db.execute("DELETE FROM drafts WHERE thread_id = ? AND body = ?", (thread_id, body))
             if db.execute("SELECT 1 FROM threads WHERE id = ?", (thread_id,)).fetchone():
                 self._derive_reply_state(thread_id)
         row = self.outbox_entry(entry_id)
@@ -81,6 +98,8 @@ class OutboxTables(Tables):
             "error_message",
             # A held reply released with an undo window (rcinbox reply --undo-seconds).
             "not_before",
+            # A held email reply learns its subject ("Re: ...") from its original.
+            "title",
         }
         unknown = set(fields) - allowed
         if unknown:

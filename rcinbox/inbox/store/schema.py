@@ -140,6 +140,39 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE outbox ADD COLUMN not_before REAL;
     """,
+    # 5: new conversations go through the outbox too. Such an entry answers nothing (its
+    # in_reply_to is empty) and names its channel, its recipients (a JSON array), an email's
+    # subject and a WhatsApp template (JSON: name, language, params); a reply may carry a
+    # subject ("Re: ...") as well.
+    """
+    ALTER TABLE outbox ADD COLUMN channel_id TEXT;
+    ALTER TABLE outbox ADD COLUMN recipients TEXT;
+    ALTER TABLE outbox ADD COLUMN title TEXT;
+    ALTER TABLE outbox ADD COLUMN template TEXT;
+    """,
+    # 6: triage, the threads the agent put aside (the API has no conversation status). Done
+    # hides a thread until its customer writes again (a newer message than ``inbound_at``);
+    # snoozed hides it until ``until`` too. The needs-reply view reads threads whose newest message
+    # is the customer's through its own index.
+    """
+    CREATE TABLE triage (
+        thread_id TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        until REAL,
+        content_id TEXT,
+        inbound_at REAL,
+        set_at REAL NOT NULL
+    );
+    CREATE INDEX triage_until ON triage (until) WHERE until IS NOT NULL;
+    CREATE INDEX threads_needs_reply ON threads (latest_incoming, latest_at DESC, id DESC);
+    -- The wait sort's key, exactly as ThreadFilter.order_keys writes it (SQLite matches the
+    -- expressions), so a window of that order reads the index instead of sorting every thread.
+    CREATE INDEX threads_waiting ON threads (
+        -latest_incoming,
+        CASE WHEN latest_incoming = 1 THEN latest_inbound_at ELSE -latest_at END,
+        id
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

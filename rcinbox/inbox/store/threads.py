@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 
 from rcinbox.api.models import Content
 from rcinbox.inbox.store.base import (
+    THREAD_COLUMNS,
     THREAD_SELECT,
     Tables,
     preview_of,
@@ -147,6 +148,7 @@ class ThreadTables(Tables):
             ),
         )
         self._derive_reply_state(thread_id)
+        self._drop_answered_triage(thread_id)
         if thread_id == self._kept_read:
             self._read_to_latest(thread_id)
         self._derive_unread(thread_id)
@@ -211,16 +213,14 @@ class ThreadTables(Tables):
         return [by_id[i] for i in thread_ids if i in by_id]
 
     def threads_window(self, where: ThreadFilter, offset: int, limit: int) -> list[ThreadRow]:
-        """``limit`` threads from ``offset`` in latest-activity order, names joined in."""
+        """``limit`` threads from ``offset`` in the filter's order, names joined in."""
         clause, params = where.where()
         rows = self._db.execute(
-            "SELECT t.id, t.channel_id, t.channel_type, t.latest_at, t.latest_content_id,"
-            " t.latest_incoming, t.preview, t.customer_id, i.name, t.latest_inbound_id,"
-            " t.reply_state, t.content_count, t.unread"
+            f"SELECT {THREAD_COLUMNS}"
             f" FROM (SELECT * FROM threads {clause}"
-            "  ORDER BY latest_at DESC, id DESC LIMIT ? OFFSET ?) AS t"
+            f"  ORDER BY {where.order_by()} LIMIT ? OFFSET ?) AS t"
             " LEFT JOIN identities AS i ON i.id = t.customer_id"
-            " ORDER BY t.latest_at DESC, t.id DESC",
+            f" ORDER BY {where.order_by('t')}",
             (*params, limit, offset),
         ).fetchall()
         return [thread_row(row) for row in rows]
@@ -229,22 +229,48 @@ class ThreadTables(Tables):
         row = self._db.execute(f"{THREAD_SELECT} WHERE t.id = ?", (thread_id,)).fetchone()
         return thread_row(row) if row else None
 
+    def _order_place(
+        self, where: ThreadFilter, thread_id: str, *, after: bool
+    ) -> tuple[str, tuple[object, ...]] | None:
+        """The condition "comes before (or, ``after``, after) ``thread_id`` in the filter's
+        order", as SQL on ``threads`` and its parameters; None when there is no such thread."""
+        keys, descending = where.order_keys()
+        values = self._db.execute(
+            f"SELECT {', '.join(keys)} FROM threads WHERE id = ?", (thread_id,)
+        ).fetchone()
+        if values is None:
+            return None
+        comparison = ">" if descending != after else "<"
+        # Spelled out rather than as a row value: SQLite then reads the order's index for each
+        # part (an expression index included) instead of scanning every thread.
+        condition = f"{keys[-1]} {comparison} ?"
+        params: list[object] = [values[-1]]
+        for key, value in zip(reversed(keys[:-1]), reversed(values[:-1]), strict=True):
+            condition = f"{key} {comparison} ? OR ({key} = ? AND ({condition}))"
+            params[:0] = [value, value]
+        return f"({condition})", tuple(params)
+
     def thread_position(self, where: ThreadFilter, thread_id: str) -> int | None:
         """Where ``thread_id`` stands in the filter's order, so a selection can follow it."""
-        row = self._db.execute(
-            "SELECT latest_at FROM threads WHERE id = ?", (thread_id,)
-        ).fetchone()
-        if row is None:
+        place = self._order_place(where, thread_id, after=False)
+        if place is None:
             return None
         clause, params = where.where()
-        joiner = "AND" if clause else "WHERE"
         return self._db.execute(
-            f"SELECT COUNT(*) FROM threads {clause} {joiner}"
-            " (latest_at > ? OR (latest_at = ? AND id > ?))",
-            (*params, row[0], row[0], thread_id),
+            f"SELECT COUNT(*) FROM threads {clause} AND {place[0]}", (*params, *place[1])
         ).fetchone()[0]
 
     def thread_count(self, where: ThreadFilter) -> int:
+        if where.triaged and not where.needs_reply:
+            # Few threads are put aside: count them from their table, not by scanning threads.
+            return self._triaged_count(where)
+        if not where.plain:
+            clause, params = where.where()
+            return self._db.execute(f"SELECT COUNT(*) FROM threads {clause}", params).fetchone()[0]
+        return self._kept_count(where) - self._triaged_count(where)
+
+    def _kept_count(self, where: ThreadFilter) -> int:
+        """Threads (or unread ones) of all channels or one, from the counts triggers keep."""
         if where.channel_id is None:
             if where.unread_only:
                 return self._db.execute(
@@ -262,12 +288,21 @@ class ThreadTables(Tables):
     def unread_by_channel(self, since: float) -> dict[str | None, int]:
         """Unread threads with activity at or after ``since``, per channel (from the unread
         index, which has the order: the cost follows the unread threads, not all of them)."""
+        clause, _ = ThreadFilter(unread_only=True).where()
         rows = self._db.execute(
-            "SELECT channel_id, COUNT(*) FROM threads WHERE unread = 1 AND latest_at >= ?"
+            f"SELECT channel_id, COUNT(*) FROM threads {clause} AND latest_at >= ?"
             " GROUP BY channel_id",
             (since,),
         ).fetchall()
         return {row[0]: row[1] for row in rows}
+
+    def needs_reply_count(self, since: float) -> int:
+        """Threads active at or after ``since`` whose newest message is the customer's, done
+        and snoozed ones aside."""
+        clause, _ = ThreadFilter(needs_reply=True).where()
+        return self._db.execute(
+            f"SELECT COUNT(*) FROM threads {clause} AND latest_at >= ?", (since,)
+        ).fetchone()[0]
 
     def channels(self) -> list[ChannelRow]:
         rows = self._db.execute(
@@ -279,24 +314,19 @@ class ThreadTables(Tables):
     def next_unread(self, where: ThreadFilter, after_thread_id: str | None) -> str | None:
         """The next unread thread below ``after_thread_id`` in the list's order, wrapping."""
         clause, params = where.where()
-        joiner = "AND" if clause else "WHERE"
+        clause += " AND unread = 1"
         if after_thread_id is not None:
-            position = self._db.execute(
-                "SELECT latest_at FROM threads WHERE id = ?", (after_thread_id,)
-            ).fetchone()
-            if position is not None:
+            place = self._order_place(where, after_thread_id, after=True)
+            if place is not None:
                 row = self._db.execute(
-                    f"SELECT id FROM threads {clause} {joiner} unread = 1 AND"
-                    " (latest_at < ? OR (latest_at = ? AND id < ?))"
-                    " ORDER BY latest_at DESC, id DESC LIMIT 1",
-                    (*params, position[0], position[0], after_thread_id),
+                    f"SELECT id FROM threads {clause} AND {place[0]}"
+                    f" ORDER BY {where.order_by()} LIMIT 1",
+                    (*params, *place[1]),
                 ).fetchone()
                 if row:
                     return row[0]
         row = self._db.execute(
-            f"SELECT id FROM threads {clause} {joiner} unread = 1"
-            " ORDER BY latest_at DESC, id DESC LIMIT 1",
-            params,
+            f"SELECT id FROM threads {clause} ORDER BY {where.order_by()} LIMIT 1", params
         ).fetchone()
         return row[0] if row else None
 

@@ -7,13 +7,19 @@ background, so typing never waits on the network. ``ctrl+s`` and ``alt+enter`` s
 
 The line above the text says which message the reply answers, or, where the engine's reply rule
 allows none, why not (and sending is refused).
+
+``ctrl+g`` hands the reply to the agent's editor and ``ctrl+o`` inserts a snippet (the app's
+:mod:`rcinbox.tui.writing_actions`); a placeholder left in the text (``{first_name}`` that had no
+value) is highlighted wherever it is, so it is seen before sending.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -23,8 +29,14 @@ from textual.reactive import reactive
 from textual.widgets import Static, TextArea
 from textual.widgets.text_area import Edit, EditResult
 
-from rcinbox.inbox.types import ChannelInfo, Visibility, channel_info
+from rcinbox.config.snippets import PLACEHOLDER
+from rcinbox.inbox.types import ReplyRules
 from rcinbox.text import one_line
+
+# How a placeholder still in the reply ({first_name} that had no value) stands out: colour, and
+# bold underline for terminals without colour (NO_COLOR).
+PLACEHOLDER_STYLE = Style(color="black", bgcolor="yellow", bold=True, underline=True)
+_PLACEHOLDER_HIGHLIGHT = "rcinbox.placeholder"
 
 
 class ReplyArea(TextArea):
@@ -48,6 +60,17 @@ class ReplyArea(TextArea):
         Binding("ctrl+t", "app.toggle_public", "Public/private", id="composer.visibility"),
         # A priority binding, so keys typed right after it in one burst reach the list.
         Binding("escape", "app.leave_composer", "Leave", priority=True, id="composer.leave"),
+        # Neither is a TextArea key (the app leaves both free for these).
+        Binding(
+            "ctrl+g",
+            "app.edit_in_editor",
+            "Edit the reply in $VISUAL / $EDITOR",
+            show=False,
+            id="composer.editor",
+        ),
+        Binding(
+            "ctrl+o", "app.insert_snippet", "Insert a snippet", show=False, id="composer.snippet"
+        ),
     ]
 
     def __init__(self, *args: Any, on_edit: Callable[[], None], **kwargs: Any) -> None:
@@ -60,6 +83,22 @@ class ReplyArea(TextArea):
         # then drawn in the same frame as the character, one burst to the terminal per key.
         self._on_edit()
         return result
+
+    def _build_highlight_map(self) -> None:
+        # No syntax here, so the map holds only the placeholders left in the reply. TextArea
+        # (pinned) rebuilds it after every edit and measures columns in UTF-8 bytes.
+        super()._build_highlight_map()
+        for row, line in enumerate(self.document.lines):
+            for match in PLACEHOLDER.finditer(line):
+                start = len(line[: match.start()].encode("utf-8"))
+                end = start + len(match.group(0).encode("utf-8"))
+                self._highlights[row].append((start, end, _PLACEHOLDER_HIGHLIGHT))
+
+    def _set_theme(self, theme: str) -> None:
+        super()._set_theme(theme)
+        # A copy of the theme's styles: the built-in theme objects are shared.
+        styles = {**self._theme.syntax_styles, _PLACEHOLDER_HIGHLIGHT: PLACEHOLDER_STYLE}
+        self._theme = dataclasses.replace(self._theme, syntax_styles=styles)
 
     async def action_undo(self) -> None:
         # ctrl+z: with nothing typed left to undo, the last thing the agent did was sending,
@@ -101,7 +140,8 @@ class Composer(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._info: ChannelInfo = channel_info(None)
+        # The engine's rules for the open thread (Inbox.reply_rules): shown here, enforced there.
+        self._rules: ReplyRules = ReplyRules.of_channel(None)
         self._loading = False
         self._counter_words = ""
 
@@ -130,26 +170,18 @@ class Composer(Vertical):
         return self.area.text
 
     @property
-    def info(self) -> ChannelInfo:
-        return self._info
+    def rules(self) -> ReplyRules:
+        return self._rules
 
-    @property
-    def over_limit(self) -> bool:
-        return len(self.text) > self._info.max_body
-
-    def prepare(self, channel_type: str | None, *, text: str, public: bool | None) -> None:
-        """Set up for a thread: its channel's rules and its draft (the app sets the target)."""
-        self._info = channel_info(channel_type)
+    def prepare(self, rules: ReplyRules, *, text: str, public: bool | None) -> None:
+        """Set up for a thread: the engine's rules for it and its draft (the app sets the
+        target). The draft's public/private choice holds where the channel offers one."""
+        self._rules = rules
         self._loading = True
         self.area.load_text(text)
         self._loading = False
         self.area.move_cursor(self.area.document.end)
-        if self._info.visibility is Visibility.PRIVATE_ONLY:
-            self.public = False
-        elif self._info.visibility is Visibility.PUBLIC_ONLY:
-            self.public = True
-        else:
-            self.public = True if public is None else public
+        self.public = rules.public(public if rules.has_private_choice else None)
         self._update_counter()
         self.watch_public(self.public)
 
@@ -159,6 +191,18 @@ class Composer(Vertical):
         label.update(Text(one_line(description, 300), end=""))
         label.set_class(blocked, "blocked")
 
+    def replace_text(self, text: str) -> None:
+        """The whole reply becomes ``text``, as one edit the agent can undo (ctrl+z)."""
+        area = self.area
+        area.replace(text, area.document.start, area.document.end)
+        area.move_cursor(area.document.end)
+
+    def insert_text(self, text: str) -> None:
+        """``text`` in place of the selection, or at the cursor."""
+        area = self.area
+        start, end = sorted(area.selection)
+        area.replace(text, start, end)
+
     def clear(self) -> None:
         self._loading = True
         self.area.load_text("")
@@ -167,7 +211,7 @@ class Composer(Vertical):
 
     def toggle_public(self) -> bool:
         """Switch public/private where the channel has both; False when it has not."""
-        if not self._info.has_private_choice:
+        if not self._rules.has_private_choice:
             return False
         self.public = not self.public
         return True
@@ -176,7 +220,7 @@ class Composer(Vertical):
         if not self.is_mounted:
             return
         label = Text(end="")
-        if self._info.has_private_choice:
+        if self._rules.has_private_choice:
             label.append("public" if public else "private", "bold")
             label.append(" (ctrl+t)")
         else:
@@ -196,7 +240,7 @@ class Composer(Vertical):
         # otherwise: a key sends the character and the counter, nothing more.
         counter = self.query_one("#counter", Static)
         length = len(self.text)
-        limit = self._info.max_body
+        limit = self._rules.max_length
         widest = len(f"{limit:,}/{limit:,}")
         if counter.styles.width != Scalar.from_number(widest):
             counter.styles.width = widest
@@ -204,4 +248,4 @@ class Composer(Vertical):
         if words != self._counter_words:
             self._counter_words = words
             counter.update(Text(words, end=""), layout=False)
-        counter.set_class(length > limit, "over")
+        counter.set_class(self._rules.too_long(self.text), "over")

@@ -60,6 +60,9 @@ class ListSource:
     more_on_server: bool = True
     # One channel's threads: its name is in the sidebar, so rows leave it out for the names.
     one_channel: bool = False
+    # A few words a row shows on its second line instead of its reply state ("waiting 3 h",
+    # "found on the server"), or None; the app's words, never customer text.
+    note: Callable[[ThreadRow], str | None] | None = None
 
 
 class ConversationList(ScrollView, can_focus=True):
@@ -292,10 +295,12 @@ class ConversationList(ScrollView, can_focus=True):
         if row is None:
             return Strip.blank(width, self.rich_style)
         name = row.customer_name or self._name_of(row.customer_id)
+        note = self._source.note(row) if self._source and self._source.note and part else None
         key = (row, part, width, index == self.cursor, self.has_focus, name, self._now_bucket())
+        key += (note,)
         strip = self._lines.get(key)
         if strip is None:
-            strip = self._render_row(row, part, width, index == self.cursor, name)
+            strip = self._render_row(row, part, width, index == self.cursor, name, note)
             self._lines[key] = strip
             while len(self._lines) > 512:
                 self._lines.popitem(last=False)
@@ -326,7 +331,13 @@ class ConversationList(ScrollView, can_focus=True):
         return Strip(segments, width).simplify()
 
     def _render_row(
-        self, row: ThreadRow, part: int, width: int, is_cursor: bool, name: str | None
+        self,
+        row: ThreadRow,
+        part: int,
+        width: int,
+        is_cursor: bool,
+        name: str | None,
+        note: str | None = None,
     ) -> Strip:
         base = self.rich_style
         if is_cursor:
@@ -367,7 +378,9 @@ class ConversationList(ScrollView, can_focus=True):
             text.append(flat(row.preview))
             right = Text(end="")
             glyph, words = reply_state_label(row.reply_state)
-            if glyph:
+            if note:
+                right.append(f" {note} ", dim)
+            elif glyph:
                 failed = row.reply_state == ReplyState.FAILED
                 style = (
                     self.get_component_rich_style("conversation-list--failed", partial=True)

@@ -120,6 +120,10 @@ def seconds_to_wait(entry: OutboxRow, now: float) -> int | None:
     return max(1, math.ceil(entry.not_before - now - 1e-6))
 
 
+# How the filter's text shows in the open conversation.
+MATCH_STYLE = "reverse bold"
+
+
 class ConversationView(VerticalScroll, can_focus=False):
     """Focusable only while a conversation is shown: an empty pane is no place for Tab to stop."""
 
@@ -166,9 +170,12 @@ class ConversationView(VerticalScroll, can_focus=False):
         is_own: Callable[[str | None], bool] = lambda identity_id: False,
         outbox_clock: Callable[[], float] = time.time,
         key_of: Callable[[str], str] = HINT_KEYS.__getitem__,
+        match_of: Callable[[], str | None] = lambda: None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
+        # The filter's text, marked wherever a message shows it.
+        self._match_of = match_of
         self._clock = clock
         self._name_of = name_of
         self._is_agent = is_agent
@@ -181,6 +188,8 @@ class ConversationView(VerticalScroll, can_focus=False):
         self._items: list[ViewItem] = []
         self._target_id: str | None = None
         self.has_older = False
+        # The free-text window's words for the header, and whether it is closed.
+        self._window: tuple[str | None, bool] = (None, False)
 
     def compose(self):
         yield Static(Text(EMPTY, end=""), id="thread-title")
@@ -272,6 +281,13 @@ class ConversationView(VerticalScroll, can_focus=False):
         self.query_one("#older").display = False
         self.query_one("#messages", Vertical).remove_children()
 
+    def set_window(self, status: str | None, *, closed: bool) -> None:
+        """The channel's free-text window in the header ("window closes in 3 h 12 min",
+        "closed: send a template"), or nothing where the channel has none."""
+        self._window = (status, closed)
+        if self.thread is not None:
+            self.query_one("#thread-title", Static).update(self._title(self.thread))
+
     def _title(self, thread: ThreadRow) -> Text:
         name = thread.customer_name or self._name_of(thread.customer_id)
         title = Text(end="")
@@ -284,6 +300,9 @@ class ConversationView(VerticalScroll, can_focus=False):
             title.append(NO_CUSTOMER_TITLE, "bold")
         title.append(f" · {channel_label(thread.channel_type)}")
         title.append(f" · {thread.content_count} message{'s' if thread.content_count != 1 else ''}")
+        status, closed = self._window
+        if status:
+            title.append(f" · {status}", "bold red" if closed else "")
         return title
 
     def _render_item(self, item: ViewItem) -> Text:
@@ -341,7 +360,7 @@ class ConversationView(VerticalScroll, can_focus=False):
         if content.title:
             text.append("Subject: ", "dim")
             text.append(visible(content.title, multiline=False) + "\n", "bold")
-        text.append(_shown(item.text))
+        text.append_text(self._marked(_shown(item.text)))
         for attachment in content.attachments:
             text.append("\n📎 ", "dim")
             text.append(
@@ -358,6 +377,17 @@ class ConversationView(VerticalScroll, can_focus=False):
             if not content.is_incoming:
                 text.append(f"\n  {self._edit_hint()}", "dim")
         return text
+
+    def _marked(self, shown: str) -> Text:
+        """A message's text (already made visible) with the filter's text marked in it, found
+        in the visible text, so a match can never split a control symbol."""
+        body = Text(shown, end="")
+        match = self._match_of()
+        if match:
+            body.highlight_words(
+                [visible(match, multiline=False)], MATCH_STYLE, case_sensitive=False
+            )
+        return body
 
     def _edit_hint(self) -> str:
         key = self._key_of("app.edit_failed")

@@ -30,16 +30,20 @@ class ScopeLine(Static):
     ScopeLine.shown { display: block; }
     """
 
-    def show_scope(self, channel: str | None, search: str | None) -> None:
-        """``channel``: the sidebar entry's label (None for All); ``search``: the filter text."""
+    def show_scope(self, channel: str | None, search: str | None, note: str | None = None) -> None:
+        """``channel``: the sidebar entry's label (None for All); ``search``: the filter text;
+        ``note``: the app's words on the search ("3 more from the server"), shown on All too."""
         text = Text(end="", no_wrap=True, overflow="ellipsis")
         if channel:
             text.append(visible(channel, multiline=False), "bold")
         if search:
             if channel:
                 text.append(" · ")
+            if note:
+                # First: the filter's text is in its own box just above, the note is news.
+                text.append(f"{note} · ")
             text.append("filter: ")
             text.append(visible(search, multiline=False), "bold")
             text.append(" · esc clears", "dim")
         self.update(text)
-        self.set_class(bool(channel), "shown")
+        self.set_class(bool(channel) or bool(search and note), "shown")

@@ -1,4 +1,4 @@
-"""The channel sidebar: All, Unread, then each channel with its unread count.
+"""The channel sidebar: All, Unread, Needs reply, then each channel with its unread count.
 
 While history is still being back-filled the counts are lower bounds and say so: ``34+``.
 
@@ -24,6 +24,10 @@ from rcinbox.tui.formatting import channel_label
 
 ALL = "all"
 UNREAD = "unread"
+NEEDS_REPLY = "needs-reply"
+# Not in the sidebar: the palette's "Show done/snoozed" shows this list.
+TRIAGED = "triaged"
+TRIAGED_ENTRY_LABEL = "Done & snoozed"
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,7 @@ def channel_name(channel: ChannelRow, names: Mapping[str, str]) -> str:
     configured = names.get(channel.id)
     if configured:
         return visible(configured, multiline=False)
-    return f"{channel_label(channel.type)} {channel.id[-4:]}"
+    return f"{channel_label(channel.type)} {visible(channel.id[-4:], multiline=False)}"
 
 
 class ChannelSidebar(OptionList):
@@ -75,16 +79,23 @@ class ChannelSidebar(OptionList):
         self._partial = False
 
     def update_channels(
-        self, channels: list[ChannelRow], total_unread: int, *, partial: bool = False
+        self,
+        channels: list[ChannelRow],
+        total_unread: int,
+        *,
+        partial: bool = False,
+        needs_reply: int = 0,
     ) -> None:
         """Rebuild the entries, keeping the highlighted one highlighted; ``partial`` while the
-        counts cover only part of the history (each count then reads ``N+``)."""
+        counts cover only part of the history (each count then reads ``N+``); ``needs_reply``:
+        how many threads wait for an answer."""
         current = self.current_key
         entries = [
             SidebarEntry(ALL, "All", ThreadFilter()),
             SidebarEntry(UNREAD, "Unread", ThreadFilter(unread_only=True)),
+            SidebarEntry(NEEDS_REPLY, "Needs reply", ThreadFilter(needs_reply=True)),
         ]
-        counts = {ALL: total_unread, UNREAD: total_unread}
+        counts = {ALL: total_unread, UNREAD: total_unread, NEEDS_REPLY: needs_reply}
         for channel in channels:
             key = f"channel:{channel.id}"
             entries.append(
@@ -129,6 +140,8 @@ class ChannelSidebar(OptionList):
         return self._entries[self.highlighted].key
 
     def entry(self, key: str) -> SidebarEntry | None:
+        if key == TRIAGED:
+            return SidebarEntry(TRIAGED, TRIAGED_ENTRY_LABEL, ThreadFilter(triaged=True))
         return next((e for e in self._entries if e.key == key), None)
 
     def choose(self, key: str) -> None:

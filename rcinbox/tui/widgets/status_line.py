@@ -3,8 +3,9 @@
 It keeps no state of its own beyond what the app sets, and says one consistent thing at a time:
 
 * connecting: nothing else yet (nothing is known), but a wait (the login limit, say);
-* online: when the last sync was, the requests left in the rate window, and an error the agent
-  has not dismissed (``x``); coming online clears errors from before;
+* online: when the last sync was, the requests left in the rate window once half of it is spent
+  (a full budget is noise on every screen, and the figure moves with every request), and an
+  error the agent has not dismissed (``x``); coming online clears errors from before;
 * offline: when the last sync was (a clock time, never "now"), that replies wait, and why the
   server cannot be reached. No rate figure: nothing is being spent.
 
@@ -27,6 +28,9 @@ from rcinbox.inbox.events import ConnectionState
 from rcinbox.inbox.types import RateState
 from rcinbox.text import one_line
 from rcinbox.tui.formatting import full_time, relative_time
+
+# The budget left is shown from this share of the window's limit down.
+LOW_BUDGET = 0.5
 
 
 class StatusLine(Static):
@@ -106,7 +110,8 @@ class StatusLine(Static):
         state = self.rate
         if state is not None and state.limit:
             left = state.available if state.available is not None else state.remaining
-            text.append(f" · {left}/{state.limit} requests left")
+            if left is not None and left <= state.limit * LOW_BUDGET:
+                text.append(f" · {left}/{state.limit} requests left")
             if state.blocked_for > 0:
                 text.append(f" · waiting {state.blocked_for:.0f}s (rate limit)", "yellow")
         if self.webhooks:
