@@ -331,6 +331,23 @@ async def test_want_publishes_identities_resolved_for_names_that_arrived(
     assert identity_requests(emulator) == 2
 
 
+async def test_a_first_start_asks_for_the_bulk_page_before_any_name_is_wanted(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    # On an empty store every author of the first page is unknown: the bulk page goes out as
+    # the directory starts (with the first page of contents), and a round wanting those names
+    # joins it instead of asking again.
+    async with harness(emulator.url, tmp_path / "inbox.db", bulk_first=True) as h:
+        authors = await some_author_ids(h.client, 2)
+        async with running(h.directory):
+            while emulator.stats.requests["GET /identities"] < 1:
+                await asyncio.sleep(0.01)
+            h.directory.want(authors)
+            names = await h.directory.resolve(authors)
+        assert names == {a: true_name(emulator, a) for a in authors}
+    assert identity_requests(emulator) == 1
+
+
 async def test_a_newer_visible_set_replaces_one_not_yet_taken(
     emulator: Emulator, tmp_path: Path
 ) -> None:

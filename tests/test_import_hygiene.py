@@ -99,7 +99,23 @@ def test_demo_server_and_the_demo_start_load_neither_the_engine_nor_httpx() -> N
         "[importlib.import_module(m) for m in ('rcinbox.cli.main', 'rcinbox.cli.demo_server', "
         "'rcinbox.emulator.server', 'rcinbox.cli.tui', 'rcinbox.wiring.demo')]; "
         "heavy = ('httpx', 'sqlite3', 'textual', 'rcinbox.inbox', 'rcinbox.cli.contents'); "
-        "print(','.join(sorted(m for m in sys.modules if m.startswith(heavy))))"
+        # A None entry blocks an import (rcinbox.api blocks httpx's CLI): nothing is loaded.
+        "print(','.join(sorted(m for m, module in sys.modules.items() "
+        "if module is not None and m.startswith(heavy))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_httpx_comes_without_its_command_line_tool() -> None:
+    """httpx imports its CLI (click, pygments, Rich's progress bars) with itself unless told not
+    to; the API client never runs it, and the TUI's start-up should not pay for it."""
+    probe = (
+        "import sys; import rcinbox.api.client, httpx; "
+        "print(','.join(sorted(m for m, module in sys.modules.items() if module is not None "
+        "and m.split('.')[0] in ('click', 'pygments') or m in ('rich.progress', 'rich.syntax'))))"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60

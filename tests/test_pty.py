@@ -70,11 +70,22 @@ def poll(value: Callable[[], object], done: Callable[[object], bool], timeout: f
 
 def open_composer(app: TerminalApp) -> None:
     """Open the next unread conversation (a customer's) and focus the composer."""
-    app.wait_for("online")
+    wait_for_unread_rows(app)
     app.write(b"n")
     app.wait_for("Replying to")
     app.write(b"r")
     app.wait_for("esc Leave")
+
+
+def wait_for_unread_rows(app: TerminalApp) -> None:
+    """Until the app is online and the list shows an unread row: "online" alone comes with the
+    login, and the engine starts before the screen is built, so the first page may still be on
+    its way then (n would find nothing unread)."""
+    app.wait_for("online")
+    app.wait_for(
+        lambda screen: any("●" in row and "online" not in row for row in screen.rows()),
+        message="no unread row came",
+    )
 
 
 def contents_since(server: DemoServer, before: set[str]) -> list[str]:
@@ -329,7 +340,7 @@ def test_keys_typed_right_after_r_reach_the_composer(demo_server, terminal, tmp_
     home = tmp_path / "home"
     write_config(home, NO_UNDO)
     app = terminal(server, home=home)
-    app.wait_for("online")
+    wait_for_unread_rows(app)
     app.write(b"n")
     app.wait_for("Replying to")
     before = {c["id"] for c in server.contents()}
@@ -348,7 +359,7 @@ def test_at_80_columns_r_from_the_list_and_a_burst_of_text_reach_the_composer(
     home = tmp_path / "home"
     write_config(home, NO_UNDO)
     app = terminal(server, home=home, columns=80, lines=24)
-    app.wait_for("online")
+    wait_for_unread_rows(app)
     app.write(b"n")
     app.wait_for("Replying to")
     app.write(b"\x1b")

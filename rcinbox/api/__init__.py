@@ -8,7 +8,14 @@ is headless and must never import textual.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any
+
+# httpx imports its command-line tool with itself (click, pygments, Rich's progress bars and
+# syntax highlighting): a fifth of the TUI's imports, for a tool rcinbox never runs. A None
+# entry in sys.modules makes that one import fail, which httpx expects (its ``main`` then asks
+# for the CLI extra). Set before any module of this package imports httpx.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 if TYPE_CHECKING:
     from rcinbox.api.auth import OAuthSession, Token, authorize_url, make_pkce

@@ -1,19 +1,18 @@
 """Benchmark of the TUI: ``python -m rcinbox.bench.tui``.
 
-Three figures, each beside a baseline measured in the same run:
+Three parts, each figure beside a baseline measured in the same run:
 
-(a) Start-up. ``rcinbox --demo`` and a hello-world Textual app are each launched as a
-    subprocess on a pseudo-terminal (``pty.fork``; TERM=xterm-256color; 120x40 set on the
-    terminal before ``exec``; XDG directories pointed at a scratch directory). The clock starts
-    before the fork and stops when the terminal output first holds a conversation row (a
-    channel label followed by `` · ``, which only a list row draws: its "WhatsApp · 4m" corner)
-    or, for hello world, its text. One untimed launch of each warms the caches, then
-    ``LAUNCH_RUNS`` alternate. Each app is then quit with ctrl+q. The demo's first rows need
-    the in-process emulator, a login and a first page, as a user's first run would. A third
-    row shows a returning user's start: ``rcinbox`` with an account in ``RCINBOX_*``, its store
-    already holding 1,000 threads, and a server that does not answer, so the rows can only come
-    from the store. Bytecode is compiled by the untimed launches into a scratch
-    ``PYTHONPYCACHEPREFIX``, as an installed package would have it.
+(a) What reaches a terminal (:mod:`rcinbox.bench.terminal`): every app a child process on a
+    pseudo-terminal (120x40), its output read as it comes. Launches: the time to the first
+    customer name on screen (and to the first conversation row) of ``rcinbox --demo`` (the
+    emulator in a child, a login and a first page, as a user's first run) and of a returning
+    user's ``rcinbox`` (an account in ``RCINBOX_*``, its store holding 1,000 threads and their
+    customers' names, a server that does not answer), against a hello-world Textual app.
+    Keys: the bytes written to the terminal per ``j`` down the list, against ``down`` in an
+    OptionList app; the bytes per character typed in the composer and when the last of them
+    came, against a plain Input app. The baselines are scripts in
+    :mod:`rcinbox.bench.baselines`, run in the same run. One table: measure | now | baseline |
+    goal (``--markdown`` prints it for the README).
 
 (b) Per-key latency: the time from a key reaching the app to the frame that shows its
     effect. The app runs headless (``App.run_test``, 120x40) on a store prebuilt with
@@ -49,21 +48,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import codecs
-import contextlib
-import fcntl
 import gc
 import multiprocessing
-import os
-import pty
-import re
-import select
-import shutil
-import signal
-import struct
-import sys
 import tempfile
-import termios
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -74,7 +61,6 @@ from textual import events
 from textual._compositor import CompositorUpdate
 from textual.screen import Screen
 
-from rcinbox.api.channels import CHANNELS
 from rcinbox.bench.common import (
     build_store,
     median,
@@ -85,18 +71,17 @@ from rcinbox.bench.common import (
     seeded_inbox,
     table,
 )
-from rcinbox.config import Credentials, data_dir
+from rcinbox.bench.terminal import measure_keys, measure_launches, print_report
+from rcinbox.config import Credentials
 from rcinbox.emulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT
 from rcinbox.emulator.seed import DEFAULT_NOW
 from rcinbox.inbox.engine import BackgroundWork, EngineSettings
 from rcinbox.tui.app import InboxApp, UISettings
-from rcinbox.wiring.accounts import Account, store_path_for
+from rcinbox.wiring.accounts import Account
 from rcinbox.wiring.inbox import open_inbox
 
 COLUMNS, LINES = 120, 40
 LAUNCH_RUNS = 5
-LAUNCH_TIMEOUT = 30.0
-QUIT_TIMEOUT = 10.0
 THREAD_COUNTS = (1_000, 100_000)
 PRESSES = 150
 KEY_GAP = 1 / 30
@@ -106,160 +91,6 @@ KEY_GOAL = 0.016
 SCALE_GOAL = 1.3
 # Nothing listens on the discard port; with the engine's background work off nothing calls it.
 OFFLINE_SERVER = "http://127.0.0.1:9"
-
-HELLO_TEXT = "Hello, world"
-HELLO_LABEL = "hello-world Textual app"
-DEMO_LABEL = "rcinbox --demo"
-RETURNING_LABEL = "rcinbox, 1,000 stored threads, offline"
-HELLO_SOURCE = f"""
-from textual.app import App, ComposeResult
-from textual.widgets import Static
-
-
-class Hello(App):
-    def compose(self) -> ComposeResult:
-        yield Static({HELLO_TEXT!r})
-
-
-Hello().run()
-"""
-
-# A list row's right-hand corner: "WhatsApp · 4m". The sidebar shows labels without " · ", and
-# the status line's " · " follows "online", never a channel label.
-ROW_MARKER = re.compile(
-    "(?:"
-    + "|".join(re.escape(info.label) for info in sorted(CHANNELS.values(), key=lambda i: i.label))
-    + ") · "
-)
-
-
-# ---------------------------------------------------------------------- (a) start-up
-
-
-def _launch(argv: list[str], marker: re.Pattern[str], env: dict[str, str]) -> float:
-    """Seconds from before the fork to the first output that matches ``marker``."""
-    started = time.perf_counter()
-    pid, fd = pty.fork()
-    if pid == 0:
-        try:
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
-            os.execve(argv[0], argv, env)
-        finally:
-            os._exit(127)
-    try:
-        return _read_until(fd, marker, started)
-    finally:
-        _quit(pid, fd)
-
-
-def _read_until(fd: int, marker: re.Pattern[str], started: float) -> float:
-    decoder = codecs.getincrementaldecoder("utf-8")("replace")
-    tail = ""
-    deadline = started + LAUNCH_TIMEOUT
-    while (left := deadline - time.perf_counter()) > 0:
-        ready, _, _ = select.select([fd], [], [], left)
-        if not ready:
-            break
-        try:
-            data = os.read(fd, 65536)
-        except OSError:
-            data = b""
-        if not data:
-            raise RuntimeError("the app exited before drawing what the benchmark waits for")
-        # Keep a short tail so a marker split across two reads is still found.
-        text = tail + decoder.decode(data)
-        if marker.search(text):
-            return time.perf_counter() - started
-        tail = text[-256:]
-    raise RuntimeError(f"nothing matched {marker.pattern!r} within {LAUNCH_TIMEOUT:.0f} s")
-
-
-def _quit(pid: int, fd: int) -> None:
-    """ctrl+q, then wait for the exit; a child that will not go is terminated, then killed."""
-    with contextlib.suppress(OSError):
-        os.write(fd, b"\x11")
-    try:
-        for signal_number, timeout in (
-            (None, QUIT_TIMEOUT),
-            (signal.SIGTERM, 3.0),
-            (signal.SIGKILL, 3.0),
-        ):
-            if signal_number is not None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal_number)
-            if _reaped(pid, fd, timeout):
-                return
-    finally:
-        os.close(fd)
-
-
-def _reaped(pid: int, fd: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if os.waitpid(pid, os.WNOHANG)[0]:
-            return True
-        # Keep reading: a child whose terminal is full would block on its last writes.
-        ready, _, _ = select.select([fd], [], [], 0.05)
-        if ready:
-            with contextlib.suppress(OSError):
-                os.read(fd, 65536)
-    return False
-
-
-def _launch_env(scratch: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RCINBOX_")}
-    env["TERM"] = "xterm-256color"
-    # Bytecode as an installed package has it: the untimed first launches compile into the
-    # scratch directory, and the timed ones load from it (this checkout may forbid writing it).
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(scratch / "pycache")
-    env["COLUMNS"], env["LINES"] = str(COLUMNS), str(LINES)
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
-        env[name] = str(scratch / name.lower())
-    return env
-
-
-def _returning_env(scratch: Path, store: Path) -> dict[str, str]:
-    """An account set up through RCINBOX_* whose store already holds ``store``'s threads,
-    and whose server does not answer: the start a returning user gets, offline."""
-    env = _launch_env(scratch)
-    credentials = Credentials(OFFLINE_SERVER, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT)
-    data = scratch / "returning-data"
-    target = data / store_path_for(credentials).relative_to(data_dir())
-    target.parent.mkdir(parents=True)
-    shutil.copyfile(store, target)
-    env.update(
-        RCINBOX_DATA_DIR=str(data),
-        RCINBOX_CONFIG_DIR=str(scratch / "returning-config"),
-        RCINBOX_SERVER=credentials.server,
-        RCINBOX_CLIENT_ID=DEMO_CLIENT_ID,
-        RCINBOX_CLIENT_SECRET=DEMO_CLIENT_SECRET,
-        RCINBOX_JWT=DEMO_JWT,
-    )
-    return env
-
-
-def measure_start_up(scratch: Path, stored: Path) -> dict[str, list[float]]:
-    """Launch times of hello world, ``rcinbox --demo`` and ``rcinbox`` on ``stored``."""
-    env = _launch_env(scratch)
-    hello_marker = re.compile(re.escape(HELLO_TEXT))
-    apps = {
-        HELLO_LABEL: ([sys.executable, "-c", HELLO_SOURCE], hello_marker, env),
-        DEMO_LABEL: ([sys.executable, "-m", "rcinbox", "--demo"], ROW_MARKER, env),
-        RETURNING_LABEL: (
-            [sys.executable, "-m", "rcinbox"],
-            ROW_MARKER,
-            _returning_env(scratch, stored),
-        ),
-    }
-    for argv, marker, app_env in apps.values():
-        _launch(argv, marker, app_env)
-    times: dict[str, list[float]] = {label: [] for label in apps}
-    for _ in range(LAUNCH_RUNS):
-        for label, (argv, marker, app_env) in apps.items():
-            times[label].append(_launch(argv, marker, app_env))
-    return times
-
 
 # ---------------------------------------------------------------------- (b) and (c), in a child
 
@@ -378,27 +209,6 @@ def _in_fresh_process(store_path: Path) -> dict[str, Any]:
 # ---------------------------------------------------------------------- report
 
 
-def _print_start_up(times: dict[str, list[float]]) -> None:
-    hello = median(times[HELLO_LABEL])
-    rows = [
-        [
-            label,
-            f"{median(runs):.3f} s",
-            f"{min(runs):.3f} s",
-            f"{max(runs):.3f} s",
-            ratio(median(runs), hello),
-        ]
-        for label, runs in times.items()
-    ]
-    print(
-        f"(a) Launch to first conversation row, under a pty {COLUMNS}x{LINES}, {LAUNCH_RUNS} runs"
-    )
-    print(table(["app", "median", "min", "max", "vs hello"], rows))
-    share = median(times[DEMO_LABEL]) / hello
-    verdict = "meets" if share <= LAUNCH_GOAL else "MISSES"
-    print(f"goal rcinbox --demo at most {LAUNCH_GOAL:g}x hello world: {verdict} ({share:.2f}x)")
-
-
 def _print_keys(results: dict[int, dict[str, Any]]) -> None:
     rows: list[list[str]] = []
     for threads, result in results.items():
@@ -463,26 +273,29 @@ def _print_memory(results: dict[int, dict[str, Any]]) -> None:
     )
 
 
-def run(scratch: Path) -> None:
+def run(scratch: Path, *, terminal_only: bool = False, markdown: bool = False) -> None:
     stores: dict[int, Path] = {}
-    for threads in THREAD_COUNTS:
+    for threads in THREAD_COUNTS[:1] if terminal_only else THREAD_COUNTS:
         began = time.perf_counter()
         inbox = seeded_inbox(threads, newest_only=True)
         path = scratch / f"inbox-{threads}.sqlite3"
         report = build_store(path, inbox)
-        del inbox
         stores[threads] = path
         print(
             f"built a store of {threads:,} threads ({report.contents:,} contents, names"
             f" included) in {time.perf_counter() - began:.1f} s"
         )
         if threads == THREAD_COUNTS[0]:
-            # Launches go first, before the large store's data fills this process's memory.
-            print("Launching each app under a pty …")
-            launches = measure_start_up(scratch, path)
+            # The pty measures go first, before the large store's data fills this process.
+            print("Launching each app under a pty, then pressing keys in it …")
+            launches = measure_launches(scratch, path, inbox.identities, LAUNCH_RUNS)
+            keys = measure_keys(scratch)
             print()
-            _print_start_up(launches)
+            print_report(launches, keys, markdown=markdown)
             print()
+        del inbox
+    if terminal_only:
+        return
     results = {threads: _in_fresh_process(path) for threads, path in stores.items()}
     for threads, result in results.items():
         if result["threads"] != threads:
@@ -497,9 +310,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m rcinbox.bench.tui", description=__doc__.splitlines()[0]
     )
-    parser.parse_args(argv)
+    parser.add_argument(
+        "--terminal-only",
+        action="store_true",
+        help="only (a), the measures under a pty (no 100,000-thread store)",
+    )
+    parser.add_argument(
+        "--markdown", action="store_true", help="print table (a) as Markdown, for the README"
+    )
+    args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="rcinbox-bench-") as scratch:
-        run(Path(scratch))
+        run(Path(scratch), terminal_only=args.terminal_only, markdown=args.markdown)
     return 0
 
 

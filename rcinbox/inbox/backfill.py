@@ -122,12 +122,8 @@ class HistoryBackfill:
         return self.coverage()
 
     async def _next_page(self, priority: Priority) -> None:
-        if self._store.cursor(ALL.cursor_key) is None and self._syncer.last_sync is None:
-            # Nothing fetched yet: the first page is the newest sync's (polling's first one,
-            # joined here), which also starts the cursor this goes on from.
-            await self._syncer.sync_newest(priority=priority)
-            if self._store.cursor(ALL.cursor_key) is not None:
-                return
+        # With nothing fetched yet, the syncer's first page of "all" is the newest sync's
+        # (polling's first one, joined), which also starts the cursor this goes on from.
         await self._scheduler.wait_turn(priority)
         await self._syncer.fetch_older_page(ALL, priority=priority, per_page=self.page_size)
 

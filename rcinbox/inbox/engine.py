@@ -130,7 +130,9 @@ class Inbox(
         )
         # A failed attempt the client will retry says "offline" at once, not after the retries.
         self._unobserve = client.observe_retries(self.connection.observe)
-        self.identities = IdentityDirectory(**common, ttl=settings.identity_ttl)
+        self.identities = IdentityDirectory(
+            **common, ttl=settings.identity_ttl, bulk_first=store.content_count() == 0
+        )
         self.syncer.on_merged = self.identities.arrived
         self.outbox = Outbox(**common, sleep=sleep, owner_id=owner_id)
         for waiting in (self.syncer.reconnected, self.identities.retry_now, self.outbox.retry_now):

@@ -103,8 +103,11 @@ class IdentityDirectory:
         coalesce: float = 0.05,
         backoff: float = 1.0,
         max_backoff: float = 300.0,
+        bulk_first: bool = False,
     ) -> None:
         self._store = store
+        # A first start: every author of the first page of contents will be unknown.
+        self._bulk_first = bulk_first
         self._client = client
         self._scheduler = scheduler
         self._events = events
@@ -230,6 +233,13 @@ class IdentityDirectory:
         """
         visible_lane: asyncio.Task[None] | None = None
         background_lane: asyncio.Task[None] | None = None
+        first: asyncio.Task[None] | None = None
+        if self._bulk_first:
+            # The bulk page (step 2) would be asked for once the first page of contents is
+            # stored; asked now, it travels with it, and the round wanting those names joins it.
+            first = asyncio.create_task(
+                self._round(self._list_page(None, None, Priority.VISIBLE), lambda: None)
+            )
         try:
             while True:
                 await self._wake.wait()
@@ -245,7 +255,7 @@ class IdentityDirectory:
                 ):
                     background_lane = asyncio.create_task(self._background_round())
         finally:
-            lanes = [lane for lane in (visible_lane, background_lane) if lane is not None]
+            lanes = [lane for lane in (visible_lane, background_lane, first) if lane is not None]
             for lane in lanes:
                 lane.cancel()
             await asyncio.gather(*lanes, return_exceptions=True)
@@ -360,7 +370,8 @@ class IdentityDirectory:
         """Fetch these ids whatever the cache holds, with the batch strategy (without its last
         step, one request per id, unless ``singly``)."""
         pending = set(ids)
-        if self._bulk_due(pending):
+        # The bulk page in flight (a first start's) most likely brings these too: joined.
+        if self._bulk_due(pending) or self._flights.running(("list", None, None)):
             listed, _ = await self._list_page(None, None, priority)
             pending -= listed
         if pending:

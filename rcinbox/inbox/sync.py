@@ -153,10 +153,21 @@ class Syncer:
     async def sync_newest(self, *, priority: Priority = Priority.BACKGROUND) -> MergeResult:
         """Merge the newest contents; raises RCError (after publishing it) when offline.
 
-        Callers at the same priority share one sync; a more urgent one (the agent pressed a key)
-        does not wait behind a background poll that is still queued for the budget.
+        Callers share a sync in flight at their priority or a more urgent one; a more urgent
+        caller (the agent pressed a key) does not wait behind a background poll that is still
+        queued for the budget.
         """
-        return await self._newest.run(lambda: self._sync_newest(priority), priority)
+        running = self._newest_in_flight(priority)
+        key = priority if running is None else running
+        return await self._newest.run(lambda: self._sync_newest(priority), key)
+
+    def _newest_in_flight(self, least_urgent: Priority) -> Priority | None:
+        """The most urgent priority with a sync of the newest page in flight, at
+        ``least_urgent`` or above."""
+        for priority in sorted(Priority):
+            if priority <= least_urgent and self._newest.running(priority):
+                return priority
+        return None
 
     async def _sync_newest(self, priority: Priority) -> MergeResult:
         self._events.publish(SyncStatus(syncing=True, last_sync=self._last_sync))
@@ -216,6 +227,18 @@ class Syncer:
         """Merge the next older page of ``where``'s listing (or join the fetch of it already in
         flight); True if more may exist. History back-fill pages the listings with this."""
         key = where.cursor_key
+        if key == ALL_LISTING and self._store.cursor(key) is None and self._last_sync is None:
+            # The first page of "all" is the newest page: join the sync fetching it (whatever
+            # its priority: at start-up the poll's first sync is already on the wire) or sync
+            # now. An empty store's first sync starts the cursor that older pages go on from;
+            # without this a list asking for rows at start-up fetched the same page twice.
+            running = self._newest_in_flight(Priority.BACKGROUND)
+            if running is not None:
+                await self._newest.run(lambda: self._sync_newest(running), running)
+            else:
+                await self.sync_newest(priority=priority)
+            if self._store.cursor(key) is not None:
+                return not self._exhausted(key)
         if not self._exhausted(key):
             await self._paging.run(
                 lambda: self._fetch_older(key, where.channel_id, priority, per_page), key

@@ -178,6 +178,7 @@ class InboxApp(
         self._work = work or BackgroundWork()
         self._stack = contextlib.AsyncExitStack()
         self._inbox: Inbox | None = None
+        self._not_opened = ""  # why the inbox could not be opened
         self._entry: SidebarEntry | None = None
         self._open_thread: ThreadRow | None = None
         self._reply_target: str | None = None
@@ -271,6 +272,23 @@ class InboxApp(
 
     # ------------------------------------------------------------------ start and stop
 
+    async def on_load(self) -> None:
+        # The engine starts (login, first page) before the screen is built, not after; its
+        # events wait in the message queue until the screen is mounted.
+        try:
+            self._inbox = await self._stack.enter_async_context(self._inbox_factory())
+        except (StoreError, OSError) as error:
+            self._not_opened = f"rcinbox: {one_line(str(error), 300)}"  # said once mounted
+            return
+        self._listen()
+        # The engine's polling loop syncs at once, then at its intervals.
+        await self.inbox.start(
+            poll=self._work.poll,
+            send=self._work.send,
+            names=self._work.names,
+            history=self._work.history,
+        )
+
     async def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
@@ -280,12 +298,10 @@ class InboxApp(
                 severity="warning",
             )
         self._saved_theme = self.theme
-        try:
-            self._inbox = await self._stack.enter_async_context(self._inbox_factory())
-        except (StoreError, OSError) as error:
+        if self._inbox is None:
             # No store, no inbox: leave with the reason in one line, not a traceback.
             # A Text: Rich would read a str printed on the way out as markup.
-            self.exit(return_code=1, message=Text(f"rcinbox: {one_line(str(error), 300)}"))
+            self.exit(return_code=1, message=Text(self._not_opened))
             return
         self._apply_width(self.size.width)
         self.composer.display = False
@@ -295,14 +311,6 @@ class InboxApp(
         self._channel_chosen(ChannelSidebar.Chosen(self.sidebar.entry(ALL)))
         self.conversation_list.focus()
         self._show_connection(*self.inbox.connection_state())
-        self._listen()
-        # The engine's polling loop syncs at once, then at its intervals.
-        await self.inbox.start(
-            poll=self._work.poll,
-            send=self._work.send,
-            names=self._work.names,
-            history=self._work.history,
-        )
         # What exists after start-up lives for the session; freezing it keeps the collector's
         # full passes (tens of ms each, felt as a stutter while moving) to new objects only.
         self.call_after_refresh(gc.freeze)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import App
 from textual.widgets import Input
 
@@ -49,8 +49,11 @@ class FilterActions(_Base):
         if text:
             # A search of a large store takes tens of milliseconds: run it once typing pauses,
             # not on every keystroke.
-            self._search_timer = self.set_timer(SEARCH_AFTER, lambda: self._apply_search(text))
+            self._search_timer = self.set_timer(
+                SEARCH_AFTER, lambda: self._search_in_background(text)
+            )
         elif self._entry is not None:
+            self.workers.cancel_group(self, "search")
             self._search = None
             self.query_one("#filter", Input).border_subtitle = ""
             self.conversation_list.set_source(self._source_for(self._entry.where, self._entry.key))
@@ -72,9 +75,25 @@ class FilterActions(_Base):
             self.search_server(event.value.strip())
 
     def _apply_search(self, text: str, *, keep_cursor: bool = False) -> None:
+        """Search now and show the results before the next key is handled (enter, a channel
+        chosen: the keys that follow act on the filtered list)."""
         self._search = text
-        where = self._entry.where if self._entry is not None else ThreadFilter()
-        ids = self.inbox.search(text, where)
+        self._show_results(text, self.inbox.search(text, self._where()), keep_cursor)
+
+    @work(exclusive=True, group="search", exit_on_error=False)
+    async def _search_in_background(self, text: str, *, keep_cursor: bool = False) -> None:
+        """Search while typing goes on, and when rows change under a filter: a newer search
+        cancels this one (``exclusive``), whose results are then never shown. The query runs in
+        the engine's search thread, so keys typed meanwhile are handled at once."""
+        self._search = text
+        ids = await self.inbox.search_async(text, self._where())
+        if self._search == text:
+            self._show_results(text, ids, keep_cursor)
+
+    def _where(self) -> ThreadFilter:
+        return self._entry.where if self._entry is not None else ThreadFilter()
+
+    def _show_results(self, text: str, ids: list[str], keep_cursor: bool) -> None:
         inbox = self.inbox
         source = ListSource(
             key=f"search:{self._entry.key if self._entry else ALL}:{text}",

@@ -184,7 +184,7 @@ class LiveUpdates(_Base):
         names_changed, self._names_changed = self._names_changed, False
         self._refresh_sidebar()
         if self._search is not None:
-            self._apply_search(self._search, keep_cursor=True)
+            self._search_in_background(self._search, keep_cursor=True)
         else:
             self.conversation_list.refresh_rows()
         if names_changed:

@@ -16,14 +16,18 @@ value) is highlighted wherever it is, so it is seen before sending.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from typing import Any
 
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.scalar import Scalar
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static, TextArea
+from textual.widgets.text_area import Edit, EditResult
 
 from rcinbox.config.snippets import PLACEHOLDER
 from rcinbox.inbox.types import ReplyRules
@@ -69,6 +73,17 @@ class ReplyArea(TextArea):
         ),
     ]
 
+    def __init__(self, *args: Any, on_edit: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._on_edit = on_edit
+
+    def edit(self, edit: Edit) -> EditResult:
+        result = super().edit(edit)
+        # Told now, not through the Changed message handled after this frame: the counter is
+        # then drawn in the same frame as the character, one burst to the terminal per key.
+        self._on_edit()
+        return result
+
     def _build_highlight_map(self) -> None:
         # No syntax here, so the map holds only the placeholders left in the reply. TextArea
         # (pinned) rebuilds it after every edit and measures columns in UTF-8 bytes.
@@ -109,7 +124,7 @@ class Composer(Vertical):
         & > ReplyArea:focus { min-height: 3; }
         & > ReplyArea:focus { border: none; }
         & > Horizontal { height: 1; padding: 0 1; }
-        & #counter { width: auto; color: $text-muted; }
+        & #counter { width: auto; color: $text-muted; text-align: right; }
         & #counter.over { color: $text-error; text-style: bold; }
         & #visibility { width: 1fr; color: $text-muted; }
         & #hint { width: auto; color: $text-muted; }
@@ -128,10 +143,16 @@ class Composer(Vertical):
         # The engine's rules for the open thread (Inbox.reply_rules): shown here, enforced there.
         self._rules: ReplyRules = ReplyRules.of_channel(None)
         self._loading = False
+        self._counter_words = ""
 
     def compose(self):
         yield Static(id="reply-to")
-        area = ReplyArea(soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        area = ReplyArea(
+            soft_wrap=True,
+            show_line_numbers=False,
+            tab_behavior="focus",
+            on_edit=self._update_counter,
+        )
         # A blinking cursor repaints twice a second: noise over SSH and in snapshots.
         area.cursor_blink = self.app.animation_level != "none"
         yield area
@@ -162,6 +183,7 @@ class Composer(Vertical):
         self.area.move_cursor(self.area.document.end)
         self.public = rules.public(public if rules.has_private_choice else None)
         self._update_counter()
+        self.watch_public(self.public)
 
     def set_target(self, description: str, *, blocked: bool = False) -> None:
         """What the reply answers ("Replying to …"), or why no reply can be sent here."""
@@ -203,7 +225,7 @@ class Composer(Vertical):
             label.append(" (ctrl+t)")
         else:
             label.append("public" if public else "private")
-        self.query_one("#visibility", Static).update(label)
+        self.query_one("#visibility", Static).update(label, layout=False)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
@@ -212,8 +234,18 @@ class Composer(Vertical):
             self.post_message(self.Edited(self.text))
 
     def _update_counter(self) -> None:
+        # Called on every keystroke. A new layout (what Static.update asks for by default)
+        # repaints every scroll bar on screen, so the counter is as wide as its longest
+        # reading ("3,000/3,000") from the start and is drawn again only when it reads
+        # otherwise: a key sends the character and the counter, nothing more.
         counter = self.query_one("#counter", Static)
         length = len(self.text)
-        counter.update(Text(f"{length:,}/{self._rules.max_length:,}", end=""))
+        limit = self._rules.max_length
+        widest = len(f"{limit:,}/{limit:,}")
+        if counter.styles.width != Scalar.from_number(widest):
+            counter.styles.width = widest
+        words = f"{length:,}/{limit:,}"
+        if words != self._counter_words:
+            self._counter_words = words
+            counter.update(Text(words, end=""), layout=False)
         counter.set_class(self._rules.too_long(self.text), "over")
-        self.watch_public(self.public)

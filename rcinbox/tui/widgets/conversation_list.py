@@ -142,6 +142,7 @@ class ConversationList(ScrollView, can_focus=True):
         self._loading = False
         self._selected_id: str | None = None
         self._asked_for: int = -1
+        self._reloaded_in = ""  # the minute of the last reload (see _now_bucket)
         self.empty_text = "No conversations here."
 
     # ------------------------------------------------------------------ data
@@ -210,9 +211,11 @@ class ConversationList(ScrollView, can_focus=True):
 
     def _reload(self, *, keep_selection: bool) -> None:
         old_cursor = self.cursor
-        old_offset = old_cursor * ROW_HEIGHT - round(self.scroll_y)
+        old_scroll = round(self.scroll_y)
+        old_offset = old_cursor * ROW_HEIGHT - old_scroll
+        old_total = self._total
+        shown = {index: self._rows.get(index) for index in self._visible_indexes()}
         self._rows.clear()
-        self._lines.clear()
         self._total = self._source.count() if self._source else 0
         new_cursor = old_cursor
         if keep_selection and self._selected_id and self._source is not None:
@@ -231,7 +234,27 @@ class ConversationList(ScrollView, can_focus=True):
             )
         self.set_reactive(ConversationList.cursor, new_cursor)
         self._remember_selection()
-        self.refresh()
+        minute, self._reloaded_in = self._reloaded_in, self._now_bucket()
+        if round(self.scroll_y) != old_scroll or not keep_selection or minute != self._reloaded_in:
+            # Another listing, rows arrived above and the view scrolled, or a minute passed
+            # and every row's "4m" may read otherwise: all of it is drawn again.
+            self.refresh()
+            return
+        # Only rows whose data or selection changed are drawn again: a poll that changed one
+        # thread sends that row's two lines to the terminal, not the whole list.
+        for index, before in shown.items():
+            selection_moved = (index == old_cursor) != (index == new_cursor)
+            status_row_moved = index >= min(old_total, self._total)
+            if selection_moved or status_row_moved or before != self._row(index):
+                self._refresh_row(index)
+
+    def _visible_indexes(self) -> range:
+        top = round(self.scroll_y) // ROW_HEIGHT
+        rows = -(-self.scrollable_content_region.height // ROW_HEIGHT) + 1
+        return range(top, top + rows)
+
+    def _refresh_row(self, index: int) -> None:
+        self.refresh_lines(index * ROW_HEIGHT, ROW_HEIGHT)
 
     def _update_virtual_size(self) -> None:
         extra = 1 if self._show_status_row() else 0
@@ -379,11 +402,14 @@ class ConversationList(ScrollView, can_focus=True):
         if clamped != new:
             self.cursor = clamped
             return
-        # No cache clearing: the cursor is part of each line's cache key, so only the two rows
-        # that changed are rendered again.
+        # No cache clearing: the cursor is part of each line's cache key. Only the two rows
+        # that changed are sent to the terminal, unless the view scrolled (which redraws it).
         self._remember_selection()
+        scrolled = round(self.scroll_y)
         self._scroll_cursor_into_view()
-        self.refresh()
+        if round(self.scroll_y) == scrolled:
+            self._refresh_row(old)
+            self._refresh_row(new)
         self._announce()
         self._check_more()
 
