@@ -481,6 +481,18 @@ def test_raw_json_inspector_shows_the_servers_record(snap_compare: Callable, fre
     assert snap_compare(make_app(emulator, store), terminal_size=WIDE, run_before=inspect)
 
 
+def test_export_asks_for_the_format(snap_compare: Callable, fresh) -> None:
+    async def export(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("n", "E")
+        await settle(pilot)
+
+    emulator, store = fresh
+    # The dialog names the folder; nothing is written until a format is chosen.
+    ui = UISettings(downloads_dir=Path("/home/agent/Downloads"))
+    assert snap_compare(make_app(emulator, store, ui=ui), terminal_size=WIDE, run_before=export)
+
+
 # ---------------------------------------------------------------------------------- triage
 
 
@@ -517,3 +529,13 @@ def test_server_search_marks_what_only_the_server_had(snap_compare: Callable, tm
         )
     finally:
         emulator.stop()
+
+
+def test_snooze_offers_common_times_and_a_typed_one(snap_compare: Callable, fresh) -> None:
+    async def snooze(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("z")
+        await settle(pilot)
+
+    emulator, store = fresh
+    assert snap_compare(make_app(emulator, store), terminal_size=WIDE, run_before=snooze)

@@ -186,5 +186,5 @@ async def test_a_name_full_of_markup_is_said_as_text(seeded, monkeypatch) -> Non
         await pilot.press("d")
         await settle(pilot)
         notice = list(app._notifications)[-1]
-        assert notice.message.startswith(f"Done: {name}.") and notice.markup is False
+        assert notice.message.startswith(f"Done: {name} (back when") and notice.markup is False
         assert app.is_running

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from textual.worker import WorkerCancelled
 
 from rcinbox.api import OAuthSession, SocialMessagingClient, new_http_client
 from rcinbox.config import Credentials
@@ -141,9 +142,17 @@ async def settle(pilot, *, online: bool = True, timeout: float = 10.0, quiet: bo
     while online and app.status.online is None and waited < timeout:
         await pilot.pause(0.05)
         waited += 0.05
-    busy = [w for w in app.workers if w.group != "events" and not w.is_finished]
-    if busy:  # an empty list would mean "every worker", the endless event listener included
-        await app.workers.wait_for_complete(busy)
+    for _ in range(10):
+        busy = [w for w in app.workers if w.group != "events" and not w.is_finished]
+        if not busy:  # an empty list would mean "every worker", the endless listener included
+            break
+        try:
+            await app.workers.wait_for_complete(busy)
+            break
+        except WorkerCancelled:
+            # An exclusive worker replaced by a newer one (more rows wanted again): wait for
+            # that one instead.
+            continue
     await pilot.pause(0.2)
     # The engine's own requests (names, a thread's history) answer in the background; each
     # answer changes the budget the status line shows. Still means none came for a while.

@@ -68,7 +68,7 @@ class TriageActions(_Base):
         if row is None or self.inbox.mark_done(row.id) is None:
             return
         self.notify(
-            f"Done: {self.thread_title(row)}. It comes back when the customer writes again.",
+            f"Done: {self.thread_title(row)} (back when the customer writes again).",
             timeout=3,
             # A customer's name is text, never markup.
             markup=False,
