@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rcinbox.auth.keyring_store import for_profile
 from rcinbox.auth.store import StoredLogin, login_command
@@ -131,9 +132,7 @@ def resolve_account(
             store_path_for(credentials, profile),
             profile=profile,
             cache_tokens=True,
-            max_response_bytes=config.limits.response_mib * MIB,
-            request_deadline=config.limits.request_seconds,
-            max_attachment_bytes=config.limits.attachment_mib * MIB,
+            **_limits(config),
         )
     login = for_profile(profile, token_store=config.profile(profile).token_store).load()
     if login is None:
@@ -162,10 +161,17 @@ def resolve_account(
         store_path_for(credentials, profile),
         profile=profile,
         login=login,
-        max_response_bytes=config.limits.response_mib * MIB,
-        request_deadline=config.limits.request_seconds,
-        max_attachment_bytes=config.limits.attachment_mib * MIB,
+        **_limits(config),
     )
+
+
+def _limits(config: Config) -> dict[str, Any]:
+    """The ``[limits]`` section as the Account's arguments, whichever way it logs in."""
+    return {
+        "max_response_bytes": config.limits.response_mib * MIB,
+        "request_deadline": config.limits.request_seconds,
+        "max_attachment_bytes": config.limits.attachment_mib * MIB,
+    }
 
 
 def store_path_for(credentials: Credentials, profile: str = DEFAULT_PROFILE) -> Path:
