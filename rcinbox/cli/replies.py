@@ -90,11 +90,7 @@ async def _reply(args: argparse.Namespace) -> int:
             raise CommandError(
                 f"the server refused the reply: {_error_text(entry)}", ExitCode.DATAERR
             )
-        if args.json:
-            created = inbox.content(entry.content_id or "")
-            print_json(created.raw if created else _entry_json(entry))
-        else:
-            print(entry.content_id)
+        _print_accepted(inbox, entry, as_json=args.json)
     return ExitCode.OK
 
 
@@ -143,12 +139,18 @@ async def _start(args: argparse.Namespace) -> int:
             # No such channel (a mistyped id) is "not found", as a 404 is everywhere else.
             code = ExitCode.NOT_FOUND if entry.error_code in NOT_FOUND_CODES else ExitCode.DATAERR
             raise CommandError(f"the server refused it: {_error_text(entry)}", code)
-        if args.json:
-            created = inbox.content(entry.content_id or "")
-            print_json(created.raw if created else _entry_json(entry))
-        else:
-            print(entry.content_id)
+        _print_accepted(inbox, entry, as_json=args.json)
     return ExitCode.OK
+
+
+def _print_accepted(inbox: Inbox, entry: OutboxRow, *, as_json: bool) -> None:
+    """What ``reply`` and ``start`` print once the server accepted: the new content's id, or
+    its record with ``--json`` (the entry, if the store does not hold the content)."""
+    if as_json:
+        created = inbox.content(entry.content_id or "")
+        print_json(created.raw if created else _entry_json(entry))
+    else:
+        print(entry.content_id)
 
 
 def _template(args: argparse.Namespace) -> TemplateMessage | None:
