@@ -27,6 +27,7 @@ from textual.widgets._toast import Toast
 from tui_harness import FIXED_NOW, copy_store, make_app, settle, until
 
 from rcinbox.api.models import Content as ApiContent
+from rcinbox.config import TemplateConfig
 from rcinbox.emulator import Emulator
 from rcinbox.inbox.events import ConnectionState, OutboxChanged
 from rcinbox.inbox.store import Store
@@ -36,7 +37,7 @@ from rcinbox.tui.app import InboxApp, UISettings
 from rcinbox.tui.commands import TITLE_CELLS, channel_title, matched, thread_entry
 from rcinbox.tui.engine_messages import OutboxChangedMessage
 from rcinbox.tui.formatting import plain
-from rcinbox.tui.new_conversation import NewConversationScreen, TemplateOption
+from rcinbox.tui.new_conversation import NewConversationScreen, template_label
 from rcinbox.tui.screens import help_text, key_label, login_required_text
 from rcinbox.tui.widgets.conversation_view import ConversationView, MessageBubble, ViewItem
 from rcinbox.tui.widgets.scope_line import ScopeLine
@@ -188,7 +189,7 @@ def test_the_new_conversation_form_names_any_channel_and_template(text: str, nam
     for names in ({}, {text: name}):
         form = NewConversationScreen(None, [channel], [], names)  # type: ignore[arg-type]
         inert(form._channel_label(channel))
-    inert(Text(TemplateOption(text, name).label))
+    inert(Text(template_label(TemplateConfig(text, name))))
 
 
 @QUICK

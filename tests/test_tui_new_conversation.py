@@ -10,16 +10,17 @@ from textual.widgets import Select
 from tui_harness import FIXED_NOW, make_app, server, settle, until
 
 from rcinbox.api.channels import WHATSAPP_WINDOW
+from rcinbox.config import TemplateConfig
 from rcinbox.emulator import Emulator
 from rcinbox.emulator.clock import epoch
 from rcinbox.inbox.types import ReplyState, ThreadFilter
 from rcinbox.tui.app import InboxApp, UISettings
-from rcinbox.tui.new_conversation import NewConversationScreen, TemplateOption
+from rcinbox.tui.new_conversation import NewConversationScreen
 
 WIDE = (120, 40)
 TEMPLATES = (
-    TemplateOption("order_update", "en", 2, "Hi {{1}}, your order {{2}} has shipped."),
-    TemplateOption("welcome", "en", 0, "Welcome to Acme!"),
+    TemplateConfig("order_update", "en", 2, "Hi {{1}}, your order {{2}} has shipped."),
+    TemplateConfig("welcome", "en", 0, "Welcome to Acme!"),
 )
 
 

@@ -27,11 +27,12 @@ from tui_harness import (
 from tui_harness import settle as settle_screen
 
 from rcinbox.api.channels import WHATSAPP_WINDOW
+from rcinbox.config import TemplateConfig
 from rcinbox.emulator import Emulator, EmulatorConfig, Faults
 from rcinbox.emulator.clock import epoch
 from rcinbox.inbox.events import LoginRequired
 from rcinbox.tui.app import UISettings
-from rcinbox.tui.new_conversation import NewConversationScreen, TemplateOption
+from rcinbox.tui.new_conversation import NewConversationScreen
 from rcinbox.tui.widgets.sidebar import NEEDS_REPLY
 
 WIDE = (120, 40)
@@ -390,8 +391,8 @@ def test_login_required_screen(snap_compare: Callable, seeded) -> None:
 # ------------------------------------------------------------- starting, and WhatsApp's window
 
 TEMPLATES = (
-    TemplateOption("order_update", "en", 2, "Hi {{1}}, your order {{2}} has shipped."),
-    TemplateOption("welcome", "en", 0, "Welcome to Acme!"),
+    TemplateConfig("order_update", "en", 2, "Hi {{1}}, your order {{2}} has shipped."),
+    TemplateConfig("welcome", "en", 0, "Welcome to Acme!"),
 )
 
 

@@ -59,7 +59,6 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, options: AccountOptions, demo: DemoServer | None) -> int:
     from rcinbox.inbox.engine import EngineSettings
     from rcinbox.tui.app import InboxApp, UISettings
-    from rcinbox.tui.new_conversation import TemplateOption
     from rcinbox.wiring.accounts import demo_account, resolve_account
     from rcinbox.wiring.inbox import open_inbox
 
@@ -94,10 +93,7 @@ def _run(args: argparse.Namespace, options: AccountOptions, demo: DemoServer | N
         channel_names=config.channels,
         profile=profile,
         undo_seconds=config.compose.undo_seconds,
-        templates=tuple(
-            TemplateOption(t.name, t.language, t.params, t.preview)
-            for t in config.whatsapp.templates
-        ),
+        templates=config.whatsapp.templates,
     )
     engine = EngineSettings(
         poll_active=config.poll.active,

@@ -43,6 +43,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input, TextArea
 
+from rcinbox.config import TemplateConfig
 from rcinbox.inbox.engine import (
     BackgroundWork,
     Inbox,
@@ -59,11 +60,7 @@ from rcinbox.tui.filtering import FilterActions
 from rcinbox.tui.formatting import system_clock
 from rcinbox.tui.keys import teach_alt_enter
 from rcinbox.tui.live import LiveUpdates
-from rcinbox.tui.new_conversation import (
-    NewConversationScreen,
-    TemplateOption,
-    open_new_conversation,
-)
+from rcinbox.tui.new_conversation import NewConversationScreen, open_new_conversation
 from rcinbox.tui.reply_actions import ReplyActions
 from rcinbox.tui.screens import HelpScreen, help_text, key_label
 from rcinbox.tui.server_search import ServerSearchActions
@@ -95,7 +92,7 @@ class UISettings:
     # Seconds a sent reply waits in the outbox, and can be taken back ([compose]); 0 = off.
     undo_seconds: float = 5.0
     # The approved WhatsApp templates config.toml names ([whatsapp] templates).
-    templates: tuple[TemplateOption, ...] = ()
+    templates: tuple[TemplateConfig, ...] = ()
     # Where snippets are read and exports written; None: the config dir's snippets/ and the
     # user's Downloads (rcinbox.config.paths).
     snippets_dir: Path | None = None

@@ -27,6 +27,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static, TextArea
 
+from rcinbox.config import TemplateConfig
 from rcinbox.inbox.engine import StartRefused
 from rcinbox.inbox.types import ChannelRow, Initiation, OutboxRow, TemplateMessage, channel_info
 from rcinbox.text import one_line, visible
@@ -40,30 +41,20 @@ if TYPE_CHECKING:
 _PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
 
 
-@dataclass(frozen=True)
-class TemplateOption:
-    """An approved WhatsApp template the user named in config.toml."""
+def filled(template: TemplateConfig, values: Sequence[str]) -> str:
+    """The template's preview with the values typed so far in place of their ``{{n}}``."""
 
-    name: str
-    language: str
-    params: int = 0
-    # Its text with {{1}}, {{2}}... where the parameters go.
-    preview: str = ""
+    def value(match: re.Match[str]) -> str:
+        index = int(match.group(1)) - 1
+        given = values[index] if 0 <= index < len(values) else ""
+        return given or match.group(0)
 
-    def filled(self, values: Sequence[str]) -> str:
-        """The preview with the values typed so far in place of their ``{{n}}``."""
+    return _PLACEHOLDER.sub(value, template.preview)
 
-        def value(match: re.Match[str]) -> str:
-            index = int(match.group(1)) - 1
-            given = values[index] if 0 <= index < len(values) else ""
-            return given or match.group(0)
 
-        return _PLACEHOLDER.sub(value, self.preview)
-
-    @property
-    def label(self) -> str:
-        # Names from config.toml: shown as they are, whatever they hold.
-        return visible(f"{self.name} ({self.language})", multiline=False)
+def template_label(template: TemplateConfig) -> str:
+    # Names from config.toml: shown as they are, whatever they hold.
+    return visible(f"{template.name} ({template.language})", multiline=False)
 
 
 @dataclass(frozen=True)
@@ -79,7 +70,7 @@ class Prefill:
 def open_new_conversation(
     app: App[object],
     inbox: Inbox,
-    templates: Sequence[TemplateOption],
+    templates: Sequence[TemplateConfig],
     channel_names: Mapping[str, str],
     prefill: Prefill | None = None,
 ) -> None:
@@ -125,7 +116,7 @@ class NewConversationScreen(ModalScreen[OutboxRow | None]):
         self,
         inbox: Inbox,
         channels: Sequence[ChannelRow],
-        templates: Sequence[TemplateOption],
+        templates: Sequence[TemplateConfig],
         channel_names: Mapping[str, str],
         prefill: Prefill | None = None,
     ) -> None:
@@ -157,7 +148,7 @@ class NewConversationScreen(ModalScreen[OutboxRow | None]):
             yield self._input(id="title")
             yield Static(Text("Template", end=""), classes="label", id="template-label")
             yield Select(
-                [(Text(t.label), index) for index, t in enumerate(self._templates)],
+                [(Text(template_label(t)), index) for index, t in enumerate(self._templates)],
                 prompt="Choose an approved template",
                 id="template",
             )
@@ -199,7 +190,7 @@ class NewConversationScreen(ModalScreen[OutboxRow | None]):
         return self._channels[value if isinstance(value, str) else next(iter(self._channels))]
 
     @property
-    def _template(self) -> TemplateOption | None:
+    def _template(self) -> TemplateConfig | None:
         value = self.query_one("#template", Select).value
         return self._templates[value] if isinstance(value, int) else None
 
@@ -260,7 +251,7 @@ class NewConversationScreen(ModalScreen[OutboxRow | None]):
         if template is None:
             preview.update("")
             return
-        text = template.filled(self._params()) or f"(no preview for {template.name} in config)"
+        text = filled(template, self._params()) or f"(no preview for {template.name} in config)"
         preview.update(Text(visible(text), end=""))
 
     def _say(self, problem: str | None) -> None:
