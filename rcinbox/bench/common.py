@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -109,6 +109,18 @@ def build_store(path: Path, inbox: SeededInbox, *, names: bool = True) -> BuildR
     finally:
         store.close()
     return BuildReport(len(inbox.contents), inbox.threads, parse, merge, named)
+
+
+def timings(call: Callable[[], object], runs: int, *, warm_up: int = 1) -> list[float]:
+    """Seconds each of ``runs`` calls took, after ``warm_up`` calls (caches filled)."""
+    for _ in range(warm_up):
+        call()
+    samples = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - began)
+    return samples
 
 
 def median(values: Sequence[float]) -> float:

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from rcinbox.api.models import Content
-from rcinbox.bench.common import PAGE, median, mib, ms, table
+from rcinbox.bench.common import PAGE, median, mib, ms, table, timings
 from rcinbox.emulator.seed import generate
 from rcinbox.inbox.store import SEARCH_LIMIT, Store, ThreadFilter
 from rcinbox.inbox.store.base import THREAD_SELECT
@@ -66,13 +66,7 @@ def _written() -> int:
 
 
 def _timed(call, runs: int) -> float:
-    call()
-    samples = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - began)
-    return median(samples)
+    return median(timings(call, runs))
 
 
 def run(path: Path, contents: int) -> None:

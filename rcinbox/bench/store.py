@@ -44,6 +44,7 @@ from rcinbox.bench.common import (
     ratio,
     seeded_inbox,
     table,
+    timings,
 )
 from rcinbox.inbox.store import Store, ThreadFilter
 from rcinbox.inbox.store.packing import register
@@ -61,14 +62,7 @@ _SAMPLE = 5000
 
 
 def _time(call: Callable[[], Any], runs: int) -> list[float]:
-    for _ in range(min(WARM_UP, runs)):
-        call()
-    samples = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - began)
-    return samples
+    return timings(call, runs, warm_up=min(WARM_UP, runs))
 
 
 def _time_pair(
