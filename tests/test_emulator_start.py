@@ -138,7 +138,6 @@ async def test_new_conversations_through_faults_reach_the_server_exactly_once(
     from outbox_helpers import outbox_stack
 
     from rcinbox.emulator import parse_faults
-    from rcinbox.inbox.starts import enqueue_start
     from rcinbox.inbox.types import ReplyState, TemplateMessage
 
     emulator = make_emulator(
@@ -148,9 +147,7 @@ async def test_new_conversations_through_faults_reach_the_server_exactly_once(
     whatsapp = channel_of(emulator, "WhatsApp")
     async with outbox_stack(emulator.url, tmp_path / "inbox.db") as stack:
         ids = [
-            enqueue_start(
-                stack.store,
-                stack.outbox,
+            stack.outbox.enqueue_start(
                 channel_id=viber,
                 channel_type="Viber",
                 body="Same words" if i % 2 else f"Hello {i}",
@@ -161,9 +158,7 @@ async def test_new_conversations_through_faults_reach_the_server_exactly_once(
             for i in range(12)
         ]
         ids += [
-            enqueue_start(
-                stack.store,
-                stack.outbox,
+            stack.outbox.enqueue_start(
                 channel_id=whatsapp,
                 channel_type="WhatsApp",
                 body="",

@@ -9,7 +9,6 @@ Textual.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 
 from rcinbox.inbox.outbox import Outbox
@@ -90,9 +89,7 @@ class Conversations:
         """
         channel_type = self.channel_type(channel_id) or channel_type
         check_start(channel_type, body, template=template is not None)
-        return enqueue_start(
-            self.store,
-            self.outbox,
+        return self.outbox.enqueue_start(
             channel_id=channel_id,
             channel_type=channel_type,
             body=body,
@@ -100,36 +97,3 @@ class Conversations:
             title=title or None,
             template=template,
         )
-
-
-def enqueue_start(
-    store: Store,
-    outbox: Outbox,
-    *,
-    channel_id: str,
-    channel_type: str | None,
-    body: str,
-    to: tuple[str, ...],
-    title: str | None,
-    template: TemplateMessage | None,
-) -> OutboxRow:
-    """Queue a new conversation durably; the outbox worker sends it like a reply. Its thread
-    is not known until the server answers, so until then it stands in a thread of its own
-    (``new:<entry id>``), and it answers nothing (an empty ``in_reply_to``)."""
-    entry_id = str(uuid.uuid4())
-    row = store.add_outbox(
-        entry_id,
-        thread_id=f"new:{entry_id}",
-        in_reply_to="",
-        channel_type=channel_type,
-        body=body,
-        public=None,
-        delete_draft=False,
-        channel_id=channel_id,
-        to=to,
-        title=title,
-        template=template,
-    )
-    # The outbox's own announcement: UIs hear of the entry and its worker wakes up.
-    outbox._announce(row)
-    return row

@@ -30,7 +30,14 @@ from rcinbox.inbox.outbox.base import (
 from rcinbox.inbox.outbox.delivery import Following
 from rcinbox.inbox.outbox.drafts import Drafts
 from rcinbox.inbox.outbox.reconcile import Reconciling
-from rcinbox.inbox.types import PENDING_STATES, SETTLED_STATES, DraftRow, OutboxRow, ReplyState
+from rcinbox.inbox.types import (
+    PENDING_STATES,
+    SETTLED_STATES,
+    DraftRow,
+    OutboxRow,
+    ReplyState,
+    TemplateMessage,
+)
 from rcinbox.text import one_line
 
 
@@ -74,6 +81,36 @@ class Outbox(Reconciling, Following, Drafts):
         if pending is not None and pending.body == body:
             # It could not be written (a full disk), but it is what was sent: not a draft now.
             self._forget_draft(thread_id)
+        self._announce(row)
+        return row
+
+    def enqueue_start(
+        self,
+        *,
+        channel_id: str,
+        channel_type: str | None,
+        body: str,
+        to: tuple[str, ...],
+        title: str | None,
+        template: TemplateMessage | None,
+    ) -> OutboxRow:
+        """Queue a new conversation durably; the worker sends it like a reply. Its thread is
+        not known until the server answers, so until then it stands in a thread of its own
+        (``new:<entry id>``), and it answers nothing (an empty ``in_reply_to``)."""
+        entry_id = str(uuid.uuid4())
+        row = self._store.add_outbox(
+            entry_id,
+            thread_id=f"new:{entry_id}",
+            in_reply_to="",
+            channel_type=channel_type,
+            body=body,
+            public=None,
+            delete_draft=False,
+            channel_id=channel_id,
+            to=to,
+            title=title,
+            template=template,
+        )
         self._announce(row)
         return row
 
