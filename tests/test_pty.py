@@ -95,17 +95,33 @@ def contents_since(server: DemoServer, before: set[str]) -> list[str]:
     return [c.get("body") for c in new]
 
 
+def sent_after(server: DemoServer, before: set[str], count: int) -> list[str]:
+    """Bodies created since ``before``, once there are ``count`` of them (or the timeout)."""
+    return poll(lambda: contents_since(server, before), lambda got: len(got) >= count)
+
+
+@pytest.fixture
+def replying(
+    demo_server, terminal, tmp_path: Path
+) -> Callable[..., tuple[DemoServer, TerminalApp]]:
+    """``replying(**options)``: a demo server and the app on it, replies leaving at once (no
+    undo window); options go to the terminal (size, environment)."""
+
+    def start(**options) -> tuple[DemoServer, TerminalApp]:
+        server = demo_server("--contents", "300")
+        home = tmp_path / "home"
+        write_config(home, NO_UNDO)
+        return server, terminal(server, home=home, **options)
+
+    return start
+
+
 # ---------------------------------------------------------------------------------- replies
 
 
 @pytest.mark.parametrize("send_key", [b"\x13", b"\x1b\r"], ids=["ctrl+s", "alt+enter"])
-def test_replies_typed_in_one_burst_leave_whole_and_in_order(
-    demo_server, terminal, tmp_path: Path, send_key: bytes
-) -> None:
-    server = demo_server("--contents", "300")
-    home = tmp_path / "home"
-    write_config(home, NO_UNDO)
-    app = terminal(server, home=home)
+def test_replies_typed_in_one_burst_leave_whole_and_in_order(replying, send_key: bytes) -> None:
+    server, app = replying()
     open_composer(app)
     before = {c["id"] for c in server.contents()}
     bodies = [f"Q{n}: Thanks for waiting, I have checked your order." for n in range(1, 11)]
@@ -333,32 +349,26 @@ def test_wide_scripts_stay_inside_their_panes(demo_server, terminal, widths: str
     assert_same_as_a_full_repaint(app)
 
 
-def test_keys_typed_right_after_r_reach_the_composer(demo_server, terminal, tmp_path: Path) -> None:
+def test_keys_typed_right_after_r_reach_the_composer(replying) -> None:
     # "r" moves focus to the composer; the text and ctrl+s come in the same write, as when a
     # fast typist's keys are batched by SSH or tmux. None of it may reach the list instead.
-    server = demo_server("--contents", "300")
-    home = tmp_path / "home"
-    write_config(home, NO_UNDO)
-    app = terminal(server, home=home)
+    server, app = replying()
     wait_for_unread_rows(app)
     app.write(b"n")
     app.wait_for("Replying to")
     before = {c["id"] for c in server.contents()}
     app.write(b"rjust checking in, kind regards\x13")
-    received = poll(lambda: contents_since(server, before), lambda got: len(got) >= 1)
+    received = sent_after(server, before, 1)
     assert received == ["just checking in, kind regards"]
 
 
 def test_at_80_columns_r_from_the_list_and_a_burst_of_text_reach_the_composer(
-    demo_server, terminal, tmp_path: Path
+    replying,
 ) -> None:
     # At 80x24 the list and the conversation take turns. Opening a conversation used to move
     # focus to it on the app's next turn, after "r" had given it to the composer: what was
     # typed next went to the conversation, its "e" and "r" acting as keys.
-    server = demo_server("--contents", "300")
-    home = tmp_path / "home"
-    write_config(home, NO_UNDO)
-    app = terminal(server, home=home, columns=80, lines=24)
+    server, app = replying(columns=80, lines=24)
     wait_for_unread_rows(app)
     app.write(b"n")
     app.wait_for("Replying to")
@@ -371,23 +381,18 @@ def test_at_80_columns_r_from_the_list_and_a_burst_of_text_reach_the_composer(
     app.write(b"r")
     time.sleep(1.0)  # typed after a pause: focus has settled wherever it went
     app.write(b"Here we are, three letters e r e\x13")
-    received = poll(lambda: contents_since(server, before), lambda got: len(got) >= 1)
+    received = sent_after(server, before, 1)
     assert received == ["Here we are, three letters e r e"]
 
 
-def test_escape_and_a_key_in_one_burst_leave_the_composer(
-    demo_server, terminal, tmp_path: Path
-) -> None:
+def test_escape_and_a_key_in_one_burst_leave_the_composer(replying) -> None:
     # esc then r, batched together by tmux or SSH, reach the app as one "alt+r": the composer
     # must not swallow it as text; esc leaves, r opens the reply again.
-    server = demo_server("--contents", "300")
-    home = tmp_path / "home"
-    write_config(home, NO_UNDO)
-    app = terminal(server, home=home)
+    server, app = replying()
     open_composer(app)
     before = {c["id"] for c in server.contents()}
     app.write(b"First answer\x13\x1brSecond answer\x13")
-    received = poll(lambda: contents_since(server, before), lambda got: len(got) >= 2)
+    received = sent_after(server, before, 2)
     assert received == ["First answer", "Second answer"]
 
 
@@ -414,17 +419,14 @@ with open(path, "w", encoding="utf-8") as file:
 
 
 def test_ctrl_g_lends_the_terminal_to_the_editor_and_takes_its_text(
-    demo_server, terminal, tmp_path: Path
+    replying, tmp_path: Path
 ) -> None:
-    server = demo_server("--contents", "300")
-    home = tmp_path / "home"
-    write_config(home, NO_UNDO)
     script = tmp_path / "editor.py"
     script.write_text(PTY_EDITOR, encoding="utf-8")
     record = tmp_path / "record.json"
     editor = f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}"
     env = {"VISUAL": None, "EDITOR": editor, "RCINBOX_TEST_RECORD": str(record)}
-    app = terminal(server, home=home, env=env)
+    server, app = replying(env=env)
     open_composer(app)
     app.write(b"Draft from the app")
     app.wait_for("Draft from the app")
@@ -437,7 +439,7 @@ def test_ctrl_g_lends_the_terminal_to_the_editor_and_takes_its_text(
     assert not Path(seen["path"]).exists()
     before = {c["id"] for c in server.contents()}
     app.write(b"\x13")
-    received = poll(lambda: contents_since(server, before), lambda got: len(got) >= 1)
+    received = sent_after(server, before, 1)
     assert received == ["Draft from the app and a line from the editor"]
 
 
