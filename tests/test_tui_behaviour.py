@@ -244,6 +244,24 @@ async def test_narrow_layout_shows_the_thread_full_width_and_escape_returns(seed
         assert app.conversation_list.selected.id == chosen.id
 
 
+async def test_a_resize_while_a_dialog_is_open_lays_out_the_inbox_behind_it(seeded) -> None:
+    emulator, store = seeded
+    app = make_app(emulator, store)
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: len(app.screen_stack) > 1)
+        await pilot.resize_terminal(*WIDE)
+        await pilot.pause()
+        await pilot.press("escape")
+        await until(pilot, lambda: len(app.screen_stack) == 1)
+        await settle(pilot)
+        # Wide now: the sidebar, the list and the conversation pane side by side.
+        assert app.sidebar.region.width > 0
+        assert 0 < app.conversation_list.region.width < WIDE[0]
+        assert app.query_one("#thread-pane").region.width > 0
+
+
 # ---------------------------------------------------------------------------------- replies
 
 

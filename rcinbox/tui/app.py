@@ -232,6 +232,12 @@ class InboxApp(
         return self._inbox
 
     @property
+    def main_screen(self) -> Screen:
+        """The screen the layout classes ("narrow", "reading"...) belong to, whatever dialog is
+        on top of it: a resize while a dialog is open lays out the inbox behind it."""
+        return self.screen_stack[0]
+
+    @property
     def conversation_list(self) -> ConversationList:
         return self.query_one(ConversationList)
 
@@ -391,9 +397,9 @@ class InboxApp(
             public=draft.public if draft else None,
         )
         self._show_thread(thread_id, keep_scroll=False)
-        self.screen.add_class("reading")
+        self.main_screen.add_class("reading")
         self._update_viewing()
-        if self.screen.has_class("narrow"):
+        if self.main_screen.has_class("narrow"):
             # At once, not on the next turn: "r" from the list focuses the composer after this,
             # and a deferred move would then take the keys typed next away from it.
             self._focus_now(self.view)
@@ -459,14 +465,14 @@ class InboxApp(
         self.screen.set_focus(widget)
 
     def action_leave_composer(self) -> None:
-        target = self.view if self.screen.has_class("narrow") else self.conversation_list
+        target = self.view if self.main_screen.has_class("narrow") else self.conversation_list
         self._focus_now(target)
 
     def action_reply(self) -> None:
         # r answers the conversation on screen; at 80 columns, from the list, that is the one
         # the list selects (the one left with esc is still open, but hidden).
         row = self.conversation_list.selected
-        hidden = self.screen.has_class("narrow") and not self.screen.has_class("reading")
+        hidden = self.main_screen.has_class("narrow") and not self.main_screen.has_class("reading")
         if row is not None and (self._open_thread is None or hidden):
             self.open_thread(row.id)
         if self._open_thread is None:
@@ -503,16 +509,16 @@ class InboxApp(
             self._focus_now(self.conversation_list)
             self._show_scope()
             return
-        if self.screen.has_class("narrow") and self.screen.has_class("reading"):
-            self.screen.remove_class("reading")
+        if self.main_screen.has_class("narrow") and self.main_screen.has_class("reading"):
+            self.main_screen.remove_class("reading")
             self._update_viewing()
             self._focus_now(self.conversation_list)
 
     def action_toggle_sidebar(self) -> None:
-        if self.screen.has_class("narrow"):
-            self.screen.toggle_class("sidebar-open")
+        if self.main_screen.has_class("narrow"):
+            self.main_screen.toggle_class("sidebar-open")
         else:
-            self.screen.toggle_class("hide-sidebar")
+            self.main_screen.toggle_class("hide-sidebar")
 
     def action_dismiss_error(self) -> None:
         self.status.error = None

@@ -44,7 +44,7 @@ class CustomerActions(_Base):
             return
         panel.add_class("shown")
         # The panel takes the list's place; the conversation keeps its width.
-        self.screen.add_class("customer-open")
+        self.main_screen.add_class("customer-open")
         open_id = self._open_thread.id if self._open_thread else None
         panel.show(self.inbox.customer(identity_id), loading=True, open_thread=open_id)
         self._focus_now(panel.conversations)
@@ -81,4 +81,4 @@ class CustomerActions(_Base):
 
     def _hide_customer(self) -> None:
         self.customer_panel.remove_class("shown")
-        self.screen.remove_class("customer-open")
+        self.main_screen.remove_class("customer-open")

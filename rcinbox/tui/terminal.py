@@ -51,14 +51,14 @@ class TerminalEvents(_Base):
         self._apply_width(event.size.width)
 
     def _apply_width(self, width: int) -> None:
-        self.screen.set_class(width < NARROW, "narrow")
+        self.main_screen.set_class(width < NARROW, "narrow")
         if self._inbox is not None:
             self._update_viewing()
 
     def _update_viewing(self) -> None:
         """Tell the engine which thread the agent sees: open, its pane shown (at 80 columns the
         list and the thread take turns), the terminal focused. That one stays read."""
-        screen = self.screen
+        screen = self.main_screen
         shown = not screen.has_class("narrow") or screen.has_class("reading")
         thread = self._open_thread
         self.inbox.viewing(thread.id if thread is not None and shown and self._focused else None)
