@@ -29,14 +29,14 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import urlsplit
 
-import httpx
-
-from rcinbox.api.errors import MalformedResponse, TransportError, error_from_response
-from rcinbox.api.transport import TooLarge
+from rcinbox.api.errors import MalformedResponse, TooLarge, TransportError, error_from_response
 from rcinbox.text import file_name, one_line
+
+if TYPE_CHECKING:
+    import httpx
 
 # The default largest attachment taken ([limits] attachment_mib).
 DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -116,6 +116,8 @@ class FileDownloader:
         limit = self.max_bytes if size is None else min(size, self.max_bytes)
         deadline = self._deadline + limit / MIN_BYTES_PER_SECOND
         # Only the User-Agent the client carries; never the API's Authorization header.
+        import httpx  # with the HTTP client, loaded already: a download needs one
+
         request = self._http.build_request("GET", uri, headers={"Accept-Encoding": "identity"})
         try:
             async with asyncio.timeout(deadline):

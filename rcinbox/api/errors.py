@@ -13,7 +13,6 @@ never given one), and never import httpx: headers are read through ``Mapping``-l
 
 from __future__ import annotations
 
-import email.utils
 import http
 import json
 import math
@@ -121,6 +120,9 @@ def retry_after_seconds(headers: Any, *, now: float | None = None) -> float | No
     try:
         seconds = float(raw)
     except ValueError:
+        # An HTTP date is rare (servers send seconds): its parser is imported when one comes.
+        import email.utils
+
         try:
             when = email.utils.parsedate_to_datetime(raw)
         except (TypeError, ValueError, IndexError):
@@ -163,6 +165,10 @@ class MalformedResponse(RCError):
         super().__init__(f"{text} ({', '.join(parts)})" if parts else text)
         self.status = status
         self.request_id = request_id
+
+
+class TooLarge(MalformedResponse):
+    """The answer is larger than the cap, on the wire or once inflated."""
 
 
 @dataclass(frozen=True, slots=True)

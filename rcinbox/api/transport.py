@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from rcinbox.api.errors import MalformedResponse, header_value
+from rcinbox.api.errors import MalformedResponse, TooLarge, header_value
 
 # RingCentral's pages are at most 1000 records: a few megabytes. Configurable ([limits]).
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
@@ -29,10 +29,6 @@ ACCEPT_ENCODING = "gzip, deflate"
 
 class DeadlinePassed(httpx.TimeoutException):
     """The exchange as a whole took longer than its deadline (each read may have been quick)."""
-
-
-class TooLarge(MalformedResponse):
-    """The answer is larger than the cap, on the wire or once inflated."""
 
 
 async def send(

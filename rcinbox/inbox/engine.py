@@ -19,7 +19,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rcinbox.api.downloads import FileDownloader
 from rcinbox.api.errors import (
@@ -80,8 +80,10 @@ from rcinbox.inbox.types import (
     ThreadRow,
 )
 from rcinbox.inbox.types import ReplyRefused as ReplyRefused  # for UIs: a reply breaking a rule
-from rcinbox.inbox.webhooks import WebhookReceiver
 from rcinbox.text import one_line
+
+if TYPE_CHECKING:
+    from rcinbox.inbox.webhooks import WebhookReceiver
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +133,7 @@ class Inbox(
         # A failed attempt the client will retry says "offline" at once, not after the retries.
         self._unobserve = client.observe_retries(self.connection.observe)
         self.identities = IdentityDirectory(
-            **common, ttl=settings.identity_ttl, bulk_first=store.content_count() == 0
+            **common, ttl=settings.identity_ttl, bulk_first=not store.has_contents()
         )
         self.syncer.on_merged = self.identities.arrived
         self.outbox = Outbox(**common, sleep=sleep, owner_id=owner_id)
@@ -148,6 +150,9 @@ class Inbox(
         )
         self._receiver: WebhookReceiver | None = None
         if settings.webhook_listen is not None:
+            # Imported only when asked for: its HTTP server (h11) is no part of a polling start.
+            from rcinbox.inbox.webhooks import WebhookReceiver
+
             self._receiver = WebhookReceiver(
                 syncer=self.syncer,
                 client=client,
@@ -229,6 +234,10 @@ class Inbox(
         :meth:`history`), so the count does not grow as older pages load while scrolling."""
         unread = self.store.unread_by_channel(self.backfill.horizon_start())
         return [replace(row, unread_count=unread.get(row.id, 0)) for row in self.store.channels()]
+
+    def is_empty(self) -> bool:
+        """Whether the store holds no content yet (a first run: nothing to show until a sync)."""
+        return not self.store.has_contents()
 
     def thread_count(self, where: ThreadFilter) -> int:
         self.wake_snoozed()

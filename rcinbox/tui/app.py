@@ -176,6 +176,7 @@ class InboxApp(
         self._stack = contextlib.AsyncExitStack()
         self._inbox: Inbox | None = None
         self._not_opened = ""  # why the inbox could not be opened
+        self._start_after_paint = False
         self._entry: SidebarEntry | None = None
         self._open_thread: ThreadRow | None = None
         self._reply_target: str | None = None
@@ -284,6 +285,16 @@ class InboxApp(
             self._not_opened = f"rcinbox: {one_line(str(error), 300)}"  # said once mounted
             return
         self._listen()
+        if self.inbox.is_empty():
+            # A first run has nothing to paint: the login and the first page go out now, and
+            # the server answers while the screen is built.
+            await self._start_engine()
+        else:
+            # The store's rows first, the network's after: the engine (and the HTTP client it
+            # builds at its first request) starts once the first frame is on screen.
+            self._start_after_paint = True
+
+    async def _start_engine(self) -> None:
         # The engine's polling loop syncs at once, then at its intervals.
         await self.inbox.start(
             poll=self._work.poll,
@@ -314,6 +325,8 @@ class InboxApp(
         self._channel_chosen(ChannelSidebar.Chosen(self.sidebar.entry(ALL)))
         self.conversation_list.focus()
         self._show_connection(*self.inbox.connection_state())
+        if self._start_after_paint:
+            self.call_after_refresh(self._start_engine)
         # What exists after start-up lives for the session; freezing it keeps the collector's
         # full passes (tens of ms each, felt as a stutter while moving) to new objects only.
         self.call_after_refresh(gc.freeze)

@@ -14,10 +14,8 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rcinbox.auth.keyring_store import for_profile
-from rcinbox.auth.store import StoredLogin, login_command
 from rcinbox.config import (
     DEFAULT_PROFILE,
     AccountSettings,
@@ -29,6 +27,9 @@ from rcinbox.config import (
     selected_profile,
 )
 from rcinbox.wiring.demo import DemoServer
+
+if TYPE_CHECKING:
+    from rcinbox.auth.store import StoredLogin
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,11 @@ def resolve_account(
             cache_tokens=True,
             **_limits(config),
         )
+    # Only a stored login needs the token stores (and the OAuth code under them): credentials
+    # given in full open the inbox without loading them.
+    from rcinbox.auth.keyring_store import for_profile
+    from rcinbox.auth.store import login_command
+
     login = for_profile(profile, token_store=config.profile(profile).token_store).load()
     if login is None:
         raise ConfigError(

@@ -16,57 +16,13 @@ import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
-from rcinbox.api import OAuthSession, SocialMessagingClient, new_http_client
-from rcinbox.api.downloads import FileDownloader
-from rcinbox.auth.cache import CachedSession, TokenCache
-from rcinbox.auth.keyring_store import for_profile
-from rcinbox.auth.store import StoredSession
 from rcinbox.config import data_dir, make_private_dir, write_private
 from rcinbox.inbox.engine import EngineSettings, Inbox
 from rcinbox.wiring.accounts import Account, AccountOptions, account_for
+from rcinbox.wiring.client import DeferredClient
 
 # SQLite's name for a database that lives in memory and goes with the connection.
 _IN_MEMORY = Path(":memory:")
-
-
-@contextlib.asynccontextmanager
-async def api_client(
-    account: Account,
-) -> AsyncIterator[tuple[SocialMessagingClient, FileDownloader]]:
-    """An API client logged in lazily with the account's JWT (the first request logs in; the
-    tokens are cached for the next process), or on a stored login whose renewed tokens are
-    saved back to its profile; and the attachment downloader on the same HTTP client."""
-    credentials = account.credentials
-    # Loading the CA bundle costs ~30 ms before the first paint; a plain-HTTP server (the
-    # emulator on loopback) never uses it. HTTPS servers are always verified.
-    plain_http = credentials.server.startswith("http://")
-    async with new_http_client(**({"verify": False} if plain_http else {})) as http:
-        if account.login is not None:
-            login = account.login
-            auth: OAuthSession = for_profile(login.profile).session(login, http=http)
-        elif account.cache_tokens:
-            auth = CachedSession(TokenCache(credentials), http=http)
-        else:
-            auth = OAuthSession(
-                credentials.server,
-                credentials.client_id,
-                credentials.client_secret,
-                http=http,
-                jwt=credentials.jwt,
-            )
-        auth.deadline = account.request_deadline
-        client = SocialMessagingClient(
-            credentials.server,
-            auth,
-            http=http,
-            naming=credentials.naming,
-            max_bytes=account.max_response_bytes,
-            deadline=account.request_deadline,
-        )
-        downloads = FileDownloader(
-            http, max_bytes=account.max_attachment_bytes, deadline=account.request_deadline
-        )
-        yield client, downloads
 
 
 @contextlib.asynccontextmanager
@@ -87,21 +43,22 @@ async def open_inbox(
     """
     if settings is not None and settings.webhook_listen is not None and not settings.webhook_token:
         settings = dataclasses.replace(settings, webhook_token=webhook_token(account))
-    async with api_client(account) as (client, downloads):
-        auth = client.auth
+    # The client is built at the engine's first request (wiring/client.py): opening the store
+    # and painting its rows never wait for httpx and the OAuth session to load.
+    client = DeferredClient(account)
+    try:
         async with Inbox.opened(
             _IN_MEMORY if remote_only else account.store_path,
             client=client,
-            downloads=downloads,
-            owner_id=lambda: auth.token.owner_id if auth.token else None,
+            downloads=client.downloads,
+            owner_id=client.owner_id,
             settings=settings,
             clock=clock,
         ) as inbox:
-            if isinstance(auth, StoredSession):
-                # Only a stored login is saved back; a UI hears when that fails (the session
-                # goes on with the token it holds, the next start may ask to log in).
-                auth.on_not_saved = inbox.report_trouble
+            client.on_not_saved = inbox.report_trouble
             yield inbox
+    finally:
+        await client.aclose()
 
 
 @contextlib.asynccontextmanager
