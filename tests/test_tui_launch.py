@@ -70,3 +70,46 @@ async def test_without_polling_the_list_fetches_the_first_page_itself_once(
     first_page = [page for page in asked if "page_token" not in dict(page)]
     assert len(first_page) == 1
     assert asked[first_page[0]] == 1
+
+
+async def test_a_returning_user_sees_the_stored_rows_before_any_request(
+    make_emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a store that has rows, the first frame is painted from it before the engine starts:
+    no request has left (the HTTP client is not even built) when the rows are on screen; the
+    sync follows."""
+    pin_time_zone()
+    emulator: Emulator = make_emulator(auth_rate_limit=1000)
+    store = tmp_path / "inbox.sqlite3"
+    first = make_app(emulator, store)
+    async with first.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: first.conversation_list.total > 0)
+    before = emulator.stats.requests["GET /contents"]
+
+    asked_before = sum(emulator.stats.requests.values())
+    seen_at_first_frame: list[tuple[int, bool, int]] = []
+    app = make_app(emulator, store)
+    original = type(app).on_mount
+
+    async def on_mount(self) -> None:
+        await original(self)
+        self.call_after_refresh(
+            lambda: seen_at_first_frame.append(
+                (
+                    self.conversation_list.total,
+                    self.inbox.client.built,
+                    sum(emulator.stats.requests.values()),
+                )
+            )
+        )
+
+    monkeypatch.setattr(type(app), "on_mount", on_mount)
+    async with app.run_test(size=WIDE) as pilot:
+        await until(pilot, lambda: bool(seen_at_first_frame))
+        await settle(pilot)
+        await until(pilot, lambda: emulator.stats.requests["GET /contents"] > before)
+    rows, client_built, asked = seen_at_first_frame[0]
+    assert rows > 0
+    assert not client_built
+    assert asked == asked_before
