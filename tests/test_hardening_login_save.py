@@ -13,7 +13,8 @@ from tui_harness import QUIET, credentials, settle, until
 
 from rcinbox.api.client import new_http_client
 from rcinbox.auth.flows import jwt_login
-from rcinbox.auth.store import LoginNotSaved, LoginStore
+from rcinbox.auth.session import LoginNotSaved, StoredSession
+from rcinbox.auth.store import LoginStore
 from rcinbox.cli.errors import ExitCode, exit_code
 from rcinbox.emulator import Emulator
 from rcinbox.inbox.engine import BackgroundWork
@@ -57,7 +58,7 @@ async def test_an_expired_token_is_not_renewed_when_the_renewal_could_not_be_sav
     unwritable(store)
     grants_before = dict(emulator.stats.grants)
     async with new_http_client() as http:
-        session = store.session(store.load(), http=http)
+        session = StoredSession(store, store.load(), http=http)
         with pytest.raises(LoginNotSaved) as failure:
             await session.bearer()
     assert "kept unspent" in str(failure.value)
@@ -66,7 +67,7 @@ async def test_an_expired_token_is_not_renewed_when_the_renewal_could_not_be_sav
     # The stored refresh token still works once the directory is fixed.
     store.path.with_name(".token.json.probe").rmdir()
     async with new_http_client() as http:
-        session = store.session(store.load(), http=http)
+        session = StoredSession(store, store.load(), http=http)
         assert await session.bearer() != expired.access_token
     assert emulator.stats.grants["refresh_token"] == grants_before.get("refresh_token", 0) + 1
 
@@ -82,7 +83,7 @@ async def test_a_token_due_for_renewal_but_valid_keeps_working_unsaved(
     unwritable(store)
     grants_before = dict(emulator.stats.grants)
     async with new_http_client() as http:
-        session = store.session(store.load(), http=http)
+        session = StoredSession(store, store.load(), http=http)
         assert await session.bearer() == due.access_token
     assert dict(emulator.stats.grants) == grants_before
 
@@ -98,7 +99,7 @@ async def test_a_renewal_that_could_not_be_saved_is_told_once_per_reason(
     unwritable(store)
     told: list[str] = []
     async with new_http_client() as http:
-        session = store.session(store.load(), http=http)
+        session = StoredSession(store, store.load(), http=http)
         session.on_not_saved = told.append
         for _ in range(3):
             assert await session.bearer() == due.access_token
@@ -117,7 +118,7 @@ async def test_a_renewed_login_the_disk_refused_is_told_and_kept_in_memory(
     store.save(dataclasses.replace(login, token=expired))
     told: list[str] = []
     async with new_http_client() as http:
-        session = store.session(store.load(), http=http)
+        session = StoredSession(store, store.load(), http=http)
         session.on_not_saved = told.append
 
         def disk_full(_login: object) -> None:

@@ -125,15 +125,16 @@ def test_httpx_comes_without_its_command_line_tool() -> None:
 
 def test_a_returning_users_first_frame_loads_neither_httpx_nor_the_oauth_code() -> None:
     """What the TUI needs to open the store and paint its rows (the launcher, the app, the
-    engine, the wiring with credentials given in full) imports no HTTP client: that is built at
-    the engine's first request, after the first frame (wiring/client.py)."""
+    engine, the wiring, a stored login read from its file) imports no HTTP client: that is built
+    at the engine's first request, after the first frame (wiring/client.py)."""
     probe = (
         "import sys, importlib; "
         "[importlib.import_module(m) for m in ('rcinbox.cli.main', 'rcinbox.cli.tui', "
         "'rcinbox.tui.app', 'rcinbox.wiring.inbox', 'rcinbox.wiring.accounts', "
-        "'rcinbox.inbox.engine')]; "
+        "'rcinbox.inbox.engine', 'rcinbox.auth.keyring_store', 'rcinbox.auth.store')]; "
         "heavy = ('httpx', 'h11', 'email', 'rcinbox.api.client', 'rcinbox.api.auth', "
-        "'rcinbox.auth', 'rcinbox.inbox.webhooks'); "
+        "'rcinbox.auth.session', 'rcinbox.auth.cache', 'rcinbox.auth.flows', "
+        "'rcinbox.inbox.webhooks'); "
         "print(','.join(sorted(m for m, module in sys.modules.items() "
         "if module is not None and m.startswith(heavy))))"
     )

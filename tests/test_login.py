@@ -26,6 +26,7 @@ from rcinbox.api import authorize_url as build_authorize_url
 from rcinbox.api.client import new_http_client
 from rcinbox.auth.flows import browser_login, jwt_login
 from rcinbox.auth.loopback import parse_pasted
+from rcinbox.auth.session import StoredSession
 from rcinbox.auth.store import LoginStore, StoredLogin
 from rcinbox.cli.errors import ExitCode
 from rcinbox.cli.main import main
@@ -424,7 +425,7 @@ async def test_every_renewed_token_is_saved_and_the_old_refresh_token_dies(
     store = LoginStore()
     seen = [first.token.refresh_token]
     async with new_http_client() as http:
-        session = store.session(store.load(), http=http)
+        session = StoredSession(store, store.load(), http=http)
         for _ in range(2):
             await session.refresh()
             on_disk = store.load().token
@@ -442,8 +443,8 @@ async def test_a_token_another_process_renewed_is_adopted_not_renewed_again(
     await log_in_through_browser(server)
     store = LoginStore()
     async with new_http_client() as http_a, new_http_client() as http_b:
-        tui = store.session(store.load(), http=http_a)
-        script = store.session(store.load(), http=http_b)
+        tui = StoredSession(store, store.load(), http=http_a)
+        script = StoredSession(store, store.load(), http=http_b)
         await script.refresh()  # RingCentral ends the TUI's access token at once
         refreshes = server.stats.grants["refresh_token"]
         client = SocialMessagingClient(server.url, tui, http=http_a)
@@ -458,7 +459,7 @@ async def test_a_running_session_takes_up_a_new_login_after_revocation(server: E
     await log_in_through_browser(server)
     store = LoginStore()
     async with new_http_client() as http, httpx.AsyncClient() as browser:
-        running = store.session(store.load(), http=http)
+        running = StoredSession(store, store.load(), http=http)
         client = SocialMessagingClient(server.url, running, http=http)
         await client.list_contents(per_page=1)
         await browser.post(
@@ -485,7 +486,7 @@ async def test_a_profile_logged_out_elsewhere_is_not_brought_back(server: Emulat
         )
         store = LoginStore()
         store.save(login)
-        session = store.session(store.load(), http=http)
+        session = StoredSession(store, store.load(), http=http)
         store.delete()
         with pytest.raises(InvalidGrant, match="logged out"):
             await session.on_unauthorized(session.token.access_token)

@@ -7,10 +7,11 @@ confidential app cannot refresh without it). The file is 0600 in a 0700 director
 atomically (:func:`rcinbox.config.paths.write_private`); looser permissions found on reading are
 repaired, and a file owned by another user or reached through a symbolic link is refused.
 
-Refresh tokens rotate: :class:`StoredSession` saves each new token the moment it arrives. When
-several rcinbox processes use one profile (the TUI and a script), whichever renews first wins and
-the others adopt its token from the file instead of spending a refresh token that is already
-used; renewals are serialised across processes with a lock file.
+Refresh tokens rotate: :class:`~rcinbox.auth.session.StoredSession` saves each new token the
+moment it arrives. When several rcinbox processes use one profile (the TUI and a script),
+whichever renews first wins and the others adopt its token from the file instead of spending a
+refresh token that is already used; renewals are serialised across processes with a lock file.
+This module only reads and writes the file, so that reading a login loads no HTTP client.
 
 Never print, log or put in an exception a token, the client secret or the JWT credential.
 """
@@ -19,19 +20,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import json
 import logging
 import os
 import stat
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rcinbox.api.auth import OAuthSession, Token
-from rcinbox.api.errors import InvalidGrant, MalformedResponse, RCError
+from rcinbox.api.errors import MalformedResponse
+from rcinbox.api.tokens import Token
 from rcinbox.config import (
     DEFAULT_PROFILE,
     NAMINGS,
@@ -47,6 +47,7 @@ try:
     import fcntl
 except ImportError:  # Windows: renewals are not serialised across processes there.
     fcntl = None  # type: ignore[assignment]
+
 
 log = logging.getLogger(__name__)
 
@@ -185,10 +186,6 @@ class LoginStore:
             return False
         return True
 
-    def session(self, login: StoredLogin, **options: Any) -> StoredSession:
-        """An OAuthSession on this login whose renewed tokens are saved here."""
-        return StoredSession(self, login, **options)
-
     @contextlib.asynccontextmanager
     async def renewal_lock(self) -> AsyncIterator[None]:
         """Hold the profile's renewal lock (across processes) while refreshing a token."""
@@ -269,99 +266,6 @@ class LoginStore:
             log.warning("%s was open to other users; it is now private (%o)", path, mode)
 
 
-class StoredSession(OAuthSession):
-    """An :class:`OAuthSession` whose token lives in a profile's token file.
-
-    Every renewal runs under the profile's lock and first reads the file: a token another process
-    already renewed is adopted instead of spending a refresh token that is used up (RingCentral
-    also ends the old access token at once). A profile logged out elsewhere is not brought back.
-    This overrides ``OAuthSession._renew``, the one place the base class renews from.
-    """
-
-    def __init__(self, store: LoginStore, login: StoredLogin, **options: Any) -> None:
-        super().__init__(
-            login.server,
-            login.client_id,
-            login.client_secret,
-            jwt=login.jwt,
-            token=login.token,
-            on_token=self._persist,
-            **options,
-        )
-        self._login_store = store
-        self._login = login
-        # Told (once per reason) when a renewed login cannot be saved, beside the log's warning:
-        # a UI shows it, since the next start may have to log in again.
-        self.on_not_saved: Callable[[str], None] | None = None
-        self._not_saved: str | None = None
-
-    def __repr__(self) -> str:
-        return f"StoredSession(profile={self._login.profile!r}, server={self._login.server!r})"
-
-    @property
-    def login(self) -> StoredLogin:
-        """The login as last saved (for showing the owner and expiry, never the tokens)."""
-        return self._login
-
-    async def _renew(self) -> Token:
-        async with self._login_store.renewal_lock():
-            try:
-                stored = self._login_store.load()
-            except ConfigError as error:
-                raise _login_gone(str(error)) from None
-            if stored is None:
-                raise _login_gone(f"profile {self._login.profile} was logged out")
-            if (stored.server, stored.client_id) != (self._login.server, self._login.client_id):
-                raise _login_gone(f"profile {self._login.profile} now uses another account")
-            if newer_token(stored.token, self.token):
-                self._login = stored
-                self._token = stored.token
-                if not self._expiring(stored.token):
-                    return stored.token
-            try:
-                self._login_store.check_writable()
-            except (OSError, ConfigError) as error:
-                current = self.token
-                if current is not None and self._clock() < current.expires_at:
-                    # Not expired yet, only due for renewal: use it while it lasts.
-                    self._tell_not_saved(_cannot_save(self._login.profile, error))
-                    return current
-                raise LoginNotSaved(_cannot_save(self._login.profile, error)) from None
-            return await super()._renew()
-
-    def _persist(self, token: Token) -> None:
-        self._login = dataclasses.replace(self._login, token=token)
-        try:
-            self._login_store.save(self._login)
-        except (OSError, ConfigError) as error:
-            # This process keeps working with the token it holds; the next one will ask to log in.
-            reason = error.strerror if isinstance(error, OSError) else str(error)
-            self._tell_not_saved(
-                f"could not save the renewed login of profile {self._login.profile} ({reason});"
-                " rcinbox goes on with it, but the next start may ask you to log in again"
-            )
-        else:
-            self._not_saved = None
-
-    def _tell_not_saved(self, message: str) -> None:
-        log.warning("%s", message)
-        if self.on_not_saved is not None and message != self._not_saved:
-            self._not_saved = message
-            self.on_not_saved(message)
-
-
-class LoginNotSaved(RCError):
-    """A renewal was not attempted: its result could not have been saved (exit code 1)."""
-
-
-def _cannot_save(profile: str, error: OSError | ConfigError) -> str:
-    reason = error.strerror if isinstance(error, OSError) else str(error)
-    return (
-        f"cannot save a renewed login for profile {profile} ({reason}); the stored login is"
-        " kept unspent: free some space or fix the directory, then try again"
-    )
-
-
 def newer_token(stored: Token, held: Token | None) -> bool:
     """Whether a token read from a file is newer than the one this process holds."""
     if held is None:
@@ -369,11 +273,6 @@ def newer_token(stored: Token, held: Token | None) -> bool:
     if stored.access_token == held.access_token:
         return False
     return (stored.issued_at or 0.0) >= (held.issued_at or 0.0)
-
-
-def _login_gone(reason: str) -> InvalidGrant:
-    # Decided here, not by a server: status 0 keeps "HTTP ..." out of the message.
-    return InvalidGrant(0, error="invalid_grant", error_description=reason)
 
 
 def _opt_secret(value: Any) -> str | None:

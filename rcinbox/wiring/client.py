@@ -87,6 +87,7 @@ class DeferredClient:
         from rcinbox.api.downloads import FileDownloader
         from rcinbox.auth.cache import CachedSession, TokenCache
         from rcinbox.auth.keyring_store import for_profile
+        from rcinbox.auth.session import StoredSession
 
         account = self._account
         credentials = account.credentials
@@ -96,7 +97,7 @@ class DeferredClient:
         http = new_http_client(**({"verify": False} if plain_http else {}))
         if account.login is not None:
             login = account.login
-            auth: OAuthSession = for_profile(login.profile).session(login, http=http)
+            auth: OAuthSession = StoredSession(for_profile(login.profile), login, http=http)
             # Only a stored login is saved back; a UI hears when that fails (the session goes
             # on with the token it holds, the next start may ask to log in).
             auth.on_not_saved = self._not_saved  # type: ignore[attr-defined]
