@@ -286,3 +286,19 @@ def test_reading_commands_leave_no_store_behind(account, capsys, monkeypatch, tm
     assert list(tmp_path.rglob("*.sqlite3")) == []
     assert run(capsys, "sync")[0] == 0  # the store is the engine commands' to keep
     assert len(list(tmp_path.rglob("*.sqlite3"))) == 1
+
+
+def test_the_collector_is_off_while_a_command_loads_and_on_while_it_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Start-up runs with the cyclic collector off (it only slows the imports); a command that
+    runs for hours (watch, demo-server) must not run without it."""
+    import gc
+
+    import rcinbox.cli.config_cmd as command
+
+    seen: list[bool] = []
+    monkeypatch.setattr(command, "run", lambda args: seen.append(gc.isenabled()) or 0)
+    assert main(["config", "path"]) == 0
+    assert seen == [True]
+    assert gc.isenabled()

@@ -113,3 +113,23 @@ async def test_a_returning_user_sees_the_stored_rows_before_any_request(
     assert rows > 0
     assert not client_built
     assert asked == asked_before
+
+
+async def test_the_collector_is_back_on_once_the_first_frame_is_painted(
+    make_emulator, tmp_path: Path
+) -> None:
+    """The launcher starts the TUI with the cyclic collector off; the app turns it back on
+    (with what exists frozen) after its first frame."""
+    import gc
+
+    pin_time_zone()
+    emulator: Emulator = make_emulator(auth_rate_limit=1000)
+    gc.disable()
+    try:
+        app = make_app(emulator, tmp_path / "inbox.sqlite3")
+        async with app.run_test(size=WIDE) as pilot:
+            await until(pilot, gc.isenabled)
+            await settle(pilot)
+    finally:
+        gc.enable()
+        gc.unfreeze()

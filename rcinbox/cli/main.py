@@ -52,8 +52,9 @@ COMMANDS: dict[str | None, str] = {
 def main(argv: Sequence[str] | None = None) -> int:
     # Start-up makes tens of thousands of objects that live as long as the process (modules,
     # classes, the app's widgets), and the collector's passes over them while they are made
-    # are wasted: about a tenth of a launch. It is off until the TUI's first frame is painted
-    # (InboxApp then freezes what exists and turns it back on) or the command ends.
+    # are wasted: about a tenth of a launch. It is off while the command's module loads, and
+    # for the TUI until its first frame is painted (InboxApp then freezes what exists and
+    # turns it back on); a command that runs for hours (watch, demo-server) has it back first.
     gc.disable()
     try:
         return _main(argv)
@@ -76,7 +77,10 @@ def _main(argv: Sequence[str] | None) -> int:
     # a script is better told at once that it would have to wait.
     waits.set_limit(getattr(args, "wait_limit", DEFAULT_WAIT_LIMIT) if headless else None)
     try:
-        return int(importlib.import_module(COMMANDS[args.command]).run(args))
+        command = importlib.import_module(COMMANDS[args.command])
+        if headless:
+            gc.enable()
+        return int(command.run(args))
     except KeyboardInterrupt:
         return errors.INTERRUPTED
     except BrokenPipeError:
