@@ -54,13 +54,32 @@ async def test_scrolling_down_fetches_older_pages_and_never_repeats_a_row(seeded
         assert first_total > 0
         for _ in range(12):
             await pilot.press("pagedown")
-            await until(pilot, lambda: not listing.loading)
+            await until(pilot, lambda: not listing.loading_older)
         await settle(pilot)
         assert emulator.stats.requests["GET /contents"] > first_gets
         assert listing.total > first_total
         ids = [listing._row(index).id for index in range(listing.total)]
         assert len(ids) == len(set(ids))
         assert ids == [row.id for row in app.inbox.threads(ThreadFilter(), 0, listing.total)]
+
+
+@server()
+async def test_keys_move_the_list_while_older_conversations_load(seeded) -> None:
+    """ "Loading older conversations…" (a slow or unreachable server) must not take the keys
+    away: the agent can still move up the rows already listed. Textual counts a widget whose
+    ``loading`` is true as not focused, so the list's own flag must not be called that."""
+    emulator, store = seeded
+    app = make_app(emulator, store)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        listing = app.conversation_list
+        listing.cursor = 5
+        listing.set_loading(True)
+        await pilot.pause()
+        assert app.focused is listing
+        await pilot.press("k", "k")
+        await until(pilot, lambda: listing.cursor == 3)
+        assert listing.loading_older
 
 
 @server()
@@ -118,7 +137,7 @@ async def test_j_k_g_G_and_page_down_move_the_selection(seeded) -> None:
         await pilot.press("g")
         assert listing.cursor == 0
         await pilot.press("G")
-        await until(pilot, lambda: not listing.loading)
+        await until(pilot, lambda: not listing.loading_older)
         await pilot.press("G")
         assert listing.cursor == listing.total - 1
 

@@ -126,8 +126,10 @@ class InboxApp(
 ):
     TITLE = "rcinbox"
 
-    # The layout, reloaded on save when Textual's debug feature is on (TEXTUAL=debug).
-    CSS_PATH = "app.tcss"
+    # The layout, reloaded on save when Textual's debug feature is on (TEXTUAL=debug). A full
+    # path: Textual reads a relative one beside the module of whichever subclass is run (the
+    # benchmark's timed app lives in rcinbox/bench).
+    CSS_PATH = Path(__file__).with_name("app.tcss")
 
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),

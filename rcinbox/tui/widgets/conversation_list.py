@@ -160,7 +160,10 @@ class ConversationList(ScrollView, can_focus=True):
         return self._total
 
     @property
-    def loading(self) -> bool:
+    def loading_older(self) -> bool:
+        """Older conversations are being fetched ("Loading older conversations…" below the
+        rows). Not ``loading``: Textual counts a widget whose ``loading`` is true as unfocused,
+        and the keys would stop moving the list while a slow server answered."""
         return self._loading
 
     def set_source(self, source: ListSource) -> None:
