@@ -17,6 +17,7 @@ from rcinbox.inbox.store import MIGRATIONS, SCHEMA_VERSION, Store, ThreadFilter,
 from rcinbox.inbox.store import search as search_module
 from rcinbox.inbox.store.packing import pack, unpack
 from rcinbox.inbox.store.search import SearchWorker, run_search
+from rcinbox.inbox.types import ThreadOrder
 from tests.cli_helpers import run, use
 
 
@@ -77,6 +78,34 @@ def test_keyset_windows_tile_the_list_like_offset_did(
         for offset in [*range(0, count + 5, 13), count - 50, count - 1, count]:
             got = [row.id for row in store.threads_window(where, max(offset, 0), 50)]
             assert got == offset_window(store, where, max(offset, 0), 50), (where, offset)
+
+
+@pytest.mark.parametrize("step", [7, 64])
+def test_wait_sort_windows_tile_the_list_like_offset_did(
+    store: Store, monkeypatch: pytest.MonkeyPatch, step: int
+) -> None:
+    """The triage view's wait sort is read from anchors of its whole key too."""
+    monkeypatch.setattr(windows, "ANCHOR_STEP", step)
+    largest = max(store.channels(), key=lambda c: c.thread_count)
+    for where in (
+        ThreadFilter(order=ThreadOrder.WAITING),
+        ThreadFilter(needs_reply=True, order=ThreadOrder.WAITING),
+        ThreadFilter(largest.id, order=ThreadOrder.WAITING),
+    ):
+        clause, params = where.where()
+        count = store.thread_count(where)
+        for offset in [*range(0, count + 5, 13), count - 50, count - 1, count]:
+            offset = max(offset, 0)
+            expected = [
+                row[0]
+                for row in store._db.execute(
+                    f"SELECT id FROM threads {clause} ORDER BY {where.order_by()}"
+                    " LIMIT 50 OFFSET ?",
+                    (*params, offset),
+                )
+            ]
+            got = [row.id for row in store.threads_window(where, offset, 50)]
+            assert got == expected, (where, offset)
 
 
 def test_reading_down_and_up_by_keyset_visits_every_thread_once(store: Store) -> None:

@@ -31,6 +31,7 @@ from rcinbox.emulator.seed import generate
 from rcinbox.inbox.store import SEARCH_LIMIT, Store, ThreadFilter
 from rcinbox.inbox.store.base import THREAD_SELECT
 from rcinbox.inbox.store.search import SearchWorker
+from rcinbox.inbox.types import ThreadOrder
 
 WINDOW = 50
 # Contents generated at a time (one seed each).
@@ -193,6 +194,18 @@ def _report_windows(store: Store, path: Path) -> None:
             after = (above[0].latest_at.timestamp(), above[0].id) if above else None
             page = _timed(lambda a=after: store.threads_after(where, a, WINDOW), RUNS)
             rows.append([f"{label} window (offset {offset:,})", ms(keyset), ms(page), ms(old)])
+        # The triage view's wait sort: anchors of its whole key, against OFFSET on its index.
+        waiting = ThreadFilter(order=ThreadOrder.WAITING)
+        clause, params = waiting.where()
+        old_waiting = (
+            f"SELECT id FROM threads {clause} ORDER BY {waiting.order_by()} LIMIT ? OFFSET ?"
+        )
+        last = max(store.thread_count(waiting) - WINDOW, 0)
+        keyset = _timed(lambda: store.threads_window(waiting, last, WINDOW), RUNS)
+        old = _timed(
+            lambda: connection.execute(old_waiting, (*params, WINDOW, last)).fetchall(), RUNS
+        )
+        rows.append([f"wait sort, last window (offset {last:,})", ms(keyset), "", ms(old)])
     finally:
         connection.close()
     print()

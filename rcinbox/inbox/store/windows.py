@@ -10,9 +10,10 @@ pass the first time a deep window is asked for after the threads changed, so a w
 seek to the nearest anchor and fewer than :data:`ANCHOR_STEP` index steps. Windows near either
 end need no anchors: the top is read forwards, the bottom backwards.
 
-That is the order of every list but one: the wait sort (``ThreadOrder.WAITING``, the triage
-view's) is read by ``OFFSET`` on its own index, and a thread's place in it is counted by a
-condition spelled out key by key (:meth:`_ordered_position`).
+The wait sort (``ThreadOrder.WAITING``, the triage view's) has anchors too, of its whole key
+(an expression index's columns): a deep window seeks past its anchor with a condition spelled
+out key by key, which SQLite answers from the index (:meth:`_values_place`). A thread's place in
+it is counted by that condition (:meth:`_ordered_position`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ _WINDOW = THREAD_SELECT.replace("FROM threads AS t", "FROM ({inner}) AS t")
 class WindowTables(Tables):
     """Keyset windows of threads in latest-activity order (newest first)."""
 
-    _anchors: dict[ThreadFilter, tuple[tuple[int, int], list[tuple[float, str]]]]
+    _anchors: dict[ThreadFilter, tuple[tuple[int, int], list[tuple[Any, ...]]]]
 
     def threads_after(
         self, where: ThreadFilter, after: tuple[float, str] | None, limit: int
@@ -117,26 +118,68 @@ class WindowTables(Tables):
         return above * ANCHOR_STEP + between
 
     def _ordered_window(self, where: ThreadFilter, offset: int, limit: int) -> list[ThreadRow]:
-        """``limit`` threads from ``offset`` in an order other than latest activity."""
+        """``limit`` threads from ``offset`` in an order other than latest activity: past the
+        first anchor, from the nearest anchor above the window (see the module)."""
         clause, params = where.where()
+        skip = offset
+        if offset >= ANCHOR_STEP:
+            anchors = self._ordered_anchors(where)
+            index = min(offset // ANCHOR_STEP, len(anchors))
+            if index:
+                # anchors[i] is the key of row (i + 1) * ANCHOR_STEP - 1.
+                place, values = self._values_place(where, anchors[index - 1], after=True)
+                clause = f"{clause} {'AND' if clause else 'WHERE'} {place}"
+                params = (*params, *values)
+                skip = offset - index * ANCHOR_STEP
         inner = f"SELECT * FROM threads {clause} ORDER BY {where.order_by()} LIMIT ? OFFSET ?"
         rows = self._db.execute(
             _WINDOW.format(inner=inner) + f" ORDER BY {where.order_by('t')}",
-            (*params, limit, offset),
+            (*params, limit, skip),
         ).fetchall()
         return [thread_row(row) for row in rows]
+
+    def _ordered_anchors(self, where: ThreadFilter) -> list[tuple[Any, ...]]:
+        """Every ANCHOR_STEP-th row's whole sort key in the filter's order (as
+        :meth:`_anchors_of`, whose rule for reading them again it shares)."""
+        version = (
+            self._db.total_changes,
+            self._db.execute("PRAGMA data_version").fetchone()[0],
+        )
+        kept = self._anchors.get(where)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        clause, params = where.where()
+        keys, _ = where.order_keys()
+        named = ", ".join(f"{key} AS k{i}" for i, key in enumerate(keys))
+        rows = self._db.execute(
+            f"SELECT {', '.join(f'k{i}' for i in range(len(keys)))} FROM (SELECT {named},"
+            f" row_number() OVER (ORDER BY {where.order_by()}) AS n FROM threads {clause})"
+            " WHERE n % ? = 0",
+            (*params, ANCHOR_STEP),
+        ).fetchall()
+        anchors = [tuple(row) for row in rows]
+        self._anchors[where] = (version, anchors)
+        return anchors
 
     def _order_place(
         self, where: ThreadFilter, thread_id: str, *, after: bool
     ) -> tuple[str, tuple[object, ...]] | None:
         """The condition "comes before (or, ``after``, after) ``thread_id`` in the filter's
         order", as SQL on ``threads`` and its parameters; None when there is no such thread."""
-        keys, descending = where.order_keys()
+        keys, _ = where.order_keys()
         values = self._db.execute(
             f"SELECT {', '.join(keys)} FROM threads WHERE id = ?", (thread_id,)
         ).fetchone()
         if values is None:
             return None
+        return self._values_place(where, tuple(values), after=after)
+
+    def _values_place(
+        self, where: ThreadFilter, values: tuple[Any, ...], *, after: bool
+    ) -> tuple[str, tuple[object, ...]]:
+        """The condition "comes before (or, ``after``, after) the row whose sort key is
+        ``values``" in the filter's order, as SQL on ``threads`` and its parameters."""
+        keys, descending = where.order_keys()
         comparison = ">" if descending != after else "<"
         # Spelled out rather than as a row value: SQLite then reads the order's index for each
         # part (an expression index included) instead of scanning every thread.
