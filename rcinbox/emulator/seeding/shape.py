@@ -17,9 +17,9 @@ from .basics import (
     MIN_AGE,
     RECENCY,
     UNANSWERED,
+    ClockSuffixes,
     DayPrefixes,
     channel_uri,
-    clock_suffixes,
     object_id,
 )
 from .persons import Identity, Person, ascii_fold, identity_record, new_person
@@ -111,7 +111,7 @@ class Cast:
         self.owner_id = ""
         self.team: list[tuple[str, Person]] = []
         self.channels: list[Channel] = []
-        self.clock_suffixes = clock_suffixes()
+        self.clock_suffixes = ClockSuffixes()
         self.day_prefixes = DayPrefixes()
 
     # -- the business -----------------------------------------------------------------------
