@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import threading
 from datetime import UTC, datetime
@@ -54,17 +53,20 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(
             f"cannot listen on {args.host}:{args.port}: {error.strerror}", ExitCode.UNAVAILABLE
         ) from None
+    stop = threading.Event()
     if args.exit_with_stdin:
-        _stop_when_stdin_closes()
-    emulator.serve_until_signal()
+        _stop_when_stdin_closes(stop)
+    emulator.serve_until_signal(stop)
     return ExitCode.OK
 
 
-def _stop_when_stdin_closes() -> None:
+def _stop_when_stdin_closes(stop: threading.Event) -> None:
+    # The raw descriptor, not sys.stdin: a thread blocked in the buffered reader holds its lock,
+    # and an interpreter ending (on a signal, say) while it does aborts.
     def watch() -> None:
-        while sys.stdin.buffer.read(4096):
+        while os.read(sys.stdin.fileno(), 4096):
             pass
-        os.kill(os.getpid(), signal.SIGTERM)
+        stop.set()
 
     threading.Thread(target=watch, name="rcinbox-parent-watch", daemon=True).start()
 

@@ -135,9 +135,10 @@ class Emulator:
         for thread in self._threads:
             thread.join(timeout=5)
 
-    def serve_until_signal(self) -> None:
-        """Block until SIGINT or SIGTERM, then stop (for the CLI; main thread only)."""
-        stop = threading.Event()
+    def serve_until_signal(self, stop: threading.Event | None = None) -> None:
+        """Block until SIGINT or SIGTERM (or ``stop`` is set), then stop (for the CLI; main
+        thread only)."""
+        stop = stop if stop is not None else threading.Event()
         previous = {
             number: signal.signal(number, lambda *_: stop.set())
             for number in (signal.SIGINT, signal.SIGTERM)

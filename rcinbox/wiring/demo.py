@@ -23,6 +23,8 @@ from rcinbox.text import one_line
 
 # Simulated customers in the TUI demo write about this often, so messages arrive as you watch.
 TUI_INBOUND_EVERY = 20.0
+# How long a child told to stop (its standard input closed) has before it is terminated.
+STOP_WAIT = 3.0
 
 
 class DemoError(Exception):
@@ -90,14 +92,26 @@ class DemoServer:
         return self._url
 
     def close(self) -> None:
-        if self._process.poll() is None:
+        # Its standard input closed, the child stops by itself, cleanly. A SIGTERM while its
+        # watcher thread was blocked reading that input made its interpreter abort on the way
+        # out (SIGABRT, "could not acquire lock for <stdin>"); it is only the fallback now.
+        if self._process.stdin is not None:
+            self._process.stdin.close()
+        try:
+            self._process.wait(timeout=STOP_WAIT)
+        except subprocess.TimeoutExpired:
             self._process.terminate()
             try:
                 self._process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
-        for stream in (self._process.stdin, self._process.stdout, self._process.stderr):
+        for stream in (self._process.stdout, self._process.stderr):
             if stream is not None:
                 stream.close()
         self._scratch.cleanup()
+
+    @property
+    def returncode(self) -> int | None:
+        """The child's exit status once it has stopped (None while it runs)."""
+        return self._process.poll()
