@@ -200,3 +200,41 @@ async def test_customers_who_write_while_a_thread_is_open_are_named_within_secon
         assert not [line for line in shown if "…" in line.split("·")[0]], shown
         assert emulator.stats.requests["GET /identities/{id}"] == 0
         assert emulator.stats.requests["GET /identities"] - listed <= 2
+
+
+@pytest.fixture
+def nameless(make_emulator, tmp_path: Path) -> tuple[Emulator, Path]:
+    """An emulator and a warm store of its contents without any name."""
+    pin_time_zone()
+    emulator = make_emulator(auth_rate_limit=LOGINS)
+    return emulator, warm_store(emulator, tmp_path / "inbox.sqlite3", names=False)
+
+
+async def test_names_that_arrive_are_painted_without_waiting_for_the_coalesced_repaint(
+    nameless: tuple[Emulator, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Resolved names only make the list's rendered lines stale: they are painted at once, not
+    with the next repaint of the rows (which waits out REFRESH_EVERY after the last one)."""
+    import time
+
+    from rcinbox.inbox.events import IdentitiesResolved
+    from rcinbox.tui import live
+    from rcinbox.tui.engine_messages import IdentitiesResolvedMessage
+
+    emulator, store = nameless
+    monkeypatch.setattr(live, "REFRESH_EVERY", 3600.0)
+    app = make_app(emulator, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        listing = app.conversation_list
+
+        def first_row() -> str:
+            return "".join(segment.text for segment in listing.render_line(0))
+
+        assert "Zed Tester" not in first_row()
+        app._last_refresh = time.monotonic()  # a repaint just happened
+        monkeypatch.setattr(app.inbox, "name", lambda identity_id: "Zed Tester")
+        customer = listing._row(0).customer_id
+        app.post_message(IdentitiesResolvedMessage(IdentitiesResolved((customer,))))
+        await pilot.pause()
+        assert "Zed Tester" in first_row()

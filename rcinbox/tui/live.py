@@ -94,8 +94,13 @@ class LiveUpdates(_Base):
     @on(IdentitiesResolvedMessage)
     @while_running
     def _identities_resolved(self, message: IdentitiesResolvedMessage) -> None:
-        self._names_changed = True
-        self._schedule_refresh()
+        # The list's names are painted at once: only its rendered lines are stale, and waiting
+        # for the next coalesced repaint kept a first start's names off screen for up to
+        # REFRESH_EVERY after they came. An open conversation is re-read with that repaint.
+        self.conversation_list.names_changed()
+        if self._open_thread is not None:
+            self._names_changed = True
+            self._schedule_refresh()
 
     @on(ConnectionChangedMessage)
     @while_running
