@@ -156,9 +156,17 @@ class Store(
                 f"the local store was written by a newer rcinbox (schema {version}, this one"
                 f" knows {SCHEMA_VERSION}); upgrade rcinbox"
             )
-        for number in range(version, SCHEMA_VERSION):
-            # One script per step, version bump included, so a crash leaves the old version whole.
-            self._db.executescript(
-                f"BEGIN IMMEDIATE; {MIGRATIONS[number]};"
-                f" PRAGMA user_version = {number + 1}; COMMIT;"
-            )
+        if version == SCHEMA_VERSION:
+            return
+        # Every step in one transaction, each with its version bump: a crash leaves the old
+        # version whole, and a new store is one commit (one disk sync), not one per step.
+        steps = "".join(
+            f" {MIGRATIONS[number]}; PRAGMA user_version = {number + 1};"
+            for number in range(version, SCHEMA_VERSION)
+        )
+        try:
+            self._db.executescript(f"BEGIN IMMEDIATE;{steps} COMMIT;")
+        except sqlite3.Error:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
