@@ -126,6 +126,13 @@ class Store(
             # Checkpoint every 16 MB of WAL rather than 4: a page rewritten by several commits
             # between two checkpoints is copied into the database once.
             connection.execute("PRAGMA wal_autocheckpoint=4000")
+            # Temporary data in memory: above all the statement journals. A merge's upserts (the
+            # threads table has triggers) each keep a journal of the pages they change, so that
+            # one statement can be undone alone; past 64 KiB in a transaction SQLite moved them
+            # into a temporary file, and writing those page copies out was three quarters of
+            # the bytes a merge wrote (25 KB a content at 100k contents). They live for one
+            # statement: a few pages. (Store.vacuum builds its copy in a file.)
+            connection.execute("PRAGMA temp_store=MEMORY")
             register(connection)
             store = cls(connection, clock, None if str(path) == ":memory:" else Path(path))
             store._migrate()
