@@ -3,11 +3,19 @@ written per content flat as the store grows (issue 12), answering exactly as bef
 
 from __future__ import annotations
 
+import copy
+import random
 from pathlib import Path
+from unittest.mock import patch
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rcinbox.api.models import Content
 from rcinbox.emulator.seed import generate
-from rcinbox.inbox.store import Store
+from rcinbox.inbox.store import MergeResult, Store, ThreadFilter, merging
+from rcinbox.inbox.types import TriageState
 
 MEMORY = 2  # PRAGMA temp_store
 
@@ -24,5 +32,123 @@ def test_statement_journals_stay_in_memory_and_vacuum_copies_through_a_file(
         store.vacuum()
         assert store._db.execute("PRAGMA temp_store").fetchone()[0] == MEMORY
         assert store.content_count() == 60
+    finally:
+        store.close()
+
+
+# -- the shortcut derivation against the full one -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_records() -> list[dict]:
+    return generate(seed=3, contents=400).contents
+
+
+def merge_scenario(store: Store, records: list[dict], rng: random.Random) -> list[MergeResult]:
+    """Merges as sync and the outbox make them, in an order ``rng`` picks: pages out of time
+    order, contents seen twice, edited, moved to another thread, without a customer or a time,
+    threads read, marked unread, put aside, open on screen, answered through the outbox."""
+    records = [copy.deepcopy(r) for r in records]
+    thread_ids = sorted({r["threadId"] for r in records})
+    pages: list[list[dict]] = []
+    position = 0
+    while position < len(records):
+        size = rng.choice([1, 3, 17, 60])
+        pages.append(records[position : position + size])
+        position += size
+    if rng.random() < 0.5:
+        rng.shuffle(pages)
+    results = []
+    for number, page in enumerate(pages):
+        page = list(page)
+        for record in list(page):
+            roll = rng.random()
+            if roll < 0.05:
+                page.append(record)  # the same content twice in one page
+            elif roll < 0.08:
+                edited = dict(record, body=record["body"] + " (edited)")
+                page.append(edited)
+            elif roll < 0.1:
+                record["threadId"] = rng.choice(thread_ids)
+            elif roll < 0.12:
+                record["authorIdentityId"] = None
+            elif roll < 0.13:
+                record["creationTime"] = None
+        if number and rng.random() < 0.3:
+            # A page seen again, some of it changed since.
+            page += [
+                dict(r, status="Replied", synchronizationStatus="Failed")
+                for r in rng.choice(pages[:number])
+            ]
+        results.append(store.merge_contents(Content.from_json(r) for r in page))
+        threads = [row[0] for row in store._db.execute("SELECT id FROM threads ORDER BY id")]
+        if not threads:
+            continue
+        chosen = rng.choice(threads)
+        action = rng.randrange(6)
+        if action == 0:
+            store.mark_read(chosen)
+        elif action == 1:
+            store.mark_unread(chosen)
+        elif action == 2:
+            store.put_aside(chosen, rng.choice(list(TriageState)), 1e12)
+        elif action == 3:
+            store.keep_read(chosen)
+        elif action == 4:
+            store.add_outbox(
+                f"entry-{number}",
+                thread_id=chosen,
+                in_reply_to="",
+                channel_type=None,
+                body="on its way",
+                public=None,
+            )
+    return results
+
+
+def everything(store: Store) -> dict[str, list[tuple]]:
+    tables = ("threads", "read_marks", "triage", "contents", "contents_text")
+    rows = {
+        table: store._db.execute(f"SELECT rowid, * FROM {table} ORDER BY rowid").fetchall()
+        for table in tables
+    }
+    # Channels are created in the order threads are derived, a set's: their rowids never were
+    # the same from one run to the next.
+    rows["channels"] = store._db.execute("SELECT * FROM channels ORDER BY id").fetchall()
+    return rows
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(min_value=0, max_value=2**32))
+def test_threads_extended_from_their_rows_are_the_threads_derived_in_full(
+    seed_records: list[dict], scenario: int
+) -> None:
+    """Every store table after any sequence of merges is what the full derivation alone (the
+    one merging had before) makes of the same sequence, and so is every merge's result."""
+    shortcut = Store.open(":memory:", clock=lambda: 1_800_000_000.0)
+    results = merge_scenario(shortcut, seed_records, random.Random(scenario))
+    reference = Store.open(":memory:", clock=lambda: 1_800_000_000.0)
+    with patch.object(merging, "extend_thread", lambda *args: None):
+        expected = merge_scenario(reference, seed_records, random.Random(scenario))
+    try:
+        assert results == expected
+        assert everything(shortcut) == everything(reference)
+    finally:
+        shortcut.close()
+        reference.close()
+
+
+def test_contents_merged_in_time_order_extend_their_threads_without_reading_them(
+    seed_records: list[dict],
+) -> None:
+    """The shortcut is the common case: sync merging newer contents derives no thread in full."""
+    store = Store.open(":memory:")
+    try:
+        with patch.object(Store, "_derive_thread") as derive_in_full:
+            for start in range(0, len(seed_records), 100):
+                page = seed_records[start : start + 100]
+                store.merge_contents(Content.from_json(r) for r in page)
+        derive_in_full.assert_not_called()
+        assert store.thread_count(ThreadFilter()) == len({r["threadId"] for r in seed_records})
     finally:
         store.close()

@@ -34,6 +34,7 @@ from rcinbox.inbox.store.drafts import DraftTables
 from rcinbox.inbox.store.identities import IdentityTables
 from rcinbox.inbox.store.lock import SenderLock
 from rcinbox.inbox.store.maintenance import MaintenanceTables
+from rcinbox.inbox.store.merging import MergeTables
 from rcinbox.inbox.store.outbox import OutboxTables
 from rcinbox.inbox.store.packing import register
 from rcinbox.inbox.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -76,6 +77,7 @@ CACHE_KIB = 32 * 1024
 
 
 class Store(
+    MergeTables,
     WindowTables,
     ThreadTables,
     TriageTables,
@@ -89,8 +91,8 @@ class Store(
 ):
     """The profile's SQLite database. Open with :meth:`open`; close with :meth:`close`.
 
-    One class over one connection; each table group's methods live in their module (contents,
-    threads, identities, drafts, outbox, cursors), the schema in ``schema.py``.
+    One class over one connection; each table group's methods live in their module (merging,
+    contents, threads, identities, drafts, outbox, cursors), the schema in ``schema.py``.
     """
 
     def __init__(
