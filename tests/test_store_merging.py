@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from rcinbox.api.models import Content
 from rcinbox.emulator.seed import generate
-from rcinbox.inbox.store import MergeResult, Store, ThreadFilter, merging
+from rcinbox.inbox.store import SCHEMA_VERSION, MergeResult, Store, ThreadFilter, merging
 from rcinbox.inbox.types import TriageState
 
 MEMORY = 2  # PRAGMA temp_store
@@ -75,11 +75,18 @@ def merge_scenario(store: Store, records: list[dict], rng: random.Random) -> lis
             elif roll < 0.13:
                 record["creationTime"] = None
         if number and rng.random() < 0.3:
-            # A page seen again, some of it changed since.
-            page += [
-                dict(r, status="Replied", synchronizationStatus="Failed")
-                for r in rng.choice(pages[:number])
-            ]
+            # A page seen again, some of it changed since: replied to, failed, moved to another
+            # thread, written by someone else.
+            for seen in rng.choice(pages[:number]):
+                roll = rng.random()
+                if roll < 0.1:
+                    page.append(dict(seen, threadId=rng.choice(thread_ids)))
+                elif roll < 0.2:
+                    page.append(
+                        dict(seen, authorIdentityId=rng.choice(records)["authorIdentityId"])
+                    )
+                else:
+                    page.append(dict(seen, status="Replied", synchronizationStatus="Failed"))
         results.append(store.merge_contents(Content.from_json(r) for r in page))
         threads = [row[0] for row in store._db.execute("SELECT id FROM threads ORDER BY id")]
         if not threads:
@@ -115,6 +122,9 @@ def everything(store: Store) -> dict[str, list[tuple]]:
     # Channels are created in the order threads are derived, a set's: their rowids never were
     # the same from one run to the next.
     rows["channels"] = store._db.execute("SELECT * FROM channels ORDER BY id").fetchall()
+    rows["thread_authors"] = store._db.execute(
+        "SELECT * FROM thread_authors ORDER BY author_identity_id, thread_id"
+    ).fetchall()
     return rows
 
 
@@ -133,6 +143,17 @@ def test_threads_extended_from_their_rows_are_the_threads_derived_in_full(
     try:
         assert results == expected
         assert everything(shortcut) == everything(reference)
+        # Who wrote in which thread is what the contents say, after edits and moves too.
+        authors = shortcut._db.execute(
+            "SELECT author_identity_id, thread_id FROM thread_authors ORDER BY 1, 2"
+        ).fetchall()
+        assert (
+            authors
+            == shortcut._db.execute(
+                "SELECT DISTINCT author_identity_id, thread_id FROM contents"
+                " WHERE author_identity_id IS NOT NULL ORDER BY 1, 2"
+            ).fetchall()
+        )
     finally:
         shortcut.close()
         reference.close()
@@ -150,5 +171,43 @@ def test_contents_merged_in_time_order_extend_their_threads_without_reading_them
                 store.merge_contents(Content.from_json(r) for r in page)
         derive_in_full.assert_not_called()
         assert store.thread_count(ThreadFilter()) == len({r["threadId"] for r in seed_records})
+    finally:
+        store.close()
+
+
+def test_a_store_of_schema_8_migrates_its_authors_into_thread_authors(
+    tmp_path: Path, seed_records: list[dict]
+) -> None:
+    """Schema 8 had an index on contents by author; the migration builds the pairs from the
+    contents and drops the index, and the customer panel and search answer as before."""
+    path = tmp_path / "v8.sqlite3"
+    store = Store.open(path)
+    store.merge_contents(Content.from_json(r) for r in seed_records)
+    author = seed_records[0]["authorIdentityId"]
+    before = store.threads_of_identities([author], 50)
+    store._db.executescript(
+        "BEGIN; DROP TABLE thread_authors;"
+        " CREATE INDEX contents_author ON contents (author_identity_id);"
+        " PRAGMA user_version = 8; COMMIT;"
+    )
+    store.close()
+    store = Store.open(path)
+    try:
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        pairs = store._db.execute("SELECT * FROM thread_authors ORDER BY 1, 2").fetchall()
+        assert (
+            pairs
+            == store._db.execute(
+                "SELECT DISTINCT author_identity_id, thread_id FROM contents"
+                " WHERE author_identity_id IS NOT NULL ORDER BY 1, 2"
+            ).fetchall()
+        )
+        assert (
+            store._db.execute(
+                "SELECT 1 FROM sqlite_schema WHERE name = 'contents_author'"
+            ).fetchone()
+            is None
+        )
+        assert before and store.threads_of_identities([author], 50) == before
     finally:
         store.close()

@@ -165,10 +165,12 @@ class MergeTables(Tables):
         added: dict[str, list[Merged]] = {}
         full: set[str] = set()
         with self.transaction() as db:
-            # id -> (raw, thread_id, rowid) of what is stored, or about to be.
+            # id -> (raw, thread_id, rowid, author) of what is stored, or about to be.
             stored = self._stored_contents(list({m.content.id: None for m in merged}))
             pending: list[tuple[int, Merged, bytes]] = []
             pending_ids: set[str] = set()
+            # Who wrote in which thread, as this page says (written after its contents).
+            authors: dict[tuple[str, str], None] = {}
             next_rowid = (db.execute("SELECT MAX(rowid) FROM contents").fetchone()[0] or 0) + 1
             for item in merged:
                 content = item.content
@@ -180,10 +182,17 @@ class MergeTables(Tables):
                     pending, pending_ids = [], set()
                 if existed is not None and self._unchanged(existed, item, packed):
                     continue
+                if content.author_identity_id is not None:
+                    authors[(content.author_identity_id, item.thread_id)] = None
                 if existed is None:
                     pending.append((next_rowid, item, packed))
                     pending_ids.add(content.id)
-                    stored[content.id] = (packed, item.thread_id, next_rowid)
+                    stored[content.id] = (
+                        packed,
+                        item.thread_id,
+                        next_rowid,
+                        content.author_identity_id,
+                    )
                     next_rowid += 1
                     added.setdefault(item.thread_id, []).append(item)
                     new_ids.append(content.id)
@@ -191,11 +200,22 @@ class MergeTables(Tables):
                         new_incoming.append(content.id)
                     continue
                 self._update(item, packed, existed[2])
-                stored[content.id] = (packed, item.thread_id, existed[2])
+                self._forget_author(existed[3], existed[1])
+                stored[content.id] = (
+                    packed,
+                    item.thread_id,
+                    existed[2],
+                    content.author_identity_id,
+                )
                 full.update((item.thread_id, existed[1]))
                 # Its thread's newest content may be this one: derived with this preview.
                 added.setdefault(item.thread_id, []).append(item)
             self._insert(pending)
+            db.executemany(
+                "INSERT OR IGNORE INTO thread_authors (author_identity_id, thread_id)"
+                " VALUES (?, ?)",
+                list(authors),
+            )
             self._derive_threads(added, full)
         return MergeResult(tuple(new_ids), tuple(sorted(added.keys() | full)), tuple(new_incoming))
 
@@ -221,19 +241,21 @@ class MergeTables(Tables):
             preview_of(content),
         )
 
-    def _stored_contents(self, ids: Sequence[str]) -> dict[str, tuple[Any, str, int]]:
-        stored: dict[str, tuple[Any, str, int]] = {}
+    def _stored_contents(self, ids: Sequence[str]) -> dict[str, tuple[Any, str, int, str | None]]:
+        stored: dict[str, tuple[Any, str, int, str | None]] = {}
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
             marks = ",".join("?" * len(chunk))
             for row in self._db.execute(
-                f"SELECT id, raw, thread_id, rowid FROM contents WHERE id IN ({marks})", chunk
+                f"SELECT id, raw, thread_id, rowid, author_identity_id FROM contents"
+                f" WHERE id IN ({marks})",
+                chunk,
             ):
                 stored[row[0]] = row[1:]
         return stored
 
     @staticmethod
-    def _unchanged(existed: tuple[Any, str, int], item: Merged, packed: bytes) -> bool:
+    def _unchanged(existed: tuple[Any, str, int, str | None], item: Merged, packed: bytes) -> bool:
         if existed[1] != item.thread_id:
             return False
         if existed[0] in (packed, item.raw):
@@ -276,6 +298,17 @@ class MergeTables(Tables):
             "INSERT INTO contents_text (rowid, body, title) VALUES (?, ?, ?)",
             [(rowid, item.content.body, item.content.title) for rowid, item, _ in pending],
         )
+
+    def _forget_author(self, author_id: str | None, thread_id: str) -> None:
+        """After a content changed author or thread: its old author and thread are a pair no
+        longer, unless another content of the thread says so (or one this page adds)."""
+        if author_id is not None:
+            self._db.execute(
+                "DELETE FROM thread_authors WHERE author_identity_id = ? AND thread_id = ?"
+                " AND NOT EXISTS (SELECT 1 FROM contents WHERE thread_id = ?"
+                " AND author_identity_id = ?)",
+                (author_id, thread_id, thread_id, author_id),
+            )
 
     def _update(self, item: Merged, packed: bytes, rowid: int) -> None:
         self._db.execute(_UPDATE_CONTENT, (*self._columns(item, packed), rowid))

@@ -47,11 +47,11 @@ def search_query(text: str, limit: int) -> tuple[str, dict[str, Any]] | None:
             " WHERE f.body LIKE :p ESCAPE '\\' OR f.title LIKE :p ESCAPE '\\'"
             " ORDER BY f.rowid DESC LIMIT :limit"
         )
-    # Named customers through the authors' index (the threads table has none on customers):
-    # a thread's customer is one of its authors, unless nobody has answered yet.
+    # Named customers through who wrote in which thread (the threads table has no index on
+    # customers): a thread's customer is one of its authors, unless nobody has answered yet.
     by_name = (
-        "SELECT t.id FROM threads AS t WHERE t.id IN (SELECT c.thread_id FROM contents AS c"
-        "  WHERE c.author_identity_id IN (SELECT id FROM named))"
+        "SELECT t.id FROM threads AS t WHERE t.id IN (SELECT a.thread_id FROM thread_authors"
+        "  AS a WHERE a.author_identity_id IN (SELECT id FROM named))"
         " AND t.customer_id IN (SELECT id FROM named)"
     )
     sql = (

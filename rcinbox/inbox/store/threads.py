@@ -88,7 +88,7 @@ class ThreadTables(Tables):
         marks = ",".join("?" * len(ids))
         rows = self._db.execute(
             f"{THREAD_SELECT} WHERE t.customer_id IN ({marks}) OR t.id IN"
-            f" (SELECT thread_id FROM contents WHERE author_identity_id IN ({marks}))"
+            f" (SELECT thread_id FROM thread_authors WHERE author_identity_id IN ({marks}))"
             " ORDER BY t.latest_at DESC, t.id DESC LIMIT ?",
             (*ids, *ids, limit),
         ).fetchall()
