@@ -54,6 +54,13 @@ _UPSERT_THREAD = (
     " unread = excluded.unread"
 )
 
+_UPDATE_THREAD = (
+    "UPDATE threads SET channel_type = ?, latest_at = ?, latest_content_id = ?,"
+    " latest_incoming = ?, preview = ?, customer_id = ?, latest_inbound_id = ?,"
+    " latest_inbound_at = ?, latest_outbound_at = ?, reply_state = ?, content_count = ?"
+    " WHERE id = ?"
+)
+
 
 @dataclass(slots=True)
 class Merged:
@@ -85,6 +92,8 @@ class StoredThread:
     latest_outbound_at: float | None
     reply_state: str | None
     content_count: int
+    channel_id: str | None
+    unread: int
 
 
 def extend_thread(
@@ -335,8 +344,8 @@ class MergeTables(Tables):
             row[0]: StoredThread(*row[1:])
             for row in self._rows_in(
                 "SELECT id, latest_at, latest_content_id, customer_id, latest_inbound_id,"
-                " latest_inbound_at, latest_outbound_at, reply_state, content_count"
-                " FROM threads WHERE id",
+                " latest_inbound_at, latest_outbound_at, reply_state, content_count,"
+                " channel_id, unread FROM threads WHERE id",
                 extendable,
             )
         }
@@ -348,6 +357,9 @@ class MergeTables(Tables):
             )
         }
         rows = []
+        # Threads that stay in their channel, read or unread as they were: updated without
+        # touching the columns the channel counts' trigger watches (it would fire for nothing).
+        in_place = []
         derived = []
         for thread_id in extendable:
             items = added[thread_id]
@@ -360,15 +372,18 @@ class MergeTables(Tables):
                 row = extend_thread(thread_id, before, items, marks.get(thread_id))
             if row is None:
                 derived.append(thread_id)
+            elif before is not None and (row[1], row[13]) == (before.channel_id, before.unread):
+                in_place.append((*row[2:13], thread_id))
             else:
                 rows.append(row)
         self._db.executemany(_UPSERT_THREAD, rows)
+        self._db.executemany(_UPDATE_THREAD, in_place)
         # The customer wrote after the thread was put aside: it comes back.
         self._in(
             "DELETE FROM triage WHERE COALESCE(inbound_at, -1) < (SELECT"
             " COALESCE(latest_inbound_at, -1) FROM threads WHERE id = triage.thread_id)"
             " AND thread_id",
-            [row[0] for row in rows],
+            [row[0] for row in rows] + [row[-1] for row in in_place],
         )
         for thread_id in [*derived, *(t for t in touched if t not in extendable)]:
             previews = {m.content.id: m.preview for m in added.get(thread_id, ())}
