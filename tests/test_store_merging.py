@@ -178,8 +178,9 @@ def test_contents_merged_in_time_order_extend_their_threads_without_reading_them
 def test_a_store_of_schema_8_migrates_its_authors_into_thread_authors(
     tmp_path: Path, seed_records: list[dict]
 ) -> None:
-    """Schema 8 had an index on contents by author; the migration builds the pairs from the
-    contents and drops the index, and the customer panel and search answer as before."""
+    """Schema 8 had an index on contents by author and two columns nothing read; the
+    migrations build the pairs from the contents, drop the index and the columns, and the
+    customer panel answers as before."""
     path = tmp_path / "v8.sqlite3"
     store = Store.open(path)
     store.merge_contents(Content.from_json(r) for r in seed_records)
@@ -188,6 +189,9 @@ def test_a_store_of_schema_8_migrates_its_authors_into_thread_authors(
     store._db.executescript(
         "BEGIN; DROP TABLE thread_authors;"
         " CREATE INDEX contents_author ON contents (author_identity_id);"
+        " ALTER TABLE contents ADD COLUMN in_reply_to TEXT;"
+        " ALTER TABLE contents ADD COLUMN status TEXT;"
+        " UPDATE contents SET status = 'New';"
         " PRAGMA user_version = 8; COMMIT;"
     )
     store.close()
@@ -209,5 +213,8 @@ def test_a_store_of_schema_8_migrates_its_authors_into_thread_authors(
             is None
         )
         assert before and store.threads_of_identities([author], 50) == before
+        columns = {row[1] for row in store._db.execute("PRAGMA table_info(contents)")}
+        assert not columns & {"in_reply_to", "status"}
+        assert store.content(seed_records[0]["id"]).raw == seed_records[0]
     finally:
         store.close()

@@ -27,13 +27,12 @@ CHUNK = 500
 
 _INSERT_CONTENT = (
     "INSERT INTO contents (rowid, id, thread_id, channel_id, channel_type, author_identity_id,"
-    " in_reply_to, created, incoming, status, sync_status, raw, reply_to_author)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " created, incoming, sync_status, raw, reply_to_author)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _UPDATE_CONTENT = (
     "UPDATE contents SET thread_id = ?, channel_id = ?, channel_type = ?, author_identity_id = ?,"
-    " in_reply_to = ?, created = ?, incoming = ?, status = ?, sync_status = ?, raw = ?,"
-    " reply_to_author = ? WHERE rowid = ?"
+    " created = ?, incoming = ?, sync_status = ?, raw = ?, reply_to_author = ? WHERE rowid = ?"
 )
 _THREAD_COLUMNS = (
     "id, channel_id, channel_type, latest_at, latest_content_id, latest_incoming, preview,"
@@ -282,10 +281,8 @@ class MergeTables(Tables):
             item.channel_id,
             content.channel_type,
             content.author_identity_id,
-            content.in_reply_to_content_id,
             item.created,
             int(item.incoming),
-            content.status,
             content.synchronization_status,
             packed,
             content.in_reply_to_author_identity_id,
@@ -421,7 +418,7 @@ class MergeTables(Tables):
             (thread_id,),
         ).fetchone()
         outbound = db.execute(
-            "SELECT created, sync_status, status FROM contents"
+            "SELECT created, sync_status FROM contents"
             " WHERE thread_id = ? AND incoming = 0 ORDER BY created DESC, id DESC LIMIT 1",
             (thread_id,),
         ).fetchone()
