@@ -59,6 +59,10 @@ _UPDATE_THREAD = (
     " latest_inbound_at = ?, latest_outbound_at = ?, reply_state = ?, content_count = ?"
     " WHERE id = ?"
 )
+# The same, for a thread whose channel or unread flag changes (the channel counts follow).
+_MOVE_THREAD = _UPDATE_THREAD.replace(
+    "UPDATE threads SET", "UPDATE threads SET channel_id = ?, unread = ?,"
+)
 
 
 @dataclass(slots=True)
@@ -353,10 +357,11 @@ class MergeTables(Tables):
                 extendable,
             )
         }
-        rows = []
-        # Threads that stay in their channel, read or unread as they were: updated without
-        # touching the columns the channel counts' trigger watches (it would fire for nothing).
+        rows = []  # new threads
+        # Stored threads that stay in their channel, read or unread as they were: updated
+        # without the columns the channel counts' trigger watches (it would fire for nothing).
         in_place = []
+        moved = []
         derived = []
         for thread_id in extendable:
             items = added[thread_id]
@@ -369,18 +374,21 @@ class MergeTables(Tables):
                 row = extend_thread(thread_id, before, items, marks.get(thread_id))
             if row is None:
                 derived.append(thread_id)
-            elif before is not None and (row[1], row[13]) == (before.channel_id, before.unread):
+            elif before is None:
+                rows.append(row)
+            elif (row[1], row[13]) == (before.channel_id, before.unread):
                 in_place.append((*row[2:13], thread_id))
             else:
-                rows.append(row)
+                moved.append((row[1], row[13], *row[2:13], thread_id))
         self._db.executemany(_UPSERT_THREAD, rows)
         self._db.executemany(_UPDATE_THREAD, in_place)
+        self._db.executemany(_MOVE_THREAD, moved)
         # The customer wrote after the thread was put aside: it comes back.
         self._in(
             "DELETE FROM triage WHERE COALESCE(inbound_at, -1) < (SELECT"
             " COALESCE(latest_inbound_at, -1) FROM threads WHERE id = triage.thread_id)"
             " AND thread_id",
-            [row[0] for row in rows] + [row[-1] for row in in_place],
+            [row[0] for row in rows] + [row[-1] for row in (*in_place, *moved)],
         )
         for thread_id in [*derived, *(t for t in touched if t not in extendable)]:
             previews = {m.content.id: m.preview for m in added.get(thread_id, ())}
