@@ -39,20 +39,10 @@ _THREAD_COLUMNS = (
     " customer_id, latest_inbound_id, latest_inbound_at, latest_outbound_at, reply_state,"
     " content_count"
 )
-_UPSERT_THREAD = (
+_INSERT_THREAD = (
     f"INSERT INTO threads ({_THREAD_COLUMNS}, unread)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    " ON CONFLICT (id) DO UPDATE SET channel_id = excluded.channel_id,"
-    " channel_type = excluded.channel_type, latest_at = excluded.latest_at,"
-    " latest_content_id = excluded.latest_content_id,"
-    " latest_incoming = excluded.latest_incoming, preview = excluded.preview,"
-    " customer_id = excluded.customer_id, latest_inbound_id = excluded.latest_inbound_id,"
-    " latest_inbound_at = excluded.latest_inbound_at,"
-    " latest_outbound_at = excluded.latest_outbound_at,"
-    " reply_state = excluded.reply_state, content_count = excluded.content_count,"
-    " unread = excluded.unread"
 )
-
 _UPDATE_THREAD = (
     "UPDATE threads SET channel_type = ?, latest_at = ?, latest_content_id = ?,"
     " latest_incoming = ?, preview = ?, customer_id = ?, latest_inbound_id = ?,"
@@ -105,7 +95,7 @@ def extend_thread(
     added: Sequence[Merged],
     read_mark: tuple[float | None, int] | None,
 ) -> tuple[Any, ...] | None:
-    """The thread's row (the columns of ``_UPSERT_THREAD``) once ``added`` (new contents, every
+    """The thread's row (the columns of ``_INSERT_THREAD``) once ``added`` (new contents, every
     one newer than the thread's newest) joins ``stored`` (None: a thread not stored yet), and
     the read mark (read_up_to, manual_unread) it has; None when only the full derivation can
     tell (its customer would come from its first content, which is not at hand)."""
@@ -380,7 +370,7 @@ class MergeTables(Tables):
                 in_place.append((*row[2:13], thread_id))
             else:
                 moved.append((row[1], row[13], *row[2:13], thread_id))
-        self._db.executemany(_UPSERT_THREAD, rows)
+        self._db.executemany(_INSERT_THREAD, rows)
         self._db.executemany(_UPDATE_THREAD, in_place)
         self._db.executemany(_MOVE_THREAD, moved)
         # The customer wrote after the thread was put aside: it comes back.
