@@ -13,6 +13,7 @@ the same row; tests/test_store_merging.py holds them to it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,13 @@ from rcinbox.inbox.types import UNKNOWN_CHANNEL, MergeResult, reply_state
 
 # Ids in one IN (...) list: well under SQLite's limit of bound parameters.
 CHUNK = 500
+# New contents in a page from which packing them in another thread pays for the handover.
+OVERLAP = 50
+
+_INSERT_TEXT = "INSERT INTO contents_text (rowid, body, title) VALUES (?, ?, ?)"
+_INSERT_AUTHOR = (
+    "INSERT OR IGNORE INTO thread_authors (author_identity_id, thread_id) VALUES (?, ?)"
+)
 
 _INSERT_CONTENT = (
     "INSERT INTO contents (rowid, id, thread_id, channel_id, channel_type, author_identity_id,"
@@ -154,6 +162,17 @@ def extend_thread(
     )
 
 
+_executor: ThreadPoolExecutor | None = None
+
+
+def _packer() -> ThreadPoolExecutor:
+    """The one thread that packs pages of contents, started when first needed."""
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rcinbox-pack")
+    return _executor
+
+
 class MergeTables(Tables):
     """``merge_contents``: contents, their text index and their threads, in one commit."""
 
@@ -168,12 +187,15 @@ class MergeTables(Tables):
         full: set[str] = set()
         with self.transaction() as db:
             # id -> (raw, thread_id, rowid, author) of what is stored, or about to be.
-            stored = self._stored_contents(list({m.content.id: None for m in merged}))
+            ids = list({m.content.id: None for m in merged})
+            stored = self._stored_contents(ids)
+            next_rowid = (db.execute("SELECT MAX(rowid) FROM contents").fetchone()[0] or 0) + 1
+            if not stored and len(ids) == len(merged) >= OVERLAP:
+                return self._merge_new(merged, next_rowid)
             pending: list[tuple[int, Merged, bytes]] = []
             pending_ids: set[str] = set()
             # Who wrote in which thread, as this page says (written after its contents).
             authors: dict[tuple[str, str], None] = {}
-            next_rowid = (db.execute("SELECT MAX(rowid) FROM contents").fetchone()[0] or 0) + 1
             for item in merged:
                 content = item.content
                 packed = pack(item.raw)
@@ -213,13 +235,52 @@ class MergeTables(Tables):
                 # Its thread's newest content may be this one: derived with this preview.
                 added.setdefault(item.thread_id, []).append(item)
             self._insert(pending)
-            db.executemany(
-                "INSERT OR IGNORE INTO thread_authors (author_identity_id, thread_id)"
-                " VALUES (?, ?)",
-                list(authors),
-            )
-            self._derive_threads(added, full)
+            db.executemany(_INSERT_AUTHOR, list(authors))
+            self._derive_in_full(self._extend_threads(added, full), added)
         return MergeResult(tuple(new_ids), tuple(sorted(added.keys() | full)), tuple(new_incoming))
+
+    def _merge_new(self, merged: list[Merged], first_rowid: int) -> MergeResult:
+        """A page of contents none of which is stored (what sync merges): their JSON is packed
+        in another thread (deflate lets go of the GIL) while this one indexes their text and
+        extends their threads, which need only the columns."""
+        packing = _packer().submit(
+            lambda raws: [pack(raw) for raw in raws], [m.raw for m in merged]
+        )
+        added: dict[str, list[Merged]] = {}
+        for item in merged:
+            added.setdefault(item.thread_id, []).append(item)
+        rowids = range(first_rowid, first_rowid + len(merged))
+        self._db.executemany(
+            _INSERT_TEXT,
+            [
+                (rowid, m.content.body, m.content.title)
+                for rowid, m in zip(rowids, merged, strict=True)
+            ],
+        )
+        self._db.executemany(
+            _INSERT_AUTHOR,
+            list(
+                {
+                    (m.content.author_identity_id, m.thread_id): None
+                    for m in merged
+                    if m.content.author_identity_id is not None
+                }
+            ),
+        )
+        in_full = self._extend_threads(added, set())
+        self._db.executemany(
+            _INSERT_CONTENT,
+            [
+                (rowid, m.content.id, *self._columns(m, packed))
+                for rowid, m, packed in zip(rowids, merged, packing.result(), strict=True)
+            ],
+        )
+        self._derive_in_full(in_full, added)
+        return MergeResult(
+            tuple(m.content.id for m in merged),
+            tuple(sorted(added)),
+            tuple(m.content.id for m in merged if m.incoming),
+        )
 
     def _prepare(self, content: Content) -> Merged | None:
         raw, repaired = storable_json(content.raw)
@@ -295,7 +356,7 @@ class MergeTables(Tables):
             ],
         )
         self._db.executemany(
-            "INSERT INTO contents_text (rowid, body, title) VALUES (?, ?, ?)",
+            _INSERT_TEXT,
             [(rowid, item.content.body, item.content.title) for rowid, item, _ in pending],
         )
 
@@ -318,9 +379,10 @@ class MergeTables(Tables):
             (rowid, item.content.body, item.content.title),
         )
 
-    def _derive_threads(self, added: dict[str, list[Merged]], full: set[str]) -> None:
-        """Each touched thread's row: extended from its stored row when this merge only added
-        contents newer than its newest, derived in full otherwise."""
+    def _extend_threads(self, added: dict[str, list[Merged]], full: set[str]) -> list[str]:
+        """Each touched thread's row extended from its stored row, when this merge only added
+        contents newer than its newest; the threads left to derive in full (once the contents
+        are written) are returned."""
         touched = list(added.keys() | full)
         with_outbox = {
             row[0]
@@ -380,7 +442,10 @@ class MergeTables(Tables):
             " AND thread_id",
             [row[0] for row in rows] + [row[-1] for row in (*in_place, *moved)],
         )
-        for thread_id in [*derived, *(t for t in touched if t not in extendable)]:
+        return [*derived, *(t for t in touched if t not in extendable)]
+
+    def _derive_in_full(self, thread_ids: list[str], added: dict[str, list[Merged]]) -> None:
+        for thread_id in thread_ids:
             previews = {m.content.id: m.preview for m in added.get(thread_id, ())}
             self._derive_thread(thread_id, previews)
 
