@@ -218,3 +218,36 @@ def test_a_store_of_schema_8_migrates_its_authors_into_thread_authors(
         assert store.content(seed_records[0]["id"]).raw == seed_records[0]
     finally:
         store.close()
+
+
+def test_the_text_index_rebuilt_without_column_sizes_finds_what_it_found(
+    tmp_path: Path, seed_records: list[dict]
+) -> None:
+    """Migration 11 builds the trigram index again without its column sizes: every search
+    answers as it did, and the index keeps its merge setting."""
+    path = tmp_path / "v10.sqlite3"
+    store = Store.open(path)
+    store.merge_contents(Content.from_json(r) for r in seed_records)
+    words = ["order", "Bestellung", "de", "ship", "🙂", "xyzzy", seed_records[5]["body"][:12]]
+    before = {word: store.search_threads(word) for word in words}
+    store._db.executescript(
+        "BEGIN; DROP TABLE contents_text;"
+        " CREATE VIRTUAL TABLE contents_text USING fts5(body, title, tokenize = 'trigram');"
+        " INSERT INTO contents_text (contents_text, rank) VALUES ('automerge', 8);"
+        " INSERT INTO contents_text (rowid, body, title)"
+        "  SELECT rowid, json_extract(raw_json(raw), '$.body'),"
+        "  json_extract(raw_json(raw), '$.title') FROM contents;"
+        " PRAGMA user_version = 10; COMMIT;"
+    )
+    store.close()
+    store = Store.open(path)
+    try:
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert {word: store.search_threads(word) for word in words} == before
+        assert any(before.values())
+        names = {row[0] for row in store._db.execute("SELECT name FROM sqlite_schema")}
+        assert "contents_text_docsize" not in names and "contents_text_new" not in names
+        config = dict(store._db.execute("SELECT k, v FROM contents_text_config"))
+        assert config["automerge"] == 8
+    finally:
+        store.close()
