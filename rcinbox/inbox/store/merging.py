@@ -8,6 +8,11 @@ stored row and the page (:func:`extend_thread`). The full derivation from the th
 (:meth:`MergeTables._derive_thread`) is kept for everything else: a content updated or moved,
 one older than the thread's newest, a thread with a reply in the outbox or on screen. Both give
 the same row; tests/test_store_merging.py holds them to it.
+
+Packing the raw JSON (packing.py) is a third of a merge's time. A page of new contents, what sync
+merges, is packed on a worker thread while this one writes everything else; deflate releases the
+GIL, so the two overlap on a second core. The thread only compresses: every statement runs on
+the store's connection, on the caller's thread.
 """
 
 from __future__ import annotations
