@@ -13,7 +13,9 @@ and not the number of threads or its depth. The UIs never see SQL: they get smal
 Durability: WAL with ``synchronous=FULL``; a reply in the outbox or a draft is committed before the
 call that wrote it returns, so it survives SIGKILL and power loss. All access happens on one
 thread (the engine's event loop); statements are short. The one exception is the filter box's
-search, which runs in a worker thread on its own read-only connection (search.py).
+search, which runs in a worker thread on its own read-only connection (search.py). (A merge of
+new contents compresses their JSON on a worker thread too, merging.py; that thread never touches
+the database.)
 
 This module never touches the network and never imports Textual.
 """
