@@ -33,6 +33,7 @@ from rcinbox.inbox.store.base import StoreError
 from rcinbox.inbox.store.contents import MIN_TEXT_QUERY, ContentTables
 from rcinbox.inbox.store.cursors import CursorTables
 from rcinbox.inbox.store.drafts import DraftTables
+from rcinbox.inbox.store.folding import register as register_folding
 from rcinbox.inbox.store.identities import IdentityTables
 from rcinbox.inbox.store.lock import SenderLock
 from rcinbox.inbox.store.maintenance import MaintenanceTables
@@ -141,6 +142,7 @@ class Store(
             # statement: a few pages. (Store.vacuum builds its copy in a file.)
             connection.execute("PRAGMA temp_store=MEMORY")
             register(connection)
+            register_folding(connection)
             store = cls(connection, clock, None if str(path) == ":memory:" else Path(path))
             store._migrate()
         except sqlite3.DatabaseError as error:

@@ -226,12 +226,15 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE contents DROP COLUMN in_reply_to;
     ALTER TABLE contents DROP COLUMN status;
     """,
-    # 11: the text index without its table of column sizes (columnsize=0), which only ranking
-    # by relevance reads (the filter box orders by activity): a row written for every content,
-    # 11 bytes a content. FTS5 cannot drop it in place: the index is built again, same rows.
+    # 11: the text index keeps no positions (detail=none) and no column sizes (columnsize=0):
+    # its postings were a fifth of the file (235 bytes a content), positions most of them. The
+    # search asks it for the rows holding every trigram of the typed text and checks those for
+    # the text itself (store/folding.py), which answers what the phrase query did. Column sizes
+    # are for ranking by relevance, which the filter box does not do. FTS5 changes neither in
+    # place: the index is built again, same rows.
     """
     CREATE VIRTUAL TABLE contents_text_new USING fts5(
-        body, title, tokenize = 'trigram', columnsize = 0
+        body, title, tokenize = 'trigram', detail = none, columnsize = 0
     );
     INSERT INTO contents_text_new (contents_text_new, rank) VALUES ('automerge', 8);
     INSERT INTO contents_text_new (rowid, body, title)
