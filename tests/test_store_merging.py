@@ -4,7 +4,9 @@ written per content flat as the store grows (issue 12), answering exactly as bef
 from __future__ import annotations
 
 import copy
+import os
 import random
+import time
 from pathlib import Path
 from unittest.mock import patch
 
@@ -251,3 +253,31 @@ def test_the_text_index_rebuilt_without_column_sizes_finds_what_it_found(
         assert config["automerge"] == 8
     finally:
         store.close()
+
+
+def test_a_forked_child_merges_with_a_packing_thread_of_its_own(
+    tmp_path: Path, seed_records: list[dict]
+) -> None:
+    """The packing thread does not survive a fork; the child's first page starts another
+    instead of waiting on the parent's forever."""
+    store = Store.open(tmp_path / "parent.sqlite3")
+    store.merge_contents(Content.from_json(r) for r in seed_records[:100])
+    store.close()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through its exit status
+        code = 1
+        try:
+            forked = Store.open(tmp_path / "child.sqlite3")
+            forked.merge_contents(Content.from_json(r) for r in seed_records[:100])
+            code = 0 if forked.content_count() == 100 else 1
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(child, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(child, 9)
+    pytest.fail("the child's merge never finished")

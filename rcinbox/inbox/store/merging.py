@@ -17,6 +17,7 @@ the store's connection, on the caller's thread.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -176,6 +177,16 @@ def _packer() -> ThreadPoolExecutor:
     if _executor is None:
         _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rcinbox-pack")
     return _executor
+
+
+def _forget_packer() -> None:
+    # A forked child has no packing thread, only the executor that believes it has one: work
+    # handed to it would wait forever. The child starts its own.
+    global _executor
+    _executor = None
+
+
+os.register_at_fork(after_in_child=_forget_packer)
 
 
 class MergeTables(Tables):
