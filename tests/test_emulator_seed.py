@@ -17,6 +17,7 @@ from rcinbox.emulator.seed import DEFAULT_NOW, SeedData, generate
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 HEX24 = re.compile(r"^[0-9a-f]{24}$")
+OBJECT_ID = re.compile(r"(?<![0-9a-f])([0-9a-f]{24})(?![0-9a-f])")
 TIME_KEYS = ("creationTime", "lastModifiedTime")
 
 CONTENT_FIELDS = {
@@ -90,9 +91,25 @@ def test_different_seeds_give_different_inboxes(demo: SeedData) -> None:
 
 
 def test_another_now_shifts_every_timestamp_and_changes_nothing_else(demo: SeedData) -> None:
+    """Timestamps move by the difference, and so does the time in each ObjectId (its first 8 hex
+    digits); the rest of every id, every body, every other field stays."""
     delta = timedelta(days=400, hours=5, seconds=17)
     shifted = generate(now=DEFAULT_NOW + delta)
     compared = 0
+    ids_shifted = 0
+
+    def same_but_id_times(before: str, after: str) -> bool:
+        nonlocal ids_shifted
+        old, new = OBJECT_ID.split(before), OBJECT_ID.split(after)
+        if len(old) != len(new) or old[::2] != new[::2]:
+            return False
+        for old_id, new_id in zip(old[1::2], new[1::2], strict=True):
+            if old_id != new_id:
+                moved = int(new_id[:8], 16) - int(old_id[:8], 16)
+                if old_id[8:] != new_id[8:] or moved != delta.total_seconds():
+                    return False
+                ids_shifted += 1
+        return True
 
     def walk(before: object, after: object) -> None:
         nonlocal compared
@@ -110,6 +127,8 @@ def test_another_now_shifts_every_timestamp_and_changes_nothing_else(demo: SeedD
             assert len(before) == len(after)
             for left, right in zip(before, after, strict=True):
                 walk(left, right)
+        elif isinstance(before, str):
+            assert isinstance(after, str) and same_but_id_times(before, after)
         else:
             assert before == after
 
@@ -118,6 +137,27 @@ def test_another_now_shifts_every_timestamp_and_changes_nothing_else(demo: SeedD
     assert demo.channels == shifted.channels
     assert demo.owner_id == shifted.owner_id
     assert compared > 2 * len(demo.contents)
+    assert ids_shifted > 3 * len(demo.contents)
+
+
+def test_ids_are_object_ids_of_their_records_creation_time(demo: SeedData) -> None:
+    """As the API's are: so ids grow with time, and what is indexed by id is appended to."""
+
+    def seconds(moment: str) -> int:
+        return int(parse(moment).timestamp())
+
+    first_in_thread: dict[str, str] = {}
+    for content in demo.contents:
+        assert int(content["id"][:8], 16) == seconds(content["creationTime"])
+        first_in_thread.setdefault(content["threadId"], content["creationTime"])
+        for attachment in content["attachments"] or ():
+            assert int(attachment["id"][:8], 16) == seconds(attachment["creationTime"])
+            assert attachment["uri"].endswith(attachment["id"])
+    for thread_id, created in first_in_thread.items():
+        assert int(thread_id[:8], 16) == seconds(created)
+    for identity in demo.identities:
+        assert int(identity["id"][:8], 16) == seconds(identity["creationTime"])
+    assert len({c["id"] for c in demo.contents}) == len(demo.contents)
 
 
 def test_naive_now_is_taken_as_utc() -> None:
@@ -462,4 +502,5 @@ def test_customer_identity_is_a_new_customer_on_that_channel(demo: SeedData) -> 
         assert identity["type"] == channel_info(channel["type"]).identity_type
         assert identity["identityType"] == "Customer" and identity["userIds"] == []
         assert identity["creationTime"] == identity["lastModifiedTime"] == "2027-01-01T08:30:00Z"
+        assert int(identity["id"][:8], 16) == int(now.timestamp())
         json.dumps(identity)

@@ -140,7 +140,7 @@ def test_a_version_one_store_is_migrated_and_indexed(tmp_path: Path) -> None:
     store = Store.open(path)
     assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     rowid = store._db.execute(
-        "SELECT rowid FROM contents_text WHERE contents_text MATCH '\"parcel\"'"
+        'SELECT rowid FROM contents_text WHERE contents_text MATCH \'"par" AND "cel"\''
     ).fetchone()
     assert rowid is not None
 

@@ -27,8 +27,8 @@ NARROW = (80, 24)
 LIVE = EngineSettings(poll_active=0.2, poll_idle=0.2, idle_after=3600.0)
 
 # Seeded threads (seed 1) by what they hold.
-MARKUP_CONTENT = "560402fa66403ef7f099dd28"  # "[@click=app.quit]click me[/] [b]bold[/b]…"
-TWITTER_THREAD = "f0929d35b3246cd8488f19d1"
+MARKUP_CONTENT = "6ad2ae7166403ef7f099dd28"  # "[@click=app.quit]click me[/] [b]bold[/b]…"
+TWITTER_THREAD = "6afc3ccdb3246cd8488f19d1"
 
 
 def _bubble_text(bubble: MessageBubble) -> str:

@@ -25,7 +25,7 @@ from rcinbox.tui.widgets.sidebar import ALL
 
 WIDE = (120, 40)
 NARROW = (80, 24)
-TWITTER_THREAD = "f0929d35b3246cd8488f19d1"
+TWITTER_THREAD = "6afc3ccdb3246cd8488f19d1"
 
 
 def bubbles(app: InboxApp) -> list[MessageBubble]:

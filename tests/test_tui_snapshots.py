@@ -305,9 +305,9 @@ def test_discarding_a_draft_asks_first(snap_compare: Callable, fresh) -> None:
 # ---------------------------------------------------------------------------------- attachments
 
 # The seeded conversation whose first message carries the specimen files (seed 1).
-SPECIMEN_THREAD = "0f5ab72982e83672bc0ff993"
+SPECIMEN_THREAD = "6acff68e82e83672bc0ff993"
 # Sophia H. on X; the same person wrote on Instagram and Facebook too (seed 1).
-THREE_CHANNEL_CUSTOMER_THREAD = "ac7e68102d2db478f6ac9a3f"
+THREE_CHANNEL_CUSTOMER_THREAD = "6aee97932d2db478f6ac9a3f"
 
 
 def test_attachments_with_hostile_names_are_shown_as_text(snap_compare: Callable, fresh) -> None:

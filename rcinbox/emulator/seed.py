@@ -5,8 +5,11 @@
 (``channelId``/``channelType``/``channelUri``, ``bodyFormatted`` with ``Text``/``Html`` keys).
 
 Determinism is the point: every random draw comes from one ``random.Random(seed)`` and is made in
-*age* space (seconds before ``now``), so the same seed gives the same ids and bodies whatever
-``now`` is, and a different ``now`` only shifts the timestamps. The draws never depend on ``now``.
+*age* space (seconds before ``now``), so the same seed gives the same bodies whatever ``now`` is,
+and a different ``now`` shifts the timestamps. The draws never depend on ``now``; the ids do, as
+the API's do: content, thread, attachment and identity ids are Mongo ObjectIds whose first 4
+bytes are the record's creation time (the other 8 are drawn), so another ``now`` changes their
+first 8 hex digits and nothing else.
 
 The data is meant to be realistic *and* hostile: international names and text (RTL scripts,
 CJK, emoji, multi-paragraph emails), and, whenever there are at least 50 contents, a few bodies
@@ -37,6 +40,7 @@ from .seeding.basics import (
     channel_uri,
     isoformat,
     object_id,
+    stamped,
 )
 from .seeding.persons import customer_identity
 from .seeding.threads import generate
@@ -54,4 +58,5 @@ __all__ = [
     "inbound_body",
     "isoformat",
     "object_id",
+    "stamped",
 ]

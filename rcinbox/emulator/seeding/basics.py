@@ -41,9 +41,19 @@ class SeedData:
     voices: dict[str, Any] = field(default_factory=dict)
 
 
-def object_id(rng: random.Random) -> str:
-    """A 24-character lowercase hex id, shaped like the API's Mongo ObjectIds."""
-    return f"{rng.getrandbits(96):024x}"
+def object_id(rng: random.Random, seconds: int | None = None) -> str:
+    """A 24-character lowercase hex id, shaped like the API's Mongo ObjectIds; with ``seconds``
+    (the record's creation time), one: see :func:`stamped`."""
+    drawn = f"{rng.getrandbits(96):024x}"
+    return drawn if seconds is None else stamped(drawn, seconds)
+
+
+def stamped(drawn: str, seconds: int) -> str:
+    """The id ``drawn`` made a Mongo ObjectId created at ``seconds``: its first 4 bytes are the
+    creation time, as the API's are, so ids grow with time (and land at the end of every index
+    keyed by them, as real ones do). The other 8 bytes stay the drawn ones: the rng gives the
+    same draws whatever the time is."""
+    return f"{seconds & 0xFFFFFFFF:08x}{drawn[8:]}"
 
 
 def isoformat(dt: datetime) -> str:

@@ -25,7 +25,7 @@ from ..corpus.people import (
     TW_DESCRIPTIONS,
     TW_LOCATIONS,
 )
-from .basics import MAX_AGE, TENANT_URL, isoformat, object_id
+from .basics import MAX_AGE, TENANT_URL, epoch, isoformat, object_id, stamped
 
 # The ContentModel ``language`` of a thread in each locale (``"En"``, ``"Zh"``...).
 LANGUAGE_CODES = {loc: loc.capitalize() for loc in LOCALES}
@@ -196,6 +196,7 @@ def new_customer(rng: random.Random, channel: dict, now: datetime) -> tuple[Pers
     person = new_person(rng)
     record = identity_record(rng, person, channel_info(channel.get("type")).identity_type, [])
     record["creationTime"] = record["lastModifiedTime"] = isoformat(now)
+    record["id"] = stamped(record["id"], epoch(now))
     return person, record
 
 

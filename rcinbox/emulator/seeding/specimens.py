@@ -9,9 +9,10 @@ draws, and so every other content, stay exactly as they were, and the newest con
 from __future__ import annotations
 
 import random
+from datetime import datetime
 
 from ..corpus.specimens import SPECIMEN_FILES
-from .basics import TENANT_URL, object_id
+from .basics import TENANT_URL, epoch, object_id
 
 
 def add_specimen_files(contents: list[dict], seed: int) -> None:
@@ -29,9 +30,10 @@ def add_specimen_files(contents: list[dict], seed: int) -> None:
         return
     rng = random.Random(f"specimens:{seed}")
     content = candidates[int(rng.random() * len(candidates))]
+    created = epoch(datetime.fromisoformat(content["creationTime"]))
     attachments = []
     for name, kind, size in SPECIMEN_FILES:
-        attachment_id = object_id(rng)
+        attachment_id = object_id(rng, created)
         attachments.append(
             {
                 "id": attachment_id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from html import escape
 from operator import itemgetter
@@ -45,6 +45,7 @@ from .basics import (
     iso,
     object_id,
     pick,
+    stamped,
 )
 from .persons import LANGUAGE_CODES, Identity
 from .shape import CHAT, EMAIL, REVIEW, SYNCED, Cast, Channel, Plan
@@ -182,14 +183,17 @@ class Generator(Cast):
         title = None
         if ctype == "Email":
             title = MEGA_SUBJECT if hostile == "mega" else topic.subject.format_map(ctx)
-        thread_id = object_id(rng)
+        drawn = object_id(rng)
+        ages = self.ages(seq, ch.pace, last_age)
+        # A thread's id is its first content's: it was created with it.
+        thread_id = stamped(drawn, self.now_ts - ages[0])
         return Thread(
             ch,
             thread_id,
             hostile,
             agent_start,
             seq,
-            self.ages(seq, ch.pace, last_age),
+            ages,
             next_out,
             public,
             in_type,
@@ -442,11 +446,14 @@ class Generator(Cast):
             author.oldest = age
         if age < author.newest:
             author.newest = age
-        content_id = object_id(self.rng)
+        content_id = object_id(self.rng, created)
         # iso inlined: two timestamps per content add up at 100k contents.
         suffixes, prefixes = self.clock_suffixes, self.day_prefixes
         created_iso = prefixes[created // DAY] + suffixes[created % DAY]
         for attachment in attachments:
+            # Attachments are created with their content (their ids were drawn before its time).
+            attachment_id = attachment["id"] = stamped(attachment["id"], created)
+            attachment["uri"] = f"{TENANT_URL}/files/attachments/{attachment_id}"
             attachment["creationTime"] = attachment["lastModifiedTime"] = created_iso
             attachment["attachableId"] = content_id
         title = t.title
@@ -508,12 +515,25 @@ class Generator(Cast):
     def finish(self) -> SeedData:
         now_ts = self.now_ts
         records = []
+        # An identity's creation time is known only now (it precedes its oldest content), so
+        # its id gets its time now, and the contents and voices naming it follow.
+        renamed: dict[str, str] = {}
         for ident in self.identities:
             record = ident.record
             created = now_ts - ident.oldest - ident.lead
             record["creationTime"] = iso(created)
             record["lastModifiedTime"] = iso(max(created, now_ts - ident.newest))
+            renamed[record["id"]] = record["id"] = stamped(record["id"], created)
             records.append(record)
+        for content in self.contents:
+            content["authorIdentityId"] = renamed[content["authorIdentityId"]]
+            answered = content["inReplyToAuthorIdentityId"]
+            if answered is not None:
+                content["inReplyToAuthorIdentityId"] = renamed[answered]
+        self.voices = {
+            thread_id: replace(voice, customer_id=renamed[voice.customer_id])
+            for thread_id, voice in self.voices.items()
+        }
         records.sort(key=itemgetter("creationTime", "id"))
         # Timestamps have one fixed width, so one concatenated string sorts as the pair would.
         self.contents.sort(key=lambda c: c["creationTime"] + c["id"])

@@ -13,7 +13,9 @@ and not the number of threads or its depth. The UIs never see SQL: they get smal
 Durability: WAL with ``synchronous=FULL``; a reply in the outbox or a draft is committed before the
 call that wrote it returns, so it survives SIGKILL and power loss. All access happens on one
 thread (the engine's event loop); statements are short. The one exception is the filter box's
-search, which runs in a worker thread on its own read-only connection (search.py).
+search, which runs in a worker thread on its own read-only connection (search.py). (A merge of
+new contents compresses their JSON on a worker thread too, merging.py; that thread never touches
+the database.)
 
 This module never touches the network and never imports Textual.
 """
@@ -31,9 +33,11 @@ from rcinbox.inbox.store.base import StoreError
 from rcinbox.inbox.store.contents import MIN_TEXT_QUERY, ContentTables
 from rcinbox.inbox.store.cursors import CursorTables
 from rcinbox.inbox.store.drafts import DraftTables
+from rcinbox.inbox.store.folding import register as register_folding
 from rcinbox.inbox.store.identities import IdentityTables
 from rcinbox.inbox.store.lock import SenderLock
 from rcinbox.inbox.store.maintenance import MaintenanceTables
+from rcinbox.inbox.store.merging import MergeTables
 from rcinbox.inbox.store.outbox import OutboxTables
 from rcinbox.inbox.store.packing import register
 from rcinbox.inbox.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -76,6 +80,7 @@ CACHE_KIB = 32 * 1024
 
 
 class Store(
+    MergeTables,
     WindowTables,
     ThreadTables,
     TriageTables,
@@ -89,8 +94,8 @@ class Store(
 ):
     """The profile's SQLite database. Open with :meth:`open`; close with :meth:`close`.
 
-    One class over one connection; each table group's methods live in their module (contents,
-    threads, identities, drafts, outbox, cursors), the schema in ``schema.py``.
+    One class over one connection; each table group's methods live in their module (merging,
+    contents, threads, identities, drafts, outbox, cursors), the schema in ``schema.py``.
     """
 
     def __init__(
@@ -123,10 +128,21 @@ class Store(
             # written per content grew with the store (9 KB at 10k, 35 KB at 1M). The cache
             # only holds pages that were used, up to this size.
             connection.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-            # Checkpoint every 16 MB of WAL rather than 4: a page rewritten by several commits
-            # between two checkpoints is copied into the database once.
-            connection.execute("PRAGMA wal_autocheckpoint=4000")
+            # Checkpoint every 64 MB of WAL rather than 4: a page rewritten by several commits
+            # between two checkpoints is copied into the database once. The threads' rows and
+            # indexes are such pages: each commit of sync rewrites the threads it touches, and
+            # the next commits touch many of them again (at 100k contents, 16 MB wrote 6.5 KB a
+            # content over the last tenth, 64 MB 4.3 KB).
+            connection.execute("PRAGMA wal_autocheckpoint=16000")
+            # Temporary data in memory: above all the statement journals. A merge's upserts (the
+            # threads table has triggers) each keep a journal of the pages they change, so that
+            # one statement can be undone alone; past 64 KiB in a transaction SQLite moved them
+            # into a temporary file, and writing those page copies out was three quarters of
+            # the bytes a merge wrote (25 KB a content at 100k contents). They live for one
+            # statement: a few pages. (Store.vacuum builds its copy in a file.)
+            connection.execute("PRAGMA temp_store=MEMORY")
             register(connection)
+            register_folding(connection)
             store = cls(connection, clock, None if str(path) == ":memory:" else Path(path))
             store._migrate()
         except sqlite3.DatabaseError as error:

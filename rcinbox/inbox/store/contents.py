@@ -20,19 +20,6 @@ from rcinbox.inbox.types import (
 class ContentTables(Tables):
     """Contents: the raw JSON, the columns queries need, and the trigram index of their text."""
 
-    def _index_text(self, content: Content, rowid: int | None) -> None:
-        """Index a content's text; ``rowid`` is the row just inserted, None for one updated
-        (whose old text is taken out of the index first)."""
-        if rowid is None:
-            rowid = self._db.execute(
-                "SELECT rowid FROM contents WHERE id = ?", (content.id,)
-            ).fetchone()[0]
-            self._db.execute("DELETE FROM contents_text WHERE rowid = ?", (rowid,))
-        self._db.execute(
-            "INSERT INTO contents_text (rowid, body, title) VALUES (?, ?, ?)",
-            (rowid, content.body, content.title),
-        )
-
     def has_content(self, content_id: str) -> bool:
         row = self._db.execute("SELECT 1 FROM contents WHERE id = ?", (content_id,)).fetchone()
         return row is not None

@@ -98,8 +98,10 @@ class IdentityTables(Tables):
             chunk = ids[start : start + 400]
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
-                "SELECT author_identity_id, channel_id FROM contents"
-                f" WHERE author_identity_id IN ({marks}) AND channel_id <> ''"
+                "SELECT a.author_identity_id, c.channel_id FROM thread_authors AS a"
+                " JOIN contents AS c ON c.thread_id = a.thread_id"
+                " AND c.author_identity_id = a.author_identity_id"
+                f" WHERE a.author_identity_id IN ({marks}) AND c.channel_id <> ''"
                 " UNION SELECT customer_id, channel_id FROM threads"
                 f" WHERE customer_id IN ({marks}) AND channel_id <> ''",
                 chunk + chunk,

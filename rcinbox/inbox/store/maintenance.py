@@ -44,7 +44,13 @@ class MaintenanceTables(Tables):
         """Merge the text index's segments, rewrite the file without its free room, and empty
         the WAL. Takes the write lock for as long as it runs (seconds for a large store)."""
         self._db.execute("INSERT INTO contents_text (contents_text) VALUES ('optimize')")
-        self._db.execute("VACUUM")
+        # VACUUM builds its copy in the temporary store: in a file, not in memory (Store.open
+        # keeps temporary data in memory for the merges' statement journals).
+        self._db.execute("PRAGMA temp_store=FILE")
+        try:
+            self._db.execute("VACUUM")
+        finally:
+            self._db.execute("PRAGMA temp_store=MEMORY")
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _file_bytes(self) -> int:

@@ -204,6 +204,44 @@ MIGRATIONS: tuple[str, ...] = (
             THEN json_extract(raw, '$.inReplyToAuthorIdentityId') END,
         raw = pack_raw(raw);
     """,
+    # 9: who wrote in which thread, once per author and thread, instead of an index entry per
+    # content: the index on contents by author took a write for every content merged (the most
+    # pages a merge dirtied, 38 bytes a content); a pair is written only when an author first
+    # writes in a thread. Search by name, the customer panel and the channels a person wrote
+    # on read it.
+    """
+    CREATE TABLE thread_authors (
+        author_identity_id TEXT NOT NULL,
+        thread_id TEXT NOT NULL,
+        PRIMARY KEY (author_identity_id, thread_id)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO thread_authors (author_identity_id, thread_id)
+        SELECT author_identity_id, thread_id FROM contents WHERE author_identity_id IS NOT NULL;
+    DROP INDEX contents_author;
+    """,
+    # 10: no columns nothing reads: a content's status and the content it answers are in its
+    # raw JSON, where the inspector and --json find them; as columns they were 34 bytes a
+    # content (32 MiB at a million) written and never queried.
+    """
+    ALTER TABLE contents DROP COLUMN in_reply_to;
+    ALTER TABLE contents DROP COLUMN status;
+    """,
+    # 11: the text index keeps no positions (detail=none) and no column sizes (columnsize=0):
+    # its postings were a fifth of the file (235 bytes a content), positions most of them. The
+    # search asks it for the rows holding every trigram of the typed text and checks those for
+    # the text itself (store/folding.py), which answers what the phrase query did. Column sizes
+    # are for ranking by relevance, which the filter box does not do. FTS5 changes neither in
+    # place: the index is built again, same rows.
+    """
+    CREATE VIRTUAL TABLE contents_text_new USING fts5(
+        body, title, tokenize = 'trigram', detail = none, columnsize = 0
+    );
+    INSERT INTO contents_text_new (contents_text_new, rank) VALUES ('automerge', 8);
+    INSERT INTO contents_text_new (rowid, body, title)
+        SELECT rowid, body, title FROM contents_text;
+    DROP TABLE contents_text;
+    ALTER TABLE contents_text_new RENAME TO contents_text;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -21,8 +21,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from rcinbox.inbox.store.folding import indexed
+from rcinbox.inbox.store.folding import register as register_folding
+
 # The trigram index cannot answer shorter queries; those search names and previews only.
 MIN_TEXT_QUERY = 3
+# Trigrams of the typed text the index is asked for, at most: each narrows less than the last.
+MAX_TRIGRAMS = 8
 
 
 def search_query(text: str, limit: int) -> tuple[str, dict[str, Any]] | None:
@@ -32,12 +37,18 @@ def search_query(text: str, limit: int) -> tuple[str, dict[str, Any]] | None:
     if not text:
         return None
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    if len(text) >= MIN_TEXT_QUERY:
-        # A quoted FTS5 string: the trigram index matches it as a plain substring.
+    needle = indexed(text)
+    if len(text) >= MIN_TEXT_QUERY and len(needle) < MIN_TEXT_QUERY:
+        # Cut short by a NUL, where the tokenizer stops: no trigram to look for.
+        in_text = "SELECT NULL AS thread_id WHERE 0"
+    elif len(text) >= MIN_TEXT_QUERY:
+        # The index (no positions kept) finds the rows with every trigram of the text; the
+        # text itself is then looked for in them, as the index reads text (folding.py).
         in_text = (
             "SELECT DISTINCT c.thread_id FROM contents_text AS f"
             " JOIN contents AS c ON c.rowid = f.rowid"
-            " WHERE contents_text MATCH :q ORDER BY f.rowid DESC LIMIT :limit"
+            " WHERE contents_text MATCH :q AND indexed_contains(f.body, f.title, :needle)"
+            " ORDER BY f.rowid DESC LIMIT :limit"
         )
     else:
         # Too short for trigrams (a two-character Chinese word, say): scan the indexed text.
@@ -47,11 +58,11 @@ def search_query(text: str, limit: int) -> tuple[str, dict[str, Any]] | None:
             " WHERE f.body LIKE :p ESCAPE '\\' OR f.title LIKE :p ESCAPE '\\'"
             " ORDER BY f.rowid DESC LIMIT :limit"
         )
-    # Named customers through the authors' index (the threads table has none on customers):
-    # a thread's customer is one of its authors, unless nobody has answered yet.
+    # Named customers through who wrote in which thread (the threads table has no index on
+    # customers): a thread's customer is one of its authors, unless nobody has answered yet.
     by_name = (
-        "SELECT t.id FROM threads AS t WHERE t.id IN (SELECT c.thread_id FROM contents AS c"
-        "  WHERE c.author_identity_id IN (SELECT id FROM named))"
+        "SELECT t.id FROM threads AS t WHERE t.id IN (SELECT a.thread_id FROM thread_authors"
+        "  AS a WHERE a.author_identity_id IN (SELECT id FROM named))"
         " AND t.customer_id IN (SELECT id FROM named)"
     )
     sql = (
@@ -61,7 +72,17 @@ def search_query(text: str, limit: int) -> tuple[str, dict[str, Any]] | None:
         f"  UNION {by_name})"
         " ORDER BY latest_at DESC, id DESC LIMIT :limit"
     )
-    return sql, {"q": '"' + text.replace('"', '""') + '"', "p": pattern, "limit": limit}
+    return sql, {"q": trigram_query(needle), "needle": needle, "p": pattern, "limit": limit}
+
+
+def trigram_query(needle: str) -> str:
+    """An FTS5 query for the rows holding every trigram of ``needle`` (a few of them, spread
+    over it, for a long one: the rows are checked for the whole text anyway)."""
+    trigrams = list(dict.fromkeys(needle[i : i + 3] for i in range(len(needle) - 2)))
+    if len(trigrams) > MAX_TRIGRAMS:
+        step = (len(trigrams) - 1) / (MAX_TRIGRAMS - 1)
+        trigrams = [trigrams[round(i * step)] for i in range(MAX_TRIGRAMS)]
+    return " AND ".join('"' + trigram.replace('"', '""') + '"' for trigram in trigrams)
 
 
 def run_search(connection: sqlite3.Connection, text: str, limit: int) -> list[str]:
@@ -117,6 +138,7 @@ class SearchWorker:
                     uri=True,
                     check_same_thread=False,
                 )
+                register_folding(self._connection)
         try:
             return run_search(self._connection, text, limit)
         except sqlite3.OperationalError as error:

@@ -1,25 +1,17 @@
-"""Threads, channels and read marks: everything derived from contents, and the one transaction that
-merges contents in and re-derives their threads (contents, index and threads change together)."""
+"""Threads, channels and read marks: everything derived from contents (merging.py derives them as
+contents are merged), the read marks and the reply state the outbox overrides."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from rcinbox.api.models import Content
 from rcinbox.inbox.store.base import (
     THREAD_SELECT,
     Tables,
-    preview_of,
-    same_but_links,
     thread_row,
-    to_epoch,
 )
-from rcinbox.inbox.store.packing import load, pack
-from rcinbox.inbox.store.storable import storable_json
 from rcinbox.inbox.types import (
-    UNKNOWN_CHANNEL,
     ChannelRow,
-    MergeResult,
     ThreadFilter,
     ThreadRow,
     reply_state,
@@ -28,154 +20,6 @@ from rcinbox.inbox.types import (
 
 class ThreadTables(Tables):
     """Threads and channels, derived from contents as they are merged, and the read marks."""
-
-    def merge_contents(self, contents: Iterable[Content]) -> MergeResult:
-        """Insert or update contents, then re-derive every thread they touch, in one commit."""
-        new_ids: list[str] = []
-        new_incoming: list[str] = []
-        threads: set[str] = set()
-        # The merged contents' previews: a thread whose newest content is one of them takes
-        # its preview from here, not from unpacking the stored JSON again.
-        previews: dict[str, str] = {}
-        with self.transaction() as db:
-            for content in contents:
-                raw, repaired = storable_json(content.raw)
-                if repaired is not None:
-                    # A field the store cannot hold was replaced: read the content from the
-                    # repaired record, so its columns and index say what is stored.
-                    content = Content.from_json(repaired)
-                if not content.id:
-                    continue
-                thread_id = content.thread_id or content.id
-                created = to_epoch(content.creation_time)
-                if created is None:
-                    # A content without a time still belongs in its thread; "now" keeps it visible.
-                    created = self._clock()
-                incoming = content.is_incoming
-                packed = pack(raw)
-                existed = db.execute(
-                    "SELECT raw, thread_id FROM contents WHERE id = ?", (content.id,)
-                ).fetchone()
-                if existed is not None and existed[0] in (packed, raw) and existed[1] == thread_id:
-                    # Polling sees the same contents again and again: nothing to rewrite.
-                    continue
-                if (
-                    existed is not None
-                    and existed[1] == thread_id
-                    and content.attachments
-                    and same_but_links(load(existed[0]), content.raw)
-                ):
-                    # Attachment links are signed afresh in every answer (API.md): nothing
-                    # shown has changed, and rewriting each poll would cost a disk sync. A
-                    # download whose stored link has expired asks for the content again.
-                    continue
-                written = db.execute(
-                    "INSERT INTO contents (id, thread_id, channel_id, channel_type,"
-                    " author_identity_id, in_reply_to, created, incoming, status, sync_status,"
-                    " raw, reply_to_author)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (id) DO UPDATE SET thread_id = excluded.thread_id,"
-                    " channel_id = excluded.channel_id, channel_type = excluded.channel_type,"
-                    " author_identity_id = excluded.author_identity_id,"
-                    " in_reply_to = excluded.in_reply_to, created = excluded.created,"
-                    " incoming = excluded.incoming, status = excluded.status,"
-                    " sync_status = excluded.sync_status, raw = excluded.raw,"
-                    " reply_to_author = excluded.reply_to_author",
-                    (
-                        content.id,
-                        thread_id,
-                        content.channel_id or UNKNOWN_CHANNEL,
-                        content.channel_type,
-                        content.author_identity_id,
-                        content.in_reply_to_content_id,
-                        created,
-                        int(incoming),
-                        content.status,
-                        content.synchronization_status,
-                        packed,
-                        content.in_reply_to_author_identity_id,
-                    ),
-                )
-                self._index_text(content, written.lastrowid if existed is None else None)
-                previews[content.id] = preview_of(content)
-                threads.add(thread_id)
-                if existed is not None and existed[1] != thread_id:
-                    threads.add(existed[1])
-                if not existed:
-                    new_ids.append(content.id)
-                    if incoming:
-                        new_incoming.append(content.id)
-            for thread_id in threads:
-                self._derive_thread(thread_id, previews)
-        return MergeResult(tuple(new_ids), tuple(sorted(threads)), tuple(new_incoming))
-
-    def _derive_thread(self, thread_id: str, previews: dict[str, str]) -> None:
-        db = self._db
-        latest = db.execute(
-            "SELECT id, created, incoming, raw, channel_id, channel_type FROM contents"
-            " WHERE thread_id = ? ORDER BY created DESC, id DESC LIMIT 1",
-            (thread_id,),
-        ).fetchone()
-        if latest is None:
-            db.execute("DELETE FROM threads WHERE id = ?", (thread_id,))
-            return
-        preview = previews.get(latest[0])
-        if preview is None:
-            preview = preview_of(Content.from_json(load(latest[3])))
-        inbound = db.execute(
-            "SELECT id, created, author_identity_id FROM contents"
-            " WHERE thread_id = ? AND incoming = 1 ORDER BY created DESC, id DESC LIMIT 1",
-            (thread_id,),
-        ).fetchone()
-        outbound = db.execute(
-            "SELECT created, sync_status, status FROM contents"
-            " WHERE thread_id = ? AND incoming = 0 ORDER BY created DESC, id DESC LIMIT 1",
-            (thread_id,),
-        ).fetchone()
-        customer_id = inbound[2] if inbound else None
-        if customer_id is None:
-            # An agent-started discussion with no answer yet: the customer is who we wrote to.
-            customer_id = db.execute(
-                "SELECT reply_to_author FROM contents WHERE thread_id = ? ORDER BY created LIMIT 1",
-                (thread_id,),
-            ).fetchone()[0]
-        count = db.execute(
-            "SELECT COUNT(*) FROM contents WHERE thread_id = ?", (thread_id,)
-        ).fetchone()[0]
-        db.execute(
-            "INSERT INTO threads (id, channel_id, channel_type, latest_at, latest_content_id,"
-            " latest_incoming, preview, customer_id, latest_inbound_id, latest_inbound_at,"
-            " latest_outbound_at, reply_state, content_count)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (id) DO UPDATE SET channel_id = excluded.channel_id,"
-            " channel_type = excluded.channel_type, latest_at = excluded.latest_at,"
-            " latest_content_id = excluded.latest_content_id,"
-            " latest_incoming = excluded.latest_incoming, preview = excluded.preview,"
-            " customer_id = excluded.customer_id, latest_inbound_id = excluded.latest_inbound_id,"
-            " latest_inbound_at = excluded.latest_inbound_at,"
-            " latest_outbound_at = excluded.latest_outbound_at,"
-            " reply_state = excluded.reply_state, content_count = excluded.content_count",
-            (
-                thread_id,
-                latest[4],
-                latest[5],
-                latest[1],
-                latest[0],
-                latest[2],
-                preview,
-                customer_id,
-                inbound[0] if inbound else None,
-                inbound[1] if inbound else None,
-                outbound[0] if outbound else None,
-                reply_state(outbound[1]) if outbound else None,
-                count,
-            ),
-        )
-        self._derive_reply_state(thread_id)
-        self._drop_answered_triage(thread_id)
-        if thread_id == self._kept_read:
-            self._read_to_latest(thread_id)
-        self._derive_unread(thread_id)
 
     def _derive_reply_state(self, thread_id: str) -> None:
         """Our last reply's state: an outbox entry not yet on the server wins over the server."""
@@ -244,7 +88,7 @@ class ThreadTables(Tables):
         marks = ",".join("?" * len(ids))
         rows = self._db.execute(
             f"{THREAD_SELECT} WHERE t.customer_id IN ({marks}) OR t.id IN"
-            f" (SELECT thread_id FROM contents WHERE author_identity_id IN ({marks}))"
+            f" (SELECT thread_id FROM thread_authors WHERE author_identity_id IN ({marks}))"
             " ORDER BY t.latest_at DESC, t.id DESC LIMIT ?",
             (*ids, *ids, limit),
         ).fetchall()
