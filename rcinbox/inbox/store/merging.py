@@ -299,6 +299,10 @@ class MergeTables(Tables):
         )
 
     def _prepare(self, content: Content) -> Merged | None:
+        # A record without a usable id (none, or not a string) is not stored: decided on the
+        # record as it came, since repairing it could make an id up (a NaN id becomes "NaN").
+        if not content.id:
+            return None
         raw, repaired = storable_json(content.raw)
         if repaired is not None:
             # A field the store cannot hold was replaced: read the content from the repaired
