@@ -157,3 +157,29 @@ async def test_a_refresh_a_minute_later_repaints_every_row_for_their_times(
         await pilot.pause(0.2)
         # "4m" is "5m" now on every row, not only on the row that changed.
         assert () in repaints.of(listing)
+
+
+async def test_the_key_bar_is_rebuilt_only_when_its_keys_change(
+    seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual's footer rebuilds itself (a widget per key) whenever the bindings are refreshed;
+    ours only when what it shows changes: not for a refresh that changes nothing, but for
+    focus moving to the composer, whose keys are others."""
+    from rcinbox.tui.widgets.key_footer import KeyFooter
+
+    emulator, store = seeded
+    app = make_app(emulator, store)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        footer = app.query_one(KeyFooter)
+        rebuilds: list[bool] = []
+        original = footer.recompose
+        monkeypatch.setattr(footer, "recompose", lambda: rebuilds.append(True) or original())
+        app.screen.refresh_bindings()
+        app.screen.refresh_bindings()
+        await pilot.pause()
+        assert rebuilds == []
+        await pilot.press("enter", "r")
+        await pilot.pause()
+        assert rebuilds
+        assert "Send" in str(app.export_screenshot())

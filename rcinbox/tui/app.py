@@ -41,7 +41,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Input, TextArea
+from textual.widgets import Input, TextArea
 
 from rcinbox.config import TemplateConfig
 from rcinbox.inbox.engine import (
@@ -71,6 +71,7 @@ from rcinbox.tui.widgets.composer import Composer, ReplyArea
 from rcinbox.tui.widgets.conversation_list import ConversationList, ListSource
 from rcinbox.tui.widgets.conversation_view import HINT_KEYS, PAGE, ConversationView
 from rcinbox.tui.widgets.customer_panel import CustomerPanel
+from rcinbox.tui.widgets.key_footer import KeyFooter
 from rcinbox.tui.widgets.scope_line import ScopeLine
 from rcinbox.tui.widgets.sidebar import ALL, UNREAD, ChannelSidebar, SidebarEntry
 from rcinbox.tui.widgets.status_line import StatusLine
@@ -230,7 +231,7 @@ class InboxApp(
                 yield Composer(id="composer")
             yield CustomerPanel(clock=self.clock, id="customer")
         yield StatusLine(clock=self.clock, id="status")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def inbox_ready(self) -> bool:
