@@ -110,7 +110,7 @@ class Store(
         self._sender_lock: BinaryIO | None = None
         # The thread the agent has on screen (see keep_read): what arrives in it is read.
         self._kept_read: str | None = None
-        self._anchors = {}
+        self._kept_anchors = {}
         self._searcher: SearchWorker | None = None
 
     @classmethod

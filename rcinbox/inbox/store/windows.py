@@ -33,7 +33,7 @@ _WINDOW = THREAD_SELECT.replace("FROM threads AS t", "FROM ({inner}) AS t")
 class WindowTables(Tables):
     """Keyset windows of threads in latest-activity order (newest first)."""
 
-    _anchors: dict[ThreadFilter, tuple[tuple[int, int], list[tuple[Any, ...]]]]
+    _kept_anchors: dict[ThreadFilter, tuple[tuple[int, int], list[tuple[Any, ...]]]]
 
     def threads_after(
         self, where: ThreadFilter, after: tuple[float, str] | None, limit: int
@@ -85,7 +85,7 @@ class WindowTables(Tables):
                 (*params, limit + min(below, 0), max(below, 0)),
             ).fetchall()
             return [thread_row(row) for row in rows]
-        anchors = self._anchors_of(where)
+        anchors = self._anchors(where)
         index = offset // ANCHOR_STEP
         if index == 0 or index > len(anchors):
             return self._window(where, None, offset, limit)
@@ -106,7 +106,7 @@ class WindowTables(Tables):
         count_above = f"SELECT COUNT(*) FROM threads {clause} {joiner} (latest_at, id) > (?, ?)"
         if self.thread_count(where) < 2 * ANCHOR_STEP:
             return self._db.execute(count_above, (*params, *key)).fetchone()[0]
-        anchors = self._anchors_of(where)
+        anchors = self._anchors(where)
         # Anchors run newest first: those above the thread are a prefix.
         above = bisect.bisect_left(anchors, 0, key=lambda anchor: -1 if anchor > key else 0)
         if above == 0:
@@ -121,7 +121,7 @@ class WindowTables(Tables):
         """``limit`` threads from ``offset`` in an order other than latest activity: past the
         first anchor, read on from the nearest anchor above the window (see the module)."""
         if offset >= ANCHOR_STEP:
-            anchors = self._ordered_anchors(where)
+            anchors = self._anchors(where)
             index = min(offset // ANCHOR_STEP, len(anchors))
             # anchors[i] is the key of row (i + 1) * ANCHOR_STEP - 1.
             if index and None not in anchors[index - 1]:
@@ -172,14 +172,15 @@ class WindowTables(Tables):
         by_id = {row[0]: thread_row(row) for row in rows}
         return [by_id[i] for i in thread_ids if i in by_id]
 
-    def _ordered_anchors(self, where: ThreadFilter) -> list[tuple[Any, ...]]:
-        """Every ANCHOR_STEP-th row's whole sort key in the filter's order (as
-        :meth:`_anchors_of`, whose rule for reading them again it shares)."""
+    def _anchors(self, where: ThreadFilter) -> list[tuple[Any, ...]]:
+        """Every ANCHOR_STEP-th row's whole sort key in the filter's order ((latest_at, id) in
+        the list's usual one); read again once anything was written (by this connection, or
+        committed by another)."""
         version = (
             self._db.total_changes,
             self._db.execute("PRAGMA data_version").fetchone()[0],
         )
-        kept = self._anchors.get(where)
+        kept = self._kept_anchors.get(where)
         if kept is not None and kept[0] == version:
             return kept[1]
         clause, params = where.where()
@@ -192,7 +193,7 @@ class WindowTables(Tables):
             (*params, ANCHOR_STEP),
         ).fetchall()
         anchors = [tuple(row) for row in rows]
-        self._anchors[where] = (version, anchors)
+        self._kept_anchors[where] = (version, anchors)
         return anchors
 
     def _order_place(
@@ -248,24 +249,3 @@ class WindowTables(Tables):
             (*args, limit, skip),
         ).fetchall()
         return [thread_row(row) for row in rows]
-
-    def _anchors_of(self, where: ThreadFilter) -> list[tuple[float, str]]:
-        """Every ANCHOR_STEP-th row's key; read again once anything was written (by this
-        connection, or committed by another)."""
-        version = (
-            self._db.total_changes,
-            self._db.execute("PRAGMA data_version").fetchone()[0],
-        )
-        kept = self._anchors.get(where)
-        if kept is not None and kept[0] == version:
-            return kept[1]
-        clause, params = where.where()
-        rows = self._db.execute(
-            "SELECT latest_at, id FROM (SELECT latest_at, id,"
-            f" row_number() OVER (ORDER BY latest_at DESC, id DESC) AS n FROM threads {clause})"
-            " WHERE n % ? = 0",
-            (*params, ANCHOR_STEP),
-        ).fetchall()
-        anchors = [(row[0], row[1]) for row in rows]
-        self._anchors[where] = (version, anchors)
-        return anchors
