@@ -60,7 +60,7 @@ def _run(args: argparse.Namespace, options: AccountOptions, demo: DemoServer | N
     from rcinbox.inbox.engine import EngineSettings
     from rcinbox.tui.app import InboxApp, UISettings
     from rcinbox.wiring.accounts import demo_account, resolve_account
-    from rcinbox.wiring.inbox import open_inbox
+    from rcinbox.wiring.inbox import open_inbox, upgrade_store
 
     config = Config.load()
     profile = selected_profile(options.profile)
@@ -83,6 +83,8 @@ def _run(args: argparse.Namespace, options: AccountOptions, demo: DemoServer | N
             print(NO_ACCOUNT, file=sys.stderr)
             print(f"({error})", file=sys.stderr)
             return exit_code(error) or ExitCode.CONFIG
+    if demo is None:
+        upgrade_store(account, say=lambda line: print(f"rcinbox: {line}", file=sys.stderr))
     ui = config.ui
     settings = UISettings(
         theme=ui.theme,

@@ -17,7 +17,8 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from rcinbox.config import data_dir, make_private_dir, write_private
-from rcinbox.inbox.engine import EngineSettings, Inbox
+from rcinbox.inbox.engine import EngineSettings, Inbox, StoreError
+from rcinbox.inbox.store import Store
 from rcinbox.wiring.accounts import Account, AccountOptions, account_for
 from rcinbox.wiring.client import DeferredClient
 
@@ -81,6 +82,35 @@ async def inbox_for(
             if check_login and account.login is not None:
                 await inbox.check_login()
             yield inbox
+
+
+# A store this large may take a while to upgrade (a million contents: about half a minute).
+UPGRADE_NOTICE_BYTES = 16 * 1024 * 1024
+
+
+def upgrade_store(
+    account: Account, say: Callable[[str], None], *, notice_bytes: int = UPGRADE_NOTICE_BYTES
+) -> None:
+    """Bring the account's store to this version's schema before a UI opens it, saying so
+    first when it is large: the TUI would otherwise upgrade it behind a blank screen. A store
+    that cannot be upgraded is left for the UI to report."""
+    path = account.store_path
+    if Store.pending_migrations(path) == 0:
+        return
+    size = sum(
+        Path(f"{path}{suffix}").stat().st_size
+        for suffix in ("", "-wal")
+        if Path(f"{path}{suffix}").exists()
+    )
+    if size >= notice_bytes:
+        say(
+            f"upgrading the local store ({size / 2**20:,.0f} MiB) for this version of rcinbox;"
+            " a large one takes a while, once"
+        )
+    # Store.open says in one line what is wrong with one that cannot be upgraded; the UI
+    # opening it next reports that.
+    with contextlib.suppress(StoreError):
+        Store.open(path).close()
 
 
 def webhook_token(account: Account) -> str:

@@ -165,6 +165,22 @@ class Store(
             self._searcher = SearchWorker(self._path)
         return await self._searcher.search(text, limit=limit)
 
+    @staticmethod
+    def pending_migrations(path: Path) -> int:
+        """How many schema steps the store at ``path`` is behind this version (0 for none, or
+        for no store yet), read without opening it for writing."""
+        if not Path(path).exists():
+            return 0
+        try:
+            connection = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True)
+            try:
+                version = connection.execute("PRAGMA user_version").fetchone()[0]
+            finally:
+                connection.close()
+        except sqlite3.DatabaseError:
+            return 0  # Store.open says what is wrong with it
+        return max(SCHEMA_VERSION - version, 0)
+
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
