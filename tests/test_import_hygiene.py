@@ -91,22 +91,34 @@ def test_the_tui_never_imports_httpx_or_sqlite() -> None:
     assert offenders == []
 
 
-def test_demo_server_and_the_demo_start_load_neither_the_engine_nor_httpx() -> None:
-    """`rcinbox demo-server`, and `--demo` up to starting its child, stay light: the entry point
-    imports a command's module only when it runs."""
+def loaded_after(modules: tuple[str, ...], heavy: tuple[str, ...]) -> list[str]:
+    """The modules named by a ``heavy`` prefix that importing ``modules`` in a fresh interpreter
+    loads. A None entry in sys.modules blocks an import (rcinbox.api blocks httpx's CLI): it is
+    not loaded."""
     probe = (
         "import sys, importlib; "
-        "[importlib.import_module(m) for m in ('rcinbox.cli.main', 'rcinbox.cli.demo_server', "
-        "'rcinbox.emulator.server', 'rcinbox.cli.tui', 'rcinbox.wiring.demo')]; "
-        "heavy = ('httpx', 'sqlite3', 'textual', 'rcinbox.inbox', 'rcinbox.cli.contents'); "
-        # A None entry blocks an import (rcinbox.api blocks httpx's CLI): nothing is loaded.
+        f"[importlib.import_module(m) for m in {modules!r}]; "
         "print(','.join(sorted(m for m, module in sys.modules.items() "
-        "if module is not None and m.startswith(heavy))))"
+        f"if module is not None and m.startswith({heavy!r}))))"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
-    assert result.stdout.strip() == ""
+    return [name for name in result.stdout.strip().split(",") if name]
+
+
+def test_demo_server_and_the_demo_start_load_neither_the_engine_nor_httpx() -> None:
+    """`rcinbox demo-server`, and `--demo` up to starting its child, stay light: the entry point
+    imports a command's module only when it runs."""
+    modules = (
+        "rcinbox.cli.main",
+        "rcinbox.cli.demo_server",
+        "rcinbox.emulator.server",
+        "rcinbox.cli.tui",
+        "rcinbox.wiring.demo",
+    )
+    heavy = ("httpx", "sqlite3", "textual", "rcinbox.inbox", "rcinbox.cli.contents")
+    assert loaded_after(modules, heavy) == []
 
 
 def test_httpx_comes_without_its_command_line_tool() -> None:
@@ -127,18 +139,25 @@ def test_a_returning_users_first_frame_loads_neither_httpx_nor_the_oauth_code() 
     """What the TUI needs to open the store and paint its rows (the launcher, the app, the
     engine, the wiring, a stored login read from its file) imports no HTTP client: that is built
     at the engine's first request, after the first frame (wiring/client.py)."""
-    probe = (
-        "import sys, importlib; "
-        "[importlib.import_module(m) for m in ('rcinbox.cli.main', 'rcinbox.cli.tui', "
-        "'rcinbox.tui.app', 'rcinbox.wiring.inbox', 'rcinbox.wiring.accounts', "
-        "'rcinbox.inbox.engine', 'rcinbox.auth.keyring_store', 'rcinbox.auth.store')]; "
-        "heavy = ('httpx', 'h11', 'email', 'rcinbox.api.client', 'rcinbox.api.auth', "
-        "'rcinbox.auth.session', 'rcinbox.auth.cache', 'rcinbox.auth.flows', "
-        "'rcinbox.inbox.webhooks'); "
-        "print(','.join(sorted(m for m, module in sys.modules.items() "
-        "if module is not None and m.startswith(heavy))))"
+    modules = (
+        "rcinbox.cli.main",
+        "rcinbox.cli.tui",
+        "rcinbox.tui.app",
+        "rcinbox.wiring.inbox",
+        "rcinbox.wiring.accounts",
+        "rcinbox.inbox.engine",
+        "rcinbox.auth.keyring_store",
+        "rcinbox.auth.store",
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    heavy = (
+        "httpx",
+        "h11",
+        "email",
+        "rcinbox.api.client",
+        "rcinbox.api.auth",
+        "rcinbox.auth.session",
+        "rcinbox.auth.cache",
+        "rcinbox.auth.flows",
+        "rcinbox.inbox.webhooks",
     )
-    assert result.stdout.strip() == ""
+    assert loaded_after(modules, heavy) == []
