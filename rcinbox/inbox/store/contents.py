@@ -76,7 +76,7 @@ class ContentTables(Tables):
         return [row[0] for row in rows]
 
     def has_contents(self) -> bool:
-        # Not content_count() == 0: COUNT(*) reads every row, a second at a million contents.
+        # Not content_count() == 0: COUNT(*) reads every row (70 ms at 100k contents, cold).
         return self._db.execute("SELECT 1 FROM contents LIMIT 1").fetchone() is not None
 
     def content_count(self) -> int:
