@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from rcinbox.config import Credentials
 from rcinbox.inbox.store import MIGRATIONS, SCHEMA_VERSION, Store
 from rcinbox.inbox.store.packing import register
@@ -48,3 +50,26 @@ def test_a_small_store_is_upgraded_without_a_word_and_no_store_is_left_alone(
     missing = Account(account.credentials, tmp_path / "none" / "inbox.sqlite3")
     upgrade_store(missing, said.append, notice_bytes=0)
     assert said == [] and not missing.store_path.exists()
+
+
+def test_a_failing_migration_leaves_the_store_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every pending step runs in one transaction: one that fails takes the others back."""
+    import rcinbox.inbox.store as store_module
+    from rcinbox.inbox.store import StoreError
+
+    path = tmp_path / "inbox.sqlite3"
+    older_store(path)
+    broken = (*MIGRATIONS, "CREATE TABLE later (x); SELECT no_such_function();")
+    monkeypatch.setattr(store_module, "MIGRATIONS", broken)
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", len(broken))
+    with pytest.raises((StoreError, sqlite3.Error)):
+        Store.open(path)
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION - 1
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        assert "later" not in tables
+    finally:
+        db.close()
