@@ -60,6 +60,7 @@ from rcinbox.api.models import (
     Page,
     Subscription,
 )
+from rcinbox.api.observers import Observers
 from rcinbox.api.ratelimit import RateBudget
 from rcinbox.api.transport import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, send
 from rcinbox.api.waits import announce
@@ -147,18 +148,14 @@ class SocialMessagingClient:
         self._max_bytes = max_bytes
         # Told of each failure that will be retried, so a UI can say "offline" at once rather
         # than after the last retry (observe_retries adds one later).
-        self._retry_observers: list[Callable[[RCError], None]] = [on_retry] if on_retry else []
+        self._retry_observers: Observers[RCError] = Observers()
+        if on_retry is not None:
+            self._retry_observers.add(on_retry)
 
     def observe_retries(self, observer: Callable[[RCError], None]) -> Callable[[], None]:
         """Tell ``observer`` of each failed attempt that will be retried, from now on; returns
         the function that stops telling it (the engine's, when it closes)."""
-        self._retry_observers.append(observer)
-
-        def stop() -> None:
-            if observer in self._retry_observers:
-                self._retry_observers.remove(observer)
-
-        return stop
+        return self._retry_observers.add(observer)
 
     @property
     def rate(self) -> RateBudget:
@@ -352,8 +349,7 @@ class SocialMessagingClient:
                 raise error
             retries += 1
             log.debug("%s %s failed (%s); retry %d", method, path, error, retries)
-            for observer in list(self._retry_observers):
-                observer(error)
+            self._retry_observers.tell(error)
             if not isinstance(error, RateLimited):
                 # A 429 needs no backoff of its own: the budget holds the next try until the
                 # penalty has passed.

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rcinbox.api.errors import RCError
+from rcinbox.api.observers import Observers
 from rcinbox.api.ratelimit import RateBudget
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class DeferredClient:
     def __init__(self, account: Account) -> None:
         self._account = account
         self.rate = RateBudget()
-        self._observers: list[Callable[[RCError], None]] = []
+        self._retry_observers: Observers[RCError] = Observers()
         self._http: httpx.AsyncClient | None = None
         self._client: SocialMessagingClient | None = None
         self._downloads: FileDownloader | None = None
@@ -45,13 +46,7 @@ class DeferredClient:
 
     def observe_retries(self, observer: Callable[[RCError], None]) -> Callable[[], None]:
         """As :meth:`SocialMessagingClient.observe_retries`, built or not."""
-        self._observers.append(observer)
-
-        def stop() -> None:
-            if observer in self._observers:
-                self._observers.remove(observer)
-
-        return stop
+        return self._retry_observers.add(observer)
 
     def owner_id(self) -> str | None:
         """The logged-in user's extension id, once a login has told it (None before)."""
@@ -121,15 +116,11 @@ class DeferredClient:
             rate=self.rate,
             max_bytes=account.max_response_bytes,
             deadline=account.request_deadline,
-            on_retry=self._retrying,
+            on_retry=self._retry_observers.tell,
         )
         self._downloads = FileDownloader(
             http, max_bytes=account.max_attachment_bytes, deadline=account.request_deadline
         )
-
-    def _retrying(self, error: RCError) -> None:
-        for observer in list(self._observers):
-            observer(error)
 
     def _not_saved(self, message: str) -> None:
         if self.on_not_saved is not None:
