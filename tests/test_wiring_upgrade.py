@@ -73,3 +73,11 @@ def test_a_failing_migration_leaves_the_store_as_it_was(
         assert "later" not in tables
     finally:
         db.close()
+
+
+def test_a_store_named_by_a_relative_path_is_read_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    older_store(tmp_path / "inbox.sqlite3")
+    assert Store.pending_migrations(Path("inbox.sqlite3")) == 1

@@ -172,7 +172,8 @@ class Store(
         if not Path(path).exists():
             return 0
         try:
-            connection = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True)
+            # A URI (read-only mode) needs the path whole: the data dir may be given relative.
+            connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
             try:
                 version = connection.execute("PRAGMA user_version").fetchone()[0]
             finally:
