@@ -127,7 +127,7 @@ class WindowTables(Tables):
             if index and None not in anchors[index - 1]:
                 skip = offset - index * ANCHOR_STEP
                 ids = self._ordered_ids_after(where, anchors[index - 1], skip + limit)[skip:]
-                return self._rows_in_order(ids)
+                return self.threads_by_ids(ids)
         clause, params = where.where()
         inner = f"SELECT * FROM threads {clause} ORDER BY {where.order_by()} LIMIT ? OFFSET ?"
         rows = self._db.execute(
@@ -163,14 +163,6 @@ class WindowTables(Tables):
             if len(ids) >= count:
                 break
         return ids
-
-    def _rows_in_order(self, thread_ids: list[str]) -> list[ThreadRow]:
-        if not thread_ids:
-            return []
-        marks = ",".join("?" * len(thread_ids))
-        rows = self._db.execute(f"{THREAD_SELECT} WHERE t.id IN ({marks})", thread_ids)
-        by_id = {row[0]: thread_row(row) for row in rows}
-        return [by_id[i] for i in thread_ids if i in by_id]
 
     def _anchors(self, where: ThreadFilter) -> list[tuple[Any, ...]]:
         """Every ANCHOR_STEP-th row's whole sort key in the filter's order ((latest_at, id) in
