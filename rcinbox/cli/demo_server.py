@@ -1,13 +1,15 @@
 """``rcinbox demo-server``: the API emulator with demo data, served until interrupted.
 
 Its first line on stdout is ``listening on http://HOST:PORT``, flushed, for the tools (and the
-``--demo`` parent, :mod:`rcinbox.wiring.demo`) that wait for it. Imports only the emulator:
-neither the engine nor Textual.
+``--demo`` parent, :mod:`rcinbox.wiring.demo`) that wait for it. Imports only the emulator and,
+for a ``--demo`` parent that asks for a warm start (``--warm-store``), the engine, which syncs
+that store over HTTP from a thread (:mod:`rcinbox.wiring.warm`); never Textual.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import threading
@@ -40,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
     def announce(url: str) -> None:
         # First line on stdout, flushed: other tools wait for it.
         print(f"listening on {url}", flush=True)
+        if args.warm_store:
+            _warm_start(url, args.warm_store, args.warm_naming)
 
     try:
         if args.exit_with_stdin:
@@ -58,6 +62,19 @@ def run(args: argparse.Namespace) -> int:
         _stop_when_stdin_closes(stop)
     emulator.serve_until_signal(stop)
     return ExitCode.OK
+
+
+def _warm_start(url: str, store: str, naming: str | None) -> None:
+    """Sync the demo TUI's store from a thread of this process, which has a core of its own,
+    while the parent loads; its outcome is the second line on stdout."""
+
+    def warm() -> None:
+        from rcinbox.wiring.warm import WARMED, warm_demo_store
+
+        answer = warm_demo_store(url, store, naming)
+        print(f"{WARMED} {json.dumps(answer)}", flush=True)
+
+    threading.Thread(target=warm, name="rcinbox-warm-start", daemon=True).start()
 
 
 def _stop_when_stdin_closes(stop: threading.Event) -> None:

@@ -548,6 +548,12 @@ def build_parser() -> argparse.ArgumentParser:
     # For `rcinbox --demo`, which runs the emulator as its child: stop when the parent's end of
     # standard input closes, so a parent that dies (even by SIGKILL) leaves no server behind.
     server.add_argument("--exit-with-stdin", action="store_true", help=argparse.SUPPRESS)
+    # For `rcinbox --demo` too: once listening, sync this (new) store as a client would, and
+    # say so on stdout (wiring/warm.py): the TUI's first frame then has rows and names.
+    server.add_argument("--warm-store", metavar="PATH", help=argparse.SUPPRESS)
+    server.add_argument(
+        "--warm-naming", choices=("channel", "source"), default=None, help=argparse.SUPPRESS
+    )
     server.add_argument(
         "--inbound-every",
         type=float,

@@ -14,15 +14,18 @@ import contextlib
 import logging
 import logging.handlers
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rcinbox.cli.errors import ExitCode, exit_code
 from rcinbox.cli.parser import account_options, webhook_settings
 from rcinbox.config import Config, ConfigError, selected_profile
+from rcinbox.wiring.accounts import resolve_account
 from rcinbox.wiring.demo import TUI_INBOUND_EVERY, DemoServer
+from rcinbox.wiring.warm import WarmStart
 
 if TYPE_CHECKING:
-    from rcinbox.wiring.accounts import AccountOptions
+    from rcinbox.wiring.accounts import Account, AccountOptions
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +52,10 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         # Started first, so the emulator builds its data while the TUI imports.
         demo = (
-            stack.enter_context(DemoServer(inbound_every=TUI_INBOUND_EVERY))
+            stack.enter_context(
+                # The demo server also syncs the demo's new store (a warm start): see _run.
+                DemoServer(inbound_every=TUI_INBOUND_EVERY, warm_naming=options.naming or "channel")
+            )
             if options.demo
             else None
         )
@@ -57,17 +63,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, options: AccountOptions, demo: DemoServer | None) -> int:
-    from rcinbox.inbox.engine import EngineSettings
-    from rcinbox.tui.app import InboxApp, UISettings
-    from rcinbox.wiring.accounts import demo_account, resolve_account
-    from rcinbox.wiring.inbox import open_inbox, upgrade_store
-
+    # What picks the account comes before Textual is imported: a new store's first sync starts
+    # in another process (wiring/warm.py) and overlaps the imports and the first frame's work.
     config = Config.load()
     profile = selected_profile(options.profile)
     for warning in config.warnings:
         print(f"rcinbox: {warning}", file=sys.stderr)
+    warm: WarmStart | None = None
     if demo is not None:
-        account = demo_account(demo, naming=options.naming)
+        # The demo server warms its store itself; its account is known once it listens.
+        warm = WarmStart.for_demo(demo, naming=options.naming).start()
     else:
         try:
             account = resolve_account(
@@ -83,8 +88,33 @@ def _run(args: argparse.Namespace, options: AccountOptions, demo: DemoServer | N
             print(NO_ACCOUNT, file=sys.stderr)
             print(f"({error})", file=sys.stderr)
             return exit_code(error) or ExitCode.CONFIG
-    if demo is None:
-        upgrade_store(account, say=lambda line: print(f"rcinbox: {line}", file=sys.stderr))
+        if WarmStart.wanted(account.store_path):
+            warm = WarmStart(lambda: account).start()
+        else:
+            from rcinbox.wiring.inbox import upgrade_store
+
+            # Only a store with contents can be old and large enough to be worth a notice.
+            upgrade_store(account, say=lambda line: print(f"rcinbox: {line}", file=sys.stderr))
+    try:
+        return _run_app(args, config, profile, warm.account if warm else lambda: account, warm)
+    finally:
+        if warm is not None:
+            warm.stop()
+
+
+def _run_app(
+    args: argparse.Namespace,
+    config: Config,
+    profile: str,
+    account_of: Callable[[], Account],
+    warm: WarmStart | None,
+) -> int:
+    from rcinbox.inbox.engine import EngineSettings
+    from rcinbox.tui.app import InboxApp, UISettings
+    from rcinbox.wiring.inbox import open_inbox
+
+    # Asked for after the imports: a demo's account is known once its server listens.
+    account = account_of()
     ui = config.ui
     settings = UISettings(
         theme=ui.theme,
@@ -104,7 +134,7 @@ def _run(args: argparse.Namespace, options: AccountOptions, demo: DemoServer | N
         **webhook_settings(args, config),
     )
     app = InboxApp(
-        lambda: open_inbox(account, settings=engine),
+        lambda: open_inbox(account, settings=engine, warm=warm),
         settings=settings,
         on_theme_change=lambda theme: _remember_theme(config, theme),
     )

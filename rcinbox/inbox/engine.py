@@ -19,7 +19,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rcinbox.api.downloads import FileDownloader
 from rcinbox.api.errors import (
@@ -37,6 +37,7 @@ from rcinbox.inbox.events import (
     ConnectionState,
     EventBus,
     HistoryCoverage,
+    IdentitiesResolved,
     LoginRequired,
     RateChanged,
     Subscription,
@@ -83,9 +84,26 @@ from rcinbox.inbox.types import ReplyRefused as ReplyRefused  # for UIs: a reply
 from rcinbox.text import one_line
 
 if TYPE_CHECKING:
+    from rcinbox.api.tokens import Token
     from rcinbox.inbox.webhooks import WebhookReceiver
 
 log = logging.getLogger(__name__)
+
+# The threads whose customers' names a warm start fetches: more than any terminal shows.
+WARM_ROWS = 100
+
+
+class PriorSync(Protocol):
+    """A sync of the store running elsewhere as the engine opens (a warm start's, in another
+    process, :mod:`rcinbox.wiring.warm`): the engine's own work waits for it rather than repeat
+    it."""
+
+    def done(self) -> bool:
+        """Whether it has ended."""
+
+    async def wait(self) -> float | None:
+        """Once it has ended: when it merged the newest page (engine clock), None if it did not
+        (the server unreachable, the sync cut short)."""
 
 
 class Inbox(
@@ -103,9 +121,13 @@ class Inbox(
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         downloads: FileDownloader | None = None,
+        prior_sync: PriorSync | None = None,
     ) -> None:
         settings = settings or EngineSettings()
         self.settings = settings
+        self._prior_sync = prior_sync
+        # A prior sync that ends after the store was opened (and read) changes rows under a UI.
+        self._prior_ends_later = prior_sync is not None and not prior_sync.done()
         self.store = store
         self.client = client
         self.downloads = downloads
@@ -174,7 +196,29 @@ class Inbox(
     ) -> None:
         """Start background work: polling (and webhooks), the outbox worker, name resolution,
         and, when asked (a UI that shows counts), history back-fill: a headless command has no
-        counts to complete, and ``watch`` would print old contents as if they had arrived."""
+        counts to complete, and ``watch`` would print old contents as if they had arrived.
+
+        With a sync still running elsewhere (``prior_sync``), the work starts once it has
+        ended: its page and its names are in the store by then, and nothing here asks for them
+        again (nor logs in beside it)."""
+        work = {"poll": poll, "send": send, "names": names, "history": history}
+        if self._prior_sync is not None:
+            self._spawn(self._start_after(self._prior_sync, **work), "after-prior-sync")
+            self._prior_sync = None
+            return
+        await self._start_work(**work)
+
+    async def _start_after(self, prior: PriorSync, **work: bool) -> None:
+        synced = await prior.wait()
+        if synced is not None:
+            self.syncer.synced_elsewhere(synced)
+        if self._prior_ends_later:
+            # Rows and names written through another connection since a UI read the store.
+            self.events.publish(ThreadsChanged(()))
+            self.events.publish(IdentitiesResolved(()))
+        await self._start_work(**work)
+
+    async def _start_work(self, *, poll: bool, send: bool, names: bool, history: bool) -> None:
         if self._receiver is not None:
             try:
                 await self._receiver.start()
@@ -204,6 +248,30 @@ class Inbox(
             )
         if history:
             self._spawn(self.backfill.run(), "history")
+
+    async def warm_up(self, *, rows: int = WARM_ROWS) -> float:
+        """A new store's first sync, run before any UI exists: the newest page, and the names
+        of the customers of its first ``rows`` threads (a screenful), fetched as a started
+        engine would (the bulk page beside the contents, then what it lacked). Returns when
+        both are stored: the time the page was merged. Raises RCError when the server cannot
+        be reached or refuses; what was stored before that stays.
+
+        :mod:`rcinbox.wiring.warm` runs it in another process while the TUI loads, so that a
+        first start's first frame has rows and names, as a returning user's has."""
+        bulk = asyncio.ensure_future(self.identities.list_bulk_page())
+        try:
+            await self.syncer.sync_newest(priority=Priority.USER)
+            synced = self.syncer.last_sync
+            assert synced is not None  # set by the sync that just ended
+            first_screen = self.store.threads_window(ThreadFilter(), 0, rows)
+            await self.identities.resolve(
+                (row.customer_id for row in first_screen), priority=Priority.VISIBLE
+            )
+        finally:
+            bulk.cancel()
+            with contextlib.suppress(asyncio.CancelledError, RCError):
+                await bulk
+        return synced
 
     def _spawn(self, coroutine: Awaitable[Any], name: str) -> None:
         self._tasks.append(asyncio.ensure_future(coroutine))
@@ -464,6 +532,7 @@ class Inbox(
         settings: EngineSettings | None = None,
         clock: Callable[[], float] = time.time,
         downloads: FileDownloader | None = None,
+        prior_sync: PriorSync | None = None,
     ) -> AsyncIterator[Inbox]:
         """An inbox on the store at ``store_path`` (created or migrated; :class:`StoreError`
         when it cannot be), not yet started, closed in order on the way out: drafts written,
@@ -478,6 +547,7 @@ class Inbox(
                 settings=settings,
                 clock=clock,
                 downloads=downloads,
+                prior_sync=prior_sync,
             )
             try:
                 yield inbox
@@ -485,6 +555,11 @@ class Inbox(
                 await inbox.close()
         finally:
             store.close()
+
+    def login_token(self) -> Token | None:
+        """The session's token, to hand to another session of this account (a warm start's
+        goes to the UI's engine); None before any login."""
+        return self.client.auth.token
 
     async def check_login(self) -> None:
         """Log in, or renew the login, now if it needs it (no request while the token is fresh),

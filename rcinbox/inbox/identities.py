@@ -234,12 +234,9 @@ class IdentityDirectory:
         visible_lane: asyncio.Task[None] | None = None
         background_lane: asyncio.Task[None] | None = None
         first: asyncio.Task[None] | None = None
-        if self._bulk_first:
-            # The bulk page (step 2) would be asked for once the first page of contents is
-            # stored; asked now, it travels with it, and the round wanting those names joins it.
-            first = asyncio.create_task(
-                self._round(self._list_page(None, None, Priority.VISIBLE), lambda: None)
-            )
+        # A store that has been filled since (a warm start's sync) knows its authors already.
+        if self._bulk_first and not self._store.has_contents():
+            first = asyncio.create_task(self._round(self.list_bulk_page(), lambda: None))
         try:
             while True:
                 await self._wake.wait()
@@ -322,6 +319,13 @@ class IdentityDirectory:
             for waiter in (sleeper, retry):
                 waiter.cancel()
             await asyncio.gather(sleeper, retry, return_exceptions=True)
+
+    async def list_bulk_page(self) -> None:
+        """The bulk page: the newest identities, a listing's longest page. A first start's
+        authors are mostly on it; asked beside the first page of contents, it travels with it
+        (step 2 would ask for it once that page is stored), and a round wanting those names
+        joins it rather than asking again."""
+        await self._list_page(None, None, Priority.VISIBLE)
 
     # ------------------------------------------------------------------ resolving now
 

@@ -102,6 +102,9 @@ class Syncer:
         self._last_activity = -math.inf
         self._webhook_active = False
         self._last_sync: float | None = None
+        # Set when the newest page was merged by other means just before the loop started (a
+        # warm start): the first poll waits out the interval from then instead of going at once.
+        self._first_poll_from: float | None = None
         # Set when something that changes the polling interval happens during a wait.
         self._wake = asyncio.Event()
         self._retry_now = False
@@ -317,10 +320,22 @@ class Syncer:
 
     # ------------------------------------------------------------------ polling
 
+    def synced_elsewhere(self, when: float) -> None:
+        """The newest page was merged into the store at ``when`` (engine clock) by other means,
+        a warm start's sync on another thread: the status says so, and the first poll of
+        :meth:`run` comes an interval after it rather than at once (the same page, asked for
+        again moments later, would bring nothing)."""
+        self._last_sync = when
+        # Never later than now: a clock that disagrees must not put the first poll off longer.
+        self._first_poll_from = min(when, self._clock())
+        self._events.publish(SyncStatus(last_sync=when))
+
     async def run(self) -> None:
         """Poll the newest page until cancelled; failures back off and never end the loop."""
         failures = 0
         unreached = False
+        if self._first_poll_from is not None:
+            await self._wait_for_next_poll(self._first_poll_from, 0, False)
         while True:
             started = self._clock()
             self._retry_now = False

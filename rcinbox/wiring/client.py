@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from rcinbox.api.client import SocialMessagingClient
     from rcinbox.api.downloads import FileDownloader
+    from rcinbox.api.tokens import Token
     from rcinbox.wiring.accounts import Account
 
 
@@ -33,8 +34,13 @@ class DeferredClient:
     it is constructed); any other attribute builds it. :meth:`aclose` closes what was built.
     """
 
-    def __init__(self, account: Account) -> None:
+    def __init__(
+        self, account: Account, *, handed_token: Callable[[], Token | None] | None = None
+    ) -> None:
         self._account = account
+        # A token another session of this account got moments ago (a warm start's), read when
+        # the client is built: a session that keeps its tokens nowhere else starts with it.
+        self._handed_token = handed_token
         self.rate = RateBudget()
         self._retry_observers: Observers[RCError] = Observers()
         self._http: httpx.AsyncClient | None = None
@@ -99,12 +105,14 @@ class DeferredClient:
         elif account.cache_tokens:
             auth = CachedSession(TokenCache(credentials), http=http)
         else:
+            # Token files hold the other kinds' tokens, so they find a handed one there.
             auth = OAuthSession(
                 credentials.server,
                 credentials.client_id,
                 credentials.client_secret,
                 http=http,
                 jwt=credentials.jwt,
+                token=self._handed_token() if self._handed_token is not None else None,
             )
         auth.deadline = account.request_deadline
         self._http = http

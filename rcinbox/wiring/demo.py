@@ -27,6 +27,11 @@ TUI_INBOUND_EVERY = 20.0
 STOP_WAIT = 3.0
 
 
+def demo_credentials(url: str, naming: str | None = None) -> Credentials:
+    """The demo's login on the demo server at ``url``."""
+    return Credentials(url, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT, naming or "channel")
+
+
 class DemoError(Exception):
     """The demo server could not be started."""
 
@@ -39,10 +44,17 @@ class DemoServer:
     watches its standard input and stops when this process ends, however it ends.
     """
 
-    def __init__(self, *, inbound_every: float | None = None) -> None:
+    def __init__(
+        self, *, inbound_every: float | None = None, warm_naming: str | None = None
+    ) -> None:
         command = [sys.executable, "-m", "rcinbox", "demo-server", "--exit-with-stdin"]
         if inbound_every is not None:
             command += ["--inbound-every", str(inbound_every)]
+        self._scratch = tempfile.TemporaryDirectory(prefix="rcinbox-demo-")
+        if warm_naming is not None:
+            # The child also syncs the demo's store, as a client with this naming would
+            # (wiring/warm.py): its answer is read by warm_answer().
+            command += ["--warm-store", str(self.store_path), "--warm-naming", warm_naming]
         self._process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
@@ -50,7 +62,6 @@ class DemoServer:
             stderr=subprocess.PIPE,
             text=True,
         )
-        self._scratch = tempfile.TemporaryDirectory(prefix="rcinbox-demo-")
         self._url: str | None = None
 
     def __enter__(self) -> DemoServer:
@@ -71,13 +82,14 @@ class DemoServer:
 
     def credentials(self, *, naming: str | None = None, timeout: float = 30.0) -> Credentials:
         """Wait for the child's address (it prints it once it listens); the demo's login."""
-        return Credentials(
-            self._address(timeout),
-            DEMO_CLIENT_ID,
-            DEMO_CLIENT_SECRET,
-            DEMO_JWT,
-            naming or "channel",
-        )
+        return demo_credentials(self._address(timeout), naming)
+
+    def warm_answer(self) -> str:
+        """The child's warm start outcome, the line after its address ('' if the child ends
+        first). It comes within the warm start's own time limit; a read of the next line, not
+        a select(): both lines may already sit in the reader's buffer."""
+        self._address(STOP_WAIT)
+        return self._process.stdout.readline()
 
     def _address(self, timeout: float) -> str:
         if self._url is not None:

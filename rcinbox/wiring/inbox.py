@@ -15,12 +15,16 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rcinbox.config import data_dir, make_private_dir, write_private
 from rcinbox.inbox.engine import EngineSettings, Inbox, StoreError
 from rcinbox.inbox.store import Store
 from rcinbox.wiring.accounts import Account, AccountOptions, account_for
 from rcinbox.wiring.client import DeferredClient
+
+if TYPE_CHECKING:
+    from rcinbox.wiring.warm import WarmStart
 
 # SQLite's name for a database that lives in memory and goes with the connection.
 _IN_MEMORY = Path(":memory:")
@@ -33,8 +37,12 @@ async def open_inbox(
     settings: EngineSettings | None = None,
     remote_only: bool = False,
     clock: Callable[[], float] = time.time,
+    warm: WarmStart | None = None,
 ) -> AsyncIterator[Inbox]:
     """The account's engine, not yet started; closed in the right order on the way out.
+
+    ``warm``: the store's first sync, running on a thread (:mod:`rcinbox.wiring.warm`); the
+    engine's own work waits for it, and its session starts with the token it got.
 
     ``clock`` is the engine's (tests anchor it to seeded data, so "the last 14 days" holds the
     same contents on any day they run, and pin it so an undo countdown is the same every run).
@@ -46,7 +54,7 @@ async def open_inbox(
         settings = dataclasses.replace(settings, webhook_token=webhook_token(account))
     # The client is built at the engine's first request (wiring/client.py): opening the store
     # and painting its rows never wait for httpx and the OAuth session to load.
-    client = DeferredClient(account)
+    client = DeferredClient(account, handed_token=(lambda: warm.token) if warm else None)
     try:
         async with Inbox.opened(
             _IN_MEMORY if remote_only else account.store_path,
@@ -55,6 +63,7 @@ async def open_inbox(
             owner_id=client.owner_id,
             settings=settings,
             clock=clock,
+            prior_sync=warm,
         ) as inbox:
             client.on_not_saved = inbox.report_trouble
             yield inbox

@@ -182,6 +182,25 @@ class Store(
             return 0  # Store.open says what is wrong with it
         return max(SCHEMA_VERSION - version, 0)
 
+    @staticmethod
+    def holds_contents(path: Path) -> bool:
+        """Whether the store at ``path`` holds any content, read without opening it for
+        writing (False for no store yet; True for one that cannot be read: Store.open says
+        what is wrong with it)."""
+        if not Path(path).exists():
+            return False
+        try:
+            connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                return connection.execute("SELECT 1 FROM contents LIMIT 1").fetchone() is not None
+            finally:
+                connection.close()
+        except sqlite3.OperationalError as error:
+            # A file that exists but has no tables yet (created, never migrated) is new.
+            return "no such table" not in str(error)
+        except sqlite3.DatabaseError:
+            return True
+
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
@@ -202,4 +221,9 @@ class Store(
         except sqlite3.Error:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
+            # Another connection (a warm start's thread, another rcinbox) upgraded it between
+            # the version read above and the write lock: its steps stand, ours are not needed.
+            if self._db.execute("PRAGMA user_version").fetchone()[0] != version:
+                self._migrate()
+                return
             raise
