@@ -214,8 +214,9 @@ async def test_a_warm_starts_first_frame_has_rows_and_names_before_any_request(
 
 def test_stores_opened_at_once_by_two_connections_are_both_created_once(tmp_path: Path) -> None:
     """A warm start and the UI may open a new store at the same moment: the one that finds
-    the schema created meanwhile takes it as it is."""
-    for attempt in range(10):
+    the schema created meanwhile takes it as it is, and one that finds it being switched to
+    WAL tries again (SQLite says "locked" there without waiting)."""
+    for attempt in range(60):
         path = tmp_path / f"inbox-{attempt}.sqlite3"
         failures: list[Exception] = []
 

@@ -20,12 +20,11 @@ from typing import TYPE_CHECKING
 from rcinbox.cli.errors import ExitCode, exit_code
 from rcinbox.cli.parser import account_options, webhook_settings
 from rcinbox.config import Config, ConfigError, selected_profile
-from rcinbox.wiring.accounts import resolve_account
 from rcinbox.wiring.demo import TUI_INBOUND_EVERY, DemoServer
-from rcinbox.wiring.warm import WarmStart
 
 if TYPE_CHECKING:
     from rcinbox.wiring.accounts import Account, AccountOptions
+    from rcinbox.wiring.warm import WarmStart
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +49,10 @@ rcinbox has no account to open yet.
 def run(args: argparse.Namespace) -> int:
     options = account_options(args)
     with contextlib.ExitStack() as stack:
-        # Started first, so the emulator builds its data while the TUI imports.
+        # Started first, before the rest is imported, so that the emulator builds its data and
+        # warms the demo's new store (see _run) while the TUI loads.
         demo = (
             stack.enter_context(
-                # The demo server also syncs the demo's new store (a warm start): see _run.
                 DemoServer(inbound_every=TUI_INBOUND_EVERY, warm_naming=options.naming or "channel")
             )
             if options.demo
@@ -65,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, options: AccountOptions, demo: DemoServer | None) -> int:
     # What picks the account comes before Textual is imported: a new store's first sync starts
     # in another process (wiring/warm.py) and overlaps the imports and the first frame's work.
+    from rcinbox.wiring.accounts import resolve_account
+    from rcinbox.wiring.warm import WarmStart
+
     config = Config.load()
     profile = selected_profile(options.profile)
     for warning in config.warnings:

@@ -77,6 +77,23 @@ __all__ = [
 
 # The page cache, at most (KiB).
 CACHE_KIB = 32 * 1024
+# Tries at switching a new store to WAL while another connection does the same.
+WAL_TRIES = 20
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Write-ahead logging. Switching a new file to it takes the file alone, and SQLite says
+    "database is locked" at once, without the busy timeout, when another connection is
+    switching or creating it at that moment (a warm start's process and the UI opening a new
+    store together): a moment later it is done, and the switch a no-op."""
+    for attempt in range(WAL_TRIES):
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == WAL_TRIES - 1:
+                raise
+            time.sleep(0.005 * (attempt + 1))
 
 
 class Store(
@@ -119,7 +136,7 @@ class Store(
             make_private_dir(Path(path).parent)
         try:
             connection = sqlite3.connect(str(path), isolation_level=None, timeout=10.0)
-            connection.execute("PRAGMA journal_mode=WAL")
+            _use_wal(connection)
             connection.execute("PRAGMA synchronous=FULL")
             connection.execute("PRAGMA foreign_keys=ON")
             # A merge of 1,000 contents dirties a page of each random-keyed index per content:
