@@ -168,6 +168,44 @@ def test_starts_and_shows_names_in_every_terminal(demo_server, terminal, env) ->
     assert app.wait_exit() == 0
 
 
+def test_demo_opens_with_names_answers_keys_at_once_and_leaves_no_process_behind(
+    tmp_path: Path,
+) -> None:
+    """`rcinbox --demo` as a newcomer runs it: its server warms the demo's store while the TUI
+    loads, the screen has customers' names, a filter typed at once is taken whole, and
+    quitting stops the server (and its store goes with it)."""
+    app = TerminalApp(["--demo"], home=tmp_path / "home", env={"NO_COLOR": "1"})
+    try:
+        app.wait_for(names_shown, message="no customer name on screen")
+        app.wait_for("online")
+        app.write(b"/" + b"zzz-no-such-customer")
+        app.wait_for("zzz-no-such-customer")
+        children = _children(app.process.pid)
+        assert children, "the demo server is not a child of the app"
+        app.write(b"\x1b")
+        # An escape and a key in one read are alt+key: q waits for the filter to close.
+        app.wait_for(lambda screen: not any("zzz-no-such-customer" in row for row in screen.rows()))
+        app.write(b"q")
+        assert app.wait_exit() == 0
+        for pid in children:
+            assert poll(lambda pid=pid: _alive(pid), lambda alive: not alive, timeout=10) is False
+    finally:
+        app.close()
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as listing:
+        return [int(child) for child in listing.read().split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 # ---------------------------------------------------------------------------------- sizes
 
 
