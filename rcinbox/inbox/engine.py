@@ -91,6 +91,8 @@ log = logging.getLogger(__name__)
 
 # The threads whose customers' names a warm start fetches: more than any terminal shows.
 WARM_ROWS = 100
+# Seconds between a prior sync that ended late and the engine's own work (see _start_after).
+AFTER_PRIOR_SYNC = 0.15
 
 
 class PriorSync(Protocol):
@@ -216,6 +218,9 @@ class Inbox(
             # Rows and names written through another connection since a UI read the store.
             self.events.publish(ThreadsChanged(()))
             self.events.publish(IdentitiesResolved(()))
+            # The work's first request loads the HTTP client (~0.1 s of the event loop); a
+            # UI shows what the prior sync brought first.
+            await self._sleep(AFTER_PRIOR_SYNC)
         await self._start_work(**work)
 
     async def _start_work(self, *, poll: bool, send: bool, names: bool, history: bool) -> None:
