@@ -58,16 +58,14 @@ from rcinbox.tui.composing import Composing
 from rcinbox.tui.customer_actions import CustomerActions
 from rcinbox.tui.filtering import FilterActions
 from rcinbox.tui.formatting import system_clock
-from rcinbox.tui.keys import teach_alt_enter
+from rcinbox.tui.keys import key_label, teach_alt_enter
 from rcinbox.tui.live import LiveUpdates
-from rcinbox.tui.new_conversation import NewConversationScreen, open_new_conversation
 from rcinbox.tui.reply_actions import ReplyActions
-from rcinbox.tui.screens import HelpScreen, help_text, key_label
 from rcinbox.tui.server_search import ServerSearchActions
 from rcinbox.tui.terminal import TerminalEvents
 from rcinbox.tui.toasts import PlainToasts
 from rcinbox.tui.triaging import TriageActions, empty_text
-from rcinbox.tui.widgets.composer import Composer, ReplyArea
+from rcinbox.tui.widgets.composer import Composer
 from rcinbox.tui.widgets.conversation_list import ConversationList, ListSource
 from rcinbox.tui.widgets.conversation_view import HINT_KEYS, PAGE, ConversationView
 from rcinbox.tui.widgets.customer_panel import CustomerPanel
@@ -503,6 +501,9 @@ class InboxApp(
         self._focus_now(self.composer.area)
 
     def action_new_conversation(self) -> None:
+        # The form loads when it first opens, not at start-up.
+        from rcinbox.tui.new_conversation import open_new_conversation
+
         settings = self.settings
         open_new_conversation(self, self.inbox, settings.templates, settings.channel_names)
 
@@ -546,27 +547,10 @@ class InboxApp(
         self.status.error = None
 
     def action_help(self) -> None:
-        groups = [
-            ("Everywhere", self.BINDINGS),
-            ("Channel sidebar", ChannelSidebar.BINDINGS),
-            ("Conversation list", ConversationList.BINDINGS),
-            ("Conversation view", ConversationView.BINDINGS),
-            ("Customer panel", CustomerPanel.BINDINGS),
-            ("Composer", ReplyArea.BINDINGS),
-            ("New conversation form", NewConversationScreen.BINDINGS),
-            (
-                "Command palette",
-                [
-                    Binding(
-                        "ctrl+p",
-                        "command_palette",
-                        "Jump to a thread, a channel or an action",
-                        id="app.command_palette",
-                    )
-                ],
-            ),
-        ]
-        self.push_screen(HelpScreen(help_text(groups, self.settings.keymap)))
+        # The help, and the form whose keys it lists, load when first wanted.
+        from rcinbox.tui.screens import HelpScreen, inbox_help
+
+        self.push_screen(HelpScreen(inbox_help(self.BINDINGS, self.settings.keymap)))
 
     @work(exclusive=True, group="sync", exit_on_error=False)
     async def action_sync_now(self) -> None:
