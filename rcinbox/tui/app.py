@@ -37,6 +37,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
@@ -53,7 +54,6 @@ from rcinbox.inbox.types import ThreadFilter, ThreadRow
 from rcinbox.text import one_line
 from rcinbox.tui.anchoring import anchor_disputed_widths
 from rcinbox.tui.attachment_actions import AttachmentActions
-from rcinbox.tui.commands import InboxCommands
 from rcinbox.tui.composing import Composing
 from rcinbox.tui.customer_actions import CustomerActions
 from rcinbox.tui.filtering import FilterActions
@@ -104,6 +104,13 @@ def _keep_startup_objects() -> None:
     the collector comes back on if the launcher turned it off for the start-up."""
     gc.freeze()
     gc.enable()
+
+
+def _inbox_commands() -> type[Provider]:
+    # The palette's provider loads when the palette first opens, not at start-up.
+    from rcinbox.tui.commands import InboxCommands
+
+    return InboxCommands
 
 
 InboxFactory = Callable[[], contextlib.AbstractAsyncContextManager[Inbox]]
@@ -163,7 +170,7 @@ class InboxApp(
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
 
-    COMMANDS = App.COMMANDS | {InboxCommands}
+    COMMANDS = App.COMMANDS | {_inbox_commands}
 
     def __init__(
         self,
