@@ -81,6 +81,8 @@ anchor_disputed_widths()
 
 @dataclass(frozen=True)
 class UISettings:
+    """What the TUI takes from the config: looks, keys, names, where files go."""
+
     theme: str = "textual-dark"
     mouse: bool = True
     notifications: str = "bell"  # "bell", "osc9" or "off"
