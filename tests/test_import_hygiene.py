@@ -161,3 +161,31 @@ def test_a_returning_users_first_frame_loads_neither_httpx_nor_the_oauth_code() 
         "rcinbox.inbox.webhooks",
     )
     assert loaded_after(modules, heavy) == []
+
+
+def test_a_returning_users_first_frame_leaves_the_dialogs_and_tools_for_later() -> None:
+    """Screens pushed on a key (pickers, forms, the help), the tools behind them (export, the
+    editor) and the palette's provider load when first used; the emulator's config loads for
+    the demo only. A start imports what its first frame paints."""
+    modules = (
+        "rcinbox.cli.main",
+        "rcinbox.cli.tui",
+        "rcinbox.tui.app",
+        "rcinbox.wiring.inbox",
+        "rcinbox.wiring.accounts",
+        "rcinbox.inbox.engine",
+    )
+    later = (
+        "rcinbox.tui.widgets.files",
+        "rcinbox.tui.new_conversation",
+        "rcinbox.tui.export_screen",
+        "rcinbox.export",
+        "rcinbox.tui.editor",
+        "rcinbox.tui.inspector",
+        "rcinbox.tui.snippet_picker",
+        "rcinbox.tui.snooze_picker",
+        "rcinbox.tui.screens",
+        "rcinbox.tui.commands",
+        "rcinbox.emulator",
+    )
+    assert loaded_after(modules, later) == []

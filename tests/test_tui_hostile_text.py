@@ -37,8 +37,9 @@ from rcinbox.tui.app import InboxApp, UISettings
 from rcinbox.tui.commands import TITLE_CELLS, channel_title, matched, thread_entry
 from rcinbox.tui.engine_messages import OutboxChangedMessage
 from rcinbox.tui.formatting import plain
+from rcinbox.tui.keys import key_label
 from rcinbox.tui.new_conversation import NewConversationScreen, template_label
-from rcinbox.tui.screens import help_text, key_label, login_required_text
+from rcinbox.tui.screens import help_text, login_required_text
 from rcinbox.tui.widgets.conversation_view import ConversationView, MessageBubble, ViewItem
 from rcinbox.tui.widgets.scope_line import ScopeLine
 from rcinbox.tui.widgets.sidebar import channel_name

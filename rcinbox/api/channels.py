@@ -31,6 +31,8 @@ class Initiation(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ChannelInfo:
+    """A channel type as the client knows it: its label and the rules its replies follow."""
+
     type: str
     label: str
     max_body: int

@@ -13,7 +13,6 @@ never given one), and never import httpx: headers are read through ``Mapping``-l
 
 from __future__ import annotations
 
-import http
 import json
 import math
 import time
@@ -415,6 +414,10 @@ def _text(value: Any) -> str | None:
 
 
 def _reason(status: int) -> str:
+    # Imported here: the http module builds HTTPStatus (60-odd members) at import, and only an
+    # error message needs it, not every start.
+    import http
+
     try:
         return f"The server answered {status} {http.HTTPStatus(status).phrase}."
     except ValueError:

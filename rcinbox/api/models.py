@@ -66,6 +66,8 @@ class Direction(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
+    """A file attached to a content, as the API describes it (``uri`` is where it is fetched)."""
+
     id: str | None = None
     content_type: str | None = None
     filename: str | None = None

@@ -35,6 +35,8 @@ class ProfileConfig:
 
 @dataclass(frozen=True)
 class UIConfig:
+    """The ``[ui]`` table."""
+
     theme: str = DEFAULT_THEME
     mouse: bool = True
     notifications: str = "bell"

@@ -33,6 +33,8 @@ MAX_SNIPPETS = 1000
 
 @dataclass(frozen=True)
 class Snippet:
+    """One snippet: its file's name without ``.txt``, and its text."""
+
     name: str
     text: str
 

@@ -35,11 +35,15 @@ class ThreadsChanged:
 
 @dataclass(frozen=True, slots=True)
 class IdentitiesResolved:
+    """These identities' names (and whether they are agents) are known now."""
+
     identity_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class OutboxChanged:
+    """An outbox entry was queued or changed (sent, failed, discarded...): the row as it is."""
+
     entry: OutboxRow
 
 
@@ -72,6 +76,8 @@ class SyncStatus:
 
 @dataclass(frozen=True, slots=True)
 class RateChanged:
+    """What the rate budget knows now (the status line shows it)."""
+
     state: RateState
 
 

@@ -33,6 +33,8 @@ SEARCH_PER_PAGE = 100
 
 @dataclass(frozen=True, slots=True)
 class ServerSearchResult:
+    """What a search on the server found, and what it added to the local search's."""
+
     text: str
     # The contents the server matched, newest first, and their threads in that order.
     content_ids: tuple[str, ...]

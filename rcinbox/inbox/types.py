@@ -160,6 +160,8 @@ class ThreadFilter:
 
 @dataclass(frozen=True, slots=True)
 class ThreadRow:
+    """A conversation as the list shows it: its newest message, its customer, its state."""
+
     id: str
     channel_id: str | None
     channel_type: str | None
@@ -199,6 +201,8 @@ class TriageRow:
 
 @dataclass(frozen=True, slots=True)
 class ChannelRow:
+    """A channel the store knows, with its threads and its unread threads counted."""
+
     id: str
     type: str | None
     thread_count: int
@@ -207,6 +211,8 @@ class ChannelRow:
 
 @dataclass(frozen=True, slots=True)
 class DraftRow:
+    """A thread's reply not sent yet, kept as the agent types it."""
+
     thread_id: str
     body: str
     in_reply_to: str | None
@@ -234,6 +240,8 @@ class TemplateMessage:
 
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
+    """A reply, or a new conversation, on its way out: queued, sending, sent or failed."""
+
     id: str
     thread_id: str
     in_reply_to: str
@@ -268,6 +276,8 @@ class OutboxRow:
 
 @dataclass(frozen=True, slots=True)
 class CachedIdentity:
+    """An identity's name as the store keeps it, and when it was fetched."""
+
     id: str
     name: str
     is_agent: bool
@@ -276,6 +286,8 @@ class CachedIdentity:
 
 @dataclass(frozen=True, slots=True)
 class MergeResult:
+    """What merging contents into the store changed."""
+
     new_content_ids: tuple[str, ...]
     changed_thread_ids: tuple[str, ...]
     # Newly seen contents that customers wrote: what live updates announce.

@@ -37,6 +37,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
@@ -53,21 +54,18 @@ from rcinbox.inbox.types import ThreadFilter, ThreadRow
 from rcinbox.text import one_line
 from rcinbox.tui.anchoring import anchor_disputed_widths
 from rcinbox.tui.attachment_actions import AttachmentActions
-from rcinbox.tui.commands import InboxCommands
 from rcinbox.tui.composing import Composing
 from rcinbox.tui.customer_actions import CustomerActions
 from rcinbox.tui.filtering import FilterActions
 from rcinbox.tui.formatting import system_clock
-from rcinbox.tui.keys import teach_alt_enter
+from rcinbox.tui.keys import key_label, teach_alt_enter
 from rcinbox.tui.live import LiveUpdates
-from rcinbox.tui.new_conversation import NewConversationScreen, open_new_conversation
 from rcinbox.tui.reply_actions import ReplyActions
-from rcinbox.tui.screens import HelpScreen, help_text, key_label
 from rcinbox.tui.server_search import ServerSearchActions
 from rcinbox.tui.terminal import TerminalEvents
 from rcinbox.tui.toasts import PlainToasts
 from rcinbox.tui.triaging import TriageActions, empty_text
-from rcinbox.tui.widgets.composer import Composer, ReplyArea
+from rcinbox.tui.widgets.composer import Composer
 from rcinbox.tui.widgets.conversation_list import ConversationList, ListSource
 from rcinbox.tui.widgets.conversation_view import HINT_KEYS, PAGE, ConversationView
 from rcinbox.tui.widgets.customer_panel import CustomerPanel
@@ -83,6 +81,8 @@ anchor_disputed_widths()
 
 @dataclass(frozen=True)
 class UISettings:
+    """What the TUI takes from the config: looks, keys, names, where files go."""
+
     theme: str = "textual-dark"
     mouse: bool = True
     notifications: str = "bell"  # "bell", "osc9" or "off"
@@ -106,6 +106,13 @@ def _keep_startup_objects() -> None:
     the collector comes back on if the launcher turned it off for the start-up."""
     gc.freeze()
     gc.enable()
+
+
+def _inbox_commands() -> type[Provider]:
+    # The palette's provider loads when the palette first opens, not at start-up.
+    from rcinbox.tui.commands import InboxCommands
+
+    return InboxCommands
 
 
 InboxFactory = Callable[[], contextlib.AbstractAsyncContextManager[Inbox]]
@@ -165,7 +172,7 @@ class InboxApp(
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
 
-    COMMANDS = App.COMMANDS | {InboxCommands}
+    COMMANDS = App.COMMANDS | {_inbox_commands}
 
     def __init__(
         self,
@@ -503,6 +510,9 @@ class InboxApp(
         self._focus_now(self.composer.area)
 
     def action_new_conversation(self) -> None:
+        # The form loads when it first opens, not at start-up.
+        from rcinbox.tui.new_conversation import open_new_conversation
+
         settings = self.settings
         open_new_conversation(self, self.inbox, settings.templates, settings.channel_names)
 
@@ -546,27 +556,10 @@ class InboxApp(
         self.status.error = None
 
     def action_help(self) -> None:
-        groups = [
-            ("Everywhere", self.BINDINGS),
-            ("Channel sidebar", ChannelSidebar.BINDINGS),
-            ("Conversation list", ConversationList.BINDINGS),
-            ("Conversation view", ConversationView.BINDINGS),
-            ("Customer panel", CustomerPanel.BINDINGS),
-            ("Composer", ReplyArea.BINDINGS),
-            ("New conversation form", NewConversationScreen.BINDINGS),
-            (
-                "Command palette",
-                [
-                    Binding(
-                        "ctrl+p",
-                        "command_palette",
-                        "Jump to a thread, a channel or an action",
-                        id="app.command_palette",
-                    )
-                ],
-            ),
-        ]
-        self.push_screen(HelpScreen(help_text(groups, self.settings.keymap)))
+        # The help, and the form whose keys it lists, load when first wanted.
+        from rcinbox.tui.screens import HelpScreen, inbox_help
+
+        self.push_screen(HelpScreen(inbox_help(self.BINDINGS, self.settings.keymap)))
 
     @work(exclusive=True, group="sync", exit_on_error=False)
     async def action_sync_now(self) -> None:

@@ -21,12 +21,12 @@ from rcinbox.inbox.types import Content
 from rcinbox.text import one_line, visible
 from rcinbox.tui.opener import Launcher, desktop_launcher
 from rcinbox.tui.widgets.conversation_view import ConversationView
-from rcinbox.tui.widgets.files import AttachmentPicker, DownloadScreen, SavedFileScreen
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from rcinbox.tui.app import InboxApp
+    from rcinbox.tui.widgets.files import DownloadScreen
 
     _Base = InboxApp
 else:
@@ -54,6 +54,7 @@ class AttachmentActions(_Base):
         if len(content.attachments) == 1:
             self._get_attachment(content, 0, message.open)
             return
+        from rcinbox.tui.widgets.files import AttachmentPicker  # the dialogs load on first use
 
         def chosen(index: int | None) -> None:
             if index is not None:
@@ -64,6 +65,9 @@ class AttachmentActions(_Base):
 
     @work(group="attachment", exit_on_error=False)
     async def _get_attachment(self, content: Content, index: int, open: bool) -> None:
+        # The dialogs load with the first attachment, not at start-up.
+        from rcinbox.tui.widgets.files import DownloadScreen, SavedFileScreen
+
         attachment = content.attachments[index]
         screen: DownloadScreen | None = None
         if (attachment.size or 0) >= PROGRESS_FROM:

@@ -20,7 +20,6 @@ from rcinbox.inbox.engine import ReplyNotQueued, ReplyRefused, ReplyTarget
 from rcinbox.inbox.types import ReplyTooLong, ThreadRow
 from rcinbox.text import one_line, visible
 from rcinbox.tui.formatting import short_id
-from rcinbox.tui.new_conversation import Prefill, open_new_conversation
 from rcinbox.tui.widgets.composer import Composer
 from rcinbox.tui.widgets.conversation_view import ConversationView
 
@@ -85,6 +84,9 @@ class Composing(_Base):
     def _send_template(self, thread: ThreadRow) -> None:
         """The composer's template mode: the template form on this thread's channel, to its
         customer."""
+        # The form loads when it first opens: it is no part of the first frame.
+        from rcinbox.tui.new_conversation import Prefill, open_new_conversation
+
         if thread.channel_id is None:
             return
         prefill = Prefill(thread.channel_id, to=self.inbox.customer_address(thread.id) or "")

@@ -40,7 +40,6 @@ from rcinbox.tui.engine_messages import (
     while_running,
 )
 from rcinbox.tui.formatting import days_loaded
-from rcinbox.tui.screens import LoginRequiredScreen
 
 if TYPE_CHECKING:
     from rcinbox.tui.app import InboxApp
@@ -153,6 +152,8 @@ class LiveUpdates(_Base):
     @on(LoginRequiredMessage)
     @while_running
     def _login_required(self, message: LoginRequiredMessage) -> None:
+        from rcinbox.tui.screens import LoginRequiredScreen  # loads only when a login ends
+
         if not isinstance(self.screen, LoginRequiredScreen):
             self.push_screen(LoginRequiredScreen(message.event.message, self.settings.profile))
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from rcinbox.inbox.engine import AlreadySent
 from rcinbox.inbox.types import OutboxRow, ReplyState
-from rcinbox.tui.screens import ConfirmScreen
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -178,6 +177,7 @@ class ReplyActions(_Base):
         if thread is None or not text.strip():
             self.notify("No draft to discard.", timeout=2)
             return
+        from rcinbox.tui.screens import ConfirmScreen  # the dialog loads when first asked
 
         def answered(yes: bool | None) -> None:
             if not yes or self._open_thread is None or self._open_thread.id != thread.id:

@@ -13,22 +13,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from rcinbox.text import visible
-
-
-def key_label(keys: str) -> str:
-    """Keys as the help and the hints show them: ``question_mark`` is ``?``."""
-    names = {
-        "question_mark": "?",
-        "slash": "/",
-        "pagedown": "PgDn",
-        "pageup": "PgUp",
-        "escape": "esc",
-        "enter": "enter",
-    }
-    # Keys come from the config's [keymap]: shown as they are, whatever they hold.
-    return visible(
-        " / ".join(names.get(k.strip(), k.strip()) for k in keys.split(",")), multiline=False
-    )
+from rcinbox.tui.keys import key_label
+from rcinbox.tui.new_conversation import NewConversationScreen
+from rcinbox.tui.widgets.composer import ReplyArea
+from rcinbox.tui.widgets.conversation_list import ConversationList
+from rcinbox.tui.widgets.conversation_view import ConversationView
+from rcinbox.tui.widgets.customer_panel import CustomerPanel
+from rcinbox.tui.widgets.sidebar import ChannelSidebar
 
 
 def help_text(
@@ -51,6 +42,31 @@ def help_text(
     text.append("Remap any key in config.toml under [keymap], by the id in brackets,\n", "dim")
     text.append('e.g.  "app.quit" = "ctrl+q"', "dim")
     return text
+
+
+def inbox_help(app_bindings: Iterable[BindingType], keymap: Mapping[str, str]) -> Text:
+    """The help's text: the app's own keys, then each area's."""
+    groups = [
+        ("Everywhere", app_bindings),
+        ("Channel sidebar", ChannelSidebar.BINDINGS),
+        ("Conversation list", ConversationList.BINDINGS),
+        ("Conversation view", ConversationView.BINDINGS),
+        ("Customer panel", CustomerPanel.BINDINGS),
+        ("Composer", ReplyArea.BINDINGS),
+        ("New conversation form", NewConversationScreen.BINDINGS),
+        (
+            "Command palette",
+            [
+                Binding(
+                    "ctrl+p",
+                    "command_palette",
+                    "Jump to a thread, a channel or an action",
+                    id="app.command_palette",
+                )
+            ],
+        ),
+    ]
+    return help_text(groups, keymap)
 
 
 class HelpScreen(ModalScreen[None]):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rcinbox.text import visible
-from rcinbox.tui.screens import key_label
+from rcinbox.tui.keys import key_label
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel

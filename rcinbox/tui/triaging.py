@@ -21,7 +21,6 @@ from rcinbox.inbox.engine import SNOOZE_CHOICES, snooze_until
 from rcinbox.inbox.types import ThreadFilter, ThreadOrder, ThreadRow, TriageState
 from rcinbox.text import one_line
 from rcinbox.tui.formatting import NO_CUSTOMER_TITLE, short_id, wait_label
-from rcinbox.tui.snooze_picker import SnoozePicker
 from rcinbox.tui.widgets.sidebar import NEEDS_REPLY, TRIAGED, ChannelSidebar, SidebarEntry
 
 if TYPE_CHECKING:
@@ -75,6 +74,8 @@ class TriageActions(_Base):
         )
 
     def action_snooze(self) -> None:
+        from rcinbox.tui.snooze_picker import SnoozePicker  # the picker loads when it first opens
+
         row = self._triage_target()
         if row is None:
             return

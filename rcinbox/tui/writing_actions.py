@@ -18,14 +18,8 @@ from textual import work
 
 from rcinbox.config.paths import downloads_dir, snippets_dir
 from rcinbox.config.snippets import Snippet, load_snippets, unfilled
-from rcinbox.export import Transcript, file_name, render, write_new
 from rcinbox.text import json_text, one_line
-from rcinbox.tui.editor import edit_in_editor, editor_command
-from rcinbox.tui.export_screen import ExportScreen
 from rcinbox.tui.formatting import channel_label, short_id
-from rcinbox.tui.inspector import RawJsonScreen
-from rcinbox.tui.screens import ConfirmScreen
-from rcinbox.tui.snippet_picker import SnippetPicker
 
 if TYPE_CHECKING:
     from rcinbox.tui.app import InboxApp
@@ -41,6 +35,9 @@ class WritingActions(_Base):
     # ------------------------------------------------------------------ $EDITOR
 
     async def action_edit_in_editor(self) -> None:
+        # Each tool's module loads when it is first used: the first frame needs none of them.
+        from rcinbox.tui.editor import edit_in_editor, editor_command
+
         if self._open_thread is None:
             return
         try:
@@ -58,6 +55,8 @@ class WritingActions(_Base):
     # ------------------------------------------------------------------ snippets
 
     def action_insert_snippet(self) -> None:
+        from rcinbox.tui.snippet_picker import SnippetPicker  # on first use, as the editor
+
         thread = self._open_thread
         if thread is None:
             return
@@ -99,6 +98,7 @@ class WritingActions(_Base):
         left = list(dict.fromkeys(unfilled(text)))
         if not left:
             return False
+        from rcinbox.tui.screens import ConfirmScreen  # on first use, as the editor
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -120,6 +120,8 @@ class WritingActions(_Base):
     def action_inspect_raw(self) -> None:
         """The raw JSON of the message selected in the conversation (else its newest), or,
         from the list, of the newest message of the thread selected there."""
+        from rcinbox.tui.inspector import RawJsonScreen  # on first use, as the editor
+
         content_id = self._inspected_content()
         raw = self.inbox.raw_content(content_id) if content_id else None
         if raw is None:
@@ -146,6 +148,8 @@ class WritingActions(_Base):
     # ------------------------------------------------------------------ export
 
     def action_export_thread(self) -> None:
+        from rcinbox.tui.export_screen import ExportScreen  # on first use, as the editor
+
         if self._open_thread is None:
             row = self.conversation_list.selected
             if row is None:
@@ -165,6 +169,8 @@ class WritingActions(_Base):
 
     @work(group="export", exclusive=True, exit_on_error=False)
     async def _export(self, thread_id: str, fmt: str) -> None:
+        from rcinbox.export import Transcript, file_name, render, write_new  # on first use
+
         # The whole thread: what the store lacks of it is fetched first (the thread is open,
         # so it is read already).
         await self.inbox.open_thread(thread_id)

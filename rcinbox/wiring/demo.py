@@ -4,7 +4,8 @@
 with the emulator's demo credentials. Light on purpose: the CLI starts the child before it
 imports Textual and the engine, so the emulator builds its data on the other core while this
 process gets ready to paint. Nothing here imports the emulator's server: only the three demo
-credentials, from the emulator's config module (plain constants), so they are written once.
+credentials, from the emulator's config module, so they are written once; and only when the demo
+logs in, as every start (``--demo`` or not) imports this module.
 Tests that want an emulator in their own process start one themselves.
 """
 
@@ -18,7 +19,6 @@ from pathlib import Path
 from types import TracebackType
 
 from rcinbox.config import Credentials
-from rcinbox.emulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT
 from rcinbox.text import one_line
 
 # Simulated customers in the TUI demo write about this often, so messages arrive as you watch.
@@ -29,6 +29,9 @@ STOP_WAIT = 3.0
 
 def demo_credentials(url: str, naming: str | None = None) -> Credentials:
     """The demo's login on the demo server at ``url``."""
+    # The emulator's config (its fault switches, its dataclasses) loads for the demo only.
+    from rcinbox.emulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT
+
     return Credentials(url, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT, naming or "channel")
 
 

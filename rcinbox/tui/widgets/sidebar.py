@@ -32,6 +32,8 @@ TRIAGED_ENTRY_LABEL = "Done & snoozed"
 
 @dataclass(frozen=True)
 class SidebarEntry:
+    """One line of the sidebar: its key, its label and the threads it lists."""
+
     key: str
     label: str
     where: ThreadFilter
