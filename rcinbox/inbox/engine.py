@@ -127,6 +127,9 @@ class Inbox(
         self._viewing: str | None = None
         self.connection = Connection(self.events)
         self.scheduler = RequestScheduler(client.rate, sleep=sleep, observe=self.connection.observe)
+        if prior_sync is not None and self._prior_ends_later:
+            # Whoever asks (a list wanting rows, a name, the agent), nothing is asked for twice.
+            self.scheduler.hold_until(prior_sync.wait)
         common = {
             "store": store,
             "client": client,
@@ -285,6 +288,8 @@ class Inbox(
 
     async def ensure_threads(self, where: ThreadFilter, count: int) -> bool:
         """Fetch older pages until ``count`` threads exist for ``where``; False when no more."""
+        # What is missing is decided once a sync running elsewhere has filled the store.
+        await self.scheduler.held()
         try:
             return await self.syncer.ensure_threads(where, count)
         finally:

@@ -19,6 +19,7 @@ injected so tests can compress it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import time
@@ -62,9 +63,19 @@ class RequestScheduler:
         self._order = itertools.count()
         self._in_flight = 0
         self.sent = {priority: 0 for priority in Priority}
+        # Set by hold_until: nothing goes out until it has returned.
+        self._until: Callable[[], Awaitable[Any]] | None = None
+        self._until_ended: asyncio.Future[Any] | None = None
+
+    def hold_until(self, ended: Callable[[], Awaitable[Any]]) -> None:
+        """Send nothing until ``ended()`` has returned: a sync of the same store is running
+        elsewhere (a warm start's), bringing what these requests would ask for again, and its
+        login is handed over when it ends. Whatever it raises is its own; requests go out."""
+        self._until = ended
 
     async def run(self, priority: Priority, request: Callable[[], Awaitable[T]]) -> T:
         """Wait for this priority's turn, then await ``request()``."""
+        await self.held()
         await self._acquire(priority)
         try:
             self.sent[priority] += 1
@@ -88,6 +99,7 @@ class RequestScheduler:
         back-fill waits here before it starts a page fetch that a list may join, so a list
         never waits behind a background request still queued for the budget.
         """
+        await self.held()
         await self._acquire(priority)
         self._in_flight -= 1
         self._dispatch()
@@ -98,6 +110,17 @@ class RequestScheduler:
             if not future.done():
                 counts[Priority(entry_priority)] += 1
         return counts
+
+    async def held(self) -> None:
+        """Return once nothing holds requests back (see :meth:`hold_until`)."""
+        if self._until is None:
+            return
+        if self._until_ended is None:
+            self._until_ended = asyncio.ensure_future(self._until())
+        # Shielded: a request given up on must not end the wait of the others.
+        with contextlib.suppress(Exception):
+            await asyncio.shield(self._until_ended)
+        self._until = None
 
     async def _acquire(self, priority: Priority) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
