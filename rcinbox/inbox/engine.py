@@ -114,7 +114,7 @@ class Inbox(
     ) -> None:
         settings = settings or EngineSettings()
         self.settings = settings
-        self._prior_sync = prior_sync
+        self._prior_sync = self._prior_pending = prior_sync
         # A prior sync that ends after the store was opened (and read) changes rows under a UI.
         self._prior_ends_later = prior_sync is not None and not prior_sync.done()
         self.store = store
@@ -127,9 +127,9 @@ class Inbox(
         self._viewing: str | None = None
         self.connection = Connection(self.events)
         self.scheduler = RequestScheduler(client.rate, sleep=sleep, observe=self.connection.observe)
-        if prior_sync is not None and self._prior_ends_later:
+        if self._prior_ends_later:
             # Whoever asks (a list wanting rows, a name, the agent), nothing is asked for twice.
-            self.scheduler.hold_until(prior_sync.wait)
+            self.scheduler.hold_until(self._prior_settled)
         common = {
             "store": store,
             "client": client,

@@ -69,6 +69,8 @@ class LifeCycle:
     _waits: WaitTracker
     _unobserve: Callable[[], None]
     _prior_sync: PriorSync | None
+    # The prior sync until start() has taken it (a second start() must not wait twice).
+    _prior_pending: PriorSync | None
     _prior_ends_later: bool
 
     async def start(
@@ -82,9 +84,9 @@ class LifeCycle:
         ended: its page and its names are in the store by then, and nothing here asks for them
         again (nor logs in beside it)."""
         work = {"poll": poll, "send": send, "names": names, "history": history}
-        if self._prior_sync is not None:
-            self._spawn(self._start_after(self._prior_sync, **work), "after-prior-sync")
-            self._prior_sync = None
+        prior, self._prior_pending = self._prior_pending, None
+        if prior is not None:
+            self._spawn(self._start_after(prior, **work), "after-prior-sync")
             return
         await self._start_work(**work)
 
@@ -96,10 +98,16 @@ class LifeCycle:
             # Rows and names written through another connection since a UI read the store.
             self.events.publish(ThreadsChanged(()))
             self.events.publish(IdentitiesResolved(()))
-            # The work's first request loads the HTTP client (~0.1 s of the event loop); a
-            # UI shows what the prior sync brought first.
-            await self._sleep(AFTER_PRIOR_SYNC)
+            await self.scheduler.held()
         await self._start_work(**work)
+
+    async def _prior_settled(self) -> None:
+        """Once a prior sync that ended after the store was opened has ended, and a UI has had
+        a moment to show what it brought: the first request after it loads the HTTP client,
+        about 0.1 s of the event loop, which would otherwise come first."""
+        if self._prior_sync is not None:
+            await self._prior_sync.wait()
+        await self._sleep(AFTER_PRIOR_SYNC)
 
     async def _start_work(self, *, poll: bool, send: bool, names: bool, history: bool) -> None:
         if self._receiver is not None:
