@@ -8,9 +8,11 @@ another, both on loopback.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -287,3 +289,21 @@ async def test_a_warm_start_stopped_early_ends_and_wakes_whoever_waits(
     async with asyncio.timeout(HANG_GUARD):
         await waiting
     assert warm.done()
+
+
+async def test_a_warm_starts_time_on_a_clock_that_runs_ahead_never_puts_the_first_poll_off(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """The warm start's process stamps its sync with its own clock; a UI engine whose clock
+    is behind (a test's pinned clock, a clock stepped back) waits one interval at most."""
+    settings = EngineSettings(poll_active=0.3, poll_idle=0.3)
+    async with engine(emulator.url, tmp_path / "inbox.sqlite3", settings=settings) as inbox:
+        inbox.syncer.synced_elsewhere(time.time() + 86_400)
+        polling = asyncio.ensure_future(inbox.syncer.run())
+        try:
+            waited = await until(lambda: contents_asked(emulator) >= 1, timeout=5)
+        finally:
+            polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await polling
+    assert waited >= 0.2
