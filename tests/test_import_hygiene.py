@@ -135,20 +135,22 @@ def test_httpx_comes_without_its_command_line_tool() -> None:
     assert result.stdout.strip() == ""
 
 
+# What a TUI start imports before its first frame: the launcher, the app, the engine, the wiring.
+FIRST_FRAME = (
+    "rcinbox.cli.main",
+    "rcinbox.cli.tui",
+    "rcinbox.tui.app",
+    "rcinbox.wiring.inbox",
+    "rcinbox.wiring.accounts",
+    "rcinbox.inbox.engine",
+)
+
+
 def test_a_returning_users_first_frame_loads_neither_httpx_nor_the_oauth_code() -> None:
     """What the TUI needs to open the store and paint its rows (the launcher, the app, the
     engine, the wiring, a stored login read from its file) imports no HTTP client: that is built
     at the engine's first request, after the first frame (wiring/client.py)."""
-    modules = (
-        "rcinbox.cli.main",
-        "rcinbox.cli.tui",
-        "rcinbox.tui.app",
-        "rcinbox.wiring.inbox",
-        "rcinbox.wiring.accounts",
-        "rcinbox.inbox.engine",
-        "rcinbox.auth.keyring_store",
-        "rcinbox.auth.store",
-    )
+    modules = (*FIRST_FRAME, "rcinbox.auth.keyring_store", "rcinbox.auth.store")
     heavy = (
         "httpx",
         "h11",
@@ -167,14 +169,7 @@ def test_a_returning_users_first_frame_leaves_the_dialogs_and_tools_for_later() 
     """Screens pushed on a key (pickers, forms, the help), the tools behind them (export, the
     editor) and the palette's provider load when first used; the emulator's config loads for
     the demo only. A start imports what its first frame paints."""
-    modules = (
-        "rcinbox.cli.main",
-        "rcinbox.cli.tui",
-        "rcinbox.tui.app",
-        "rcinbox.wiring.inbox",
-        "rcinbox.wiring.accounts",
-        "rcinbox.inbox.engine",
-    )
+    modules = FIRST_FRAME
     later = (
         "rcinbox.tui.widgets.files",
         "rcinbox.tui.new_conversation",
