@@ -71,7 +71,11 @@ def _warm_start(url: str, store: str, naming: str | None) -> None:
     def warm() -> None:
         from rcinbox.wiring.warm import WARMED, warm_demo_store
 
-        answer = warm_demo_store(url, store, naming)
+        try:
+            answer = warm_demo_store(url, store, naming)
+        except Exception as error:
+            # The parent waits for this line; without it its engine would never start.
+            answer = {"error": f"{type(error).__name__}: {error}"}
         print(f"{WARMED} {json.dumps(answer)}", flush=True)
 
     threading.Thread(target=warm, name="rcinbox-warm-start", daemon=True).start()

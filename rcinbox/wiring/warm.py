@@ -144,11 +144,14 @@ class WarmStart:
         return self.synced
 
     def stop(self) -> None:
-        """Cut the warm start short (the UI is closing): the child is stopped, then killed."""
+        """Cut the warm start short (the UI is closing): the child is stopped, then killed. A
+        demo server's warm start ends with the demo server, which its owner stops."""
         with self._lock:
             self._stopped = True
             child = self._child
-        if child is not None and child.poll() is None:
+        if child is None:
+            return
+        if child.poll() is None:
             child.terminate()
             try:
                 child.wait(STOP_WAIT)
