@@ -30,6 +30,7 @@ from rcinbox.auth import flows
 from rcinbox.auth.keyring_store import for_profile
 from rcinbox.auth.loopback import CannotListen
 from rcinbox.auth.store import StoredLogin, login_command
+from rcinbox.cli import aio
 from rcinbox.cli.errors import CommandError, ExitCode, exit_code
 from rcinbox.cli.output import iso_utc, print_fields, print_json, say, when
 from rcinbox.cli.parser import LOGIN_ASK
@@ -38,9 +39,9 @@ from rcinbox.config import PRODUCTION_SERVER, AccountSettings, Config, selected_
 
 def run(args: argparse.Namespace) -> int:
     if args.command == "login":
-        return asyncio.run(_login(args))
+        return aio.run(_login(args))
     if args.command == "logout":
-        return asyncio.run(_logout(args))
+        return aio.run(_logout(args))
     return _whoami(args)
 
 

@@ -10,10 +10,10 @@ imports Textual.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
+from rcinbox.cli import aio
 from rcinbox.cli.errors import CommandError, ExitCode
 from rcinbox.cli.output import print_json
 from rcinbox.cli.parser import account_options
@@ -24,7 +24,7 @@ from rcinbox.wiring.inbox import inbox_for
 def run(args: argparse.Namespace) -> int:
     if args.index < 1:
         raise CommandError("--index counts from 1 (the first attachment)", ExitCode.USAGE)
-    return asyncio.run(_attachment(args))
+    return aio.run(_attachment(args))
 
 
 async def _attachment(args: argparse.Namespace) -> int:

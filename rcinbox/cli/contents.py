@@ -16,6 +16,7 @@ from typing import Any
 
 from rcinbox.api import APIError, Content, Direction, MalformedResponse
 from rcinbox.api.channels import channel_info
+from rcinbox.cli import aio
 from rcinbox.cli.errors import CommandError, ExitCode
 from rcinbox.cli.output import print_fields, print_json, print_table, say, terminal_width, when
 from rcinbox.cli.parser import account_options
@@ -30,7 +31,7 @@ MAX_THREAD_PAGES = 50
 
 def run(args: argparse.Namespace) -> int:
     command = {"contents": _contents, "thread": _thread, "identity": _identity}[args.command]
-    return asyncio.run(_with_inbox(command, args))
+    return aio.run(_with_inbox(command, args))
 
 
 async def _with_inbox(command: Any, args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rcinbox.api import APIError, MalformedResponse
+from rcinbox.cli import aio
 from rcinbox.cli.errors import CommandError, ExitCode
 from rcinbox.cli.output import say
 from rcinbox.cli.parser import account_options
@@ -35,7 +36,7 @@ SUFFIXES = {".md": "md", ".markdown": "md", ".json": "json", ".txt": "txt"}
 def run(args: argparse.Namespace) -> int:
     output = args.output if args.output not in (None, "-") else None
     fmt = args.format or (SUFFIXES.get(Path(output).suffix.lower(), "md") if output else "md")
-    transcript = asyncio.run(_transcript(args))
+    transcript = aio.run(_transcript(args))
     text = render(transcript, fmt)
     if output is None:
         sys.stdout.write(text)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from rcinbox.api.errors import NotFound, RCError
+from rcinbox.cli import aio
 from rcinbox.cli.errors import CommandError, ExitCode, exit_code
 from rcinbox.cli.output import print_json, when
 from rcinbox.cli.parser import account_options
@@ -38,7 +39,7 @@ NOT_FOUND_CODES = ("EDI-029", "EDI-032")
 
 def run(args: argparse.Namespace) -> int:
     command = {"reply": _reply, "start": _start, "outbox": _outbox}[args.command]
-    return asyncio.run(command(args))
+    return aio.run(command(args))
 
 
 async def _reply(args: argparse.Namespace) -> int:

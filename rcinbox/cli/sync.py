@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import signal
 
+from rcinbox.cli import aio
 from rcinbox.cli.errors import CommandError, ExitCode
 from rcinbox.cli.output import print_json, print_json_line, say
 from rcinbox.cli.parser import account_options, webhook_settings
@@ -26,7 +27,7 @@ WATCH_INBOUND_EVERY = 5.0
 
 
 def run(args: argparse.Namespace) -> int:
-    return asyncio.run(_sync(args) if args.command == "sync" else _watch(args))
+    return aio.run(_sync(args) if args.command == "sync" else _watch(args))
 
 
 async def _sync(args: argparse.Namespace) -> int:

@@ -10,9 +10,9 @@ printed through :func:`rcinbox.text.visible`. Never imports Textual.
 from __future__ import annotations
 
 import argparse
-import asyncio
 from typing import Any
 
+from rcinbox.cli import aio
 from rcinbox.cli.errors import CommandError, ExitCode
 from rcinbox.cli.output import iso_utc, print_json, print_table, when
 from rcinbox.cli.parser import account_options
@@ -23,7 +23,7 @@ from rcinbox.wiring.inbox import inbox_for
 
 def run(args: argparse.Namespace) -> int:
     command = {"done": _done, "snooze": _snooze, "search": _search}[args.command]
-    return asyncio.run(_with_inbox(command, args))
+    return aio.run(_with_inbox(command, args))
 
 
 async def _with_inbox(command: Any, args: argparse.Namespace) -> int:
