@@ -309,6 +309,16 @@ def test_headless_reply_waits_only_when_asked(emulator, capsys, monkeypatch) -> 
     assert rcinbox_main(["reply", target["id"], "x", "--undo-seconds", "-1"]) == ExitCode.USAGE
 
 
+def with_ctrl_c(command: list[str]) -> list[str]:
+    """``python -m rcinbox ...`` with Python's own ctrl+c handling, whatever it inherited."""
+    assert command[:3] == [sys.executable, "-m", "rcinbox"]
+    start = (
+        "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
+        " sys.argv[0] = 'rcinbox'; runpy.run_module('rcinbox', run_name='__main__')"
+    )
+    return [sys.executable, "-c", start, *command[3:]]
+
+
 def test_headless_reply_interrupted_in_its_window_is_taken_back(
     emulator: Emulator, tmp_path: Path
 ) -> None:
@@ -324,7 +334,9 @@ def test_headless_reply_interrupted_in_its_window_is_taken_back(
     }
     command = [sys.executable, "-m", "rcinbox", "reply", target["id"], "Never mind"]
     child = subprocess.Popen(
-        [*command, "--undo-seconds", "30"],
+        # As a shell in the foreground starts it: a test run started in the background (`&`)
+        # has ctrl+c ignored, and that would be inherited.
+        [*with_ctrl_c(command), "--undo-seconds", "30"],
         stderr=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
