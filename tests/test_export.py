@@ -6,8 +6,8 @@ from __future__ import annotations
 import html
 import json
 import re
-import urllib.parse
 import stat
+import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
 
