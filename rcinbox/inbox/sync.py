@@ -322,7 +322,7 @@ class Syncer:
 
     def synced_elsewhere(self, when: float) -> None:
         """The newest page was merged into the store at ``when`` (engine clock) by other means,
-        a warm start's sync on another thread: the status says so, and the first poll of
+        a warm start's sync in another process: the status says so, and the first poll of
         :meth:`run` comes an interval after it rather than at once (the same page, asked for
         again moments later, would bring nothing)."""
         self._last_sync = when

@@ -87,11 +87,11 @@ class DemoServer:
         """Wait for the child's address (it prints it once it listens); the demo's login."""
         return demo_credentials(self._address(timeout), naming)
 
-    def warm_answer(self) -> str:
+    def warm_answer(self, *, timeout: float = 30.0) -> str:
         """The child's warm start outcome, the line after its address ('' if the child ends
         first). It comes within the warm start's own time limit; a read of the next line, not
         a select(): both lines may already sit in the reader's buffer."""
-        self._address(STOP_WAIT)
+        self._address(timeout)
         return self._process.stdout.readline()
 
     def _address(self, timeout: float) -> str:

@@ -41,7 +41,7 @@ async def open_inbox(
 ) -> AsyncIterator[Inbox]:
     """The account's engine, not yet started; closed in the right order on the way out.
 
-    ``warm``: the store's first sync, running on a thread (:mod:`rcinbox.wiring.warm`); the
+    ``warm``: the store's first sync, running in another process (:mod:`rcinbox.wiring.warm`); the
     engine's own work waits for it, and its session starts with the token it got.
 
     ``clock`` is the engine's (tests anchor it to seeded data, so "the last 14 days" holds the
