@@ -114,7 +114,7 @@ class Inbox(
     ) -> None:
         settings = settings or EngineSettings()
         self.settings = settings
-        self._prior_sync = self._prior_pending = prior_sync
+        self._prior_sync = prior_sync
         # A prior sync that ends after the store was opened (and read) changes rows under a UI.
         self._prior_ends_later = prior_sync is not None and not prior_sync.done()
         self.store = store
@@ -288,8 +288,6 @@ class Inbox(
 
     async def ensure_threads(self, where: ThreadFilter, count: int) -> bool:
         """Fetch older pages until ``count`` threads exist for ``where``; False when no more."""
-        # What is missing is decided once a sync running elsewhere has filled the store.
-        await self.scheduler.held()
         try:
             return await self.syncer.ensure_threads(where, count)
         finally:

@@ -69,8 +69,6 @@ class LifeCycle:
     _waits: WaitTracker
     _unobserve: Callable[[], None]
     _prior_sync: PriorSync | None
-    # The prior sync until start() has taken it (a second start() must not wait twice).
-    _prior_pending: PriorSync | None
     _prior_ends_later: bool
 
     async def start(
@@ -84,9 +82,8 @@ class LifeCycle:
         ended: its page and its names are in the store by then, and nothing here asks for them
         again (nor logs in beside it)."""
         work = {"poll": poll, "send": send, "names": names, "history": history}
-        prior, self._prior_pending = self._prior_pending, None
-        if prior is not None:
-            self._spawn(self._start_after(prior, **work), "after-prior-sync")
+        if self._prior_sync is not None:
+            self._spawn(self._start_after(self._prior_sync, **work), "after-prior-sync")
             return
         await self._start_work(**work)
 

@@ -229,6 +229,9 @@ class Syncer:
     ) -> bool:
         """Merge the next older page of ``where``'s listing (or join the fetch of it already in
         flight); True if more may exist. History back-fill pages the listings with this."""
+        # Which page is next is decided once a sync running elsewhere (a warm start's) has
+        # filled the store and its cursors: before, the first page looked missing.
+        await self._scheduler.held()
         key = where.cursor_key
         if key == ALL_LISTING and self._store.cursor(key) is None and self._last_sync is None:
             # The first page of "all" is the newest page: join the sync fetching it (whatever
