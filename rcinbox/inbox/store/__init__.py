@@ -26,7 +26,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from rcinbox.config import make_private_dir
 from rcinbox.inbox.store.base import StoreError
@@ -94,6 +94,17 @@ def _use_wal(connection: sqlite3.Connection) -> None:
             if "locked" not in str(error) or attempt == WAL_TRIES - 1:
                 raise
             time.sleep(0.005 * (attempt + 1))
+
+
+def _read_only_row(path: Path, sql: str) -> Any:
+    """The first row of ``sql`` on the store at ``path``, opened read-only: never written, never
+    created. Raises sqlite3.DatabaseError for a file that is no store."""
+    # A URI (read-only mode) needs the path whole: the data dir may be given relative.
+    connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return connection.execute(sql).fetchone()
+    finally:
+        connection.close()
 
 
 class Store(
@@ -189,12 +200,7 @@ class Store(
         if not Path(path).exists():
             return 0
         try:
-            # A URI (read-only mode) needs the path whole: the data dir may be given relative.
-            connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
-            try:
-                version = connection.execute("PRAGMA user_version").fetchone()[0]
-            finally:
-                connection.close()
+            version = _read_only_row(path, "PRAGMA user_version")[0]
         except sqlite3.DatabaseError:
             return 0  # Store.open says what is wrong with it
         return max(SCHEMA_VERSION - version, 0)
@@ -207,11 +213,7 @@ class Store(
         if not Path(path).exists():
             return False
         try:
-            connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
-            try:
-                return connection.execute("SELECT 1 FROM contents LIMIT 1").fetchone() is not None
-            finally:
-                connection.close()
+            return _read_only_row(path, "SELECT 1 FROM contents LIMIT 1") is not None
         except sqlite3.OperationalError as error:
             # A file that exists but has no tables yet (created, never migrated) is new.
             return "no such table" not in str(error)
