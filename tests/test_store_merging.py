@@ -177,6 +177,18 @@ def test_contents_merged_in_time_order_extend_their_threads_without_reading_them
         store.close()
 
 
+def migrated_from(store: Store, older: str) -> Store:
+    """``store`` put back to an older schema by the script ``older``, closed, and opened again:
+    migrated to this version's."""
+    store._db.executescript(older)
+    path = store._path
+    store.close()
+    assert path is not None
+    store = Store.open(path)
+    assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    return store
+
+
 def test_a_store_of_schema_8_migrates_its_authors_into_thread_authors(
     tmp_path: Path, seed_records: list[dict]
 ) -> None:
@@ -188,18 +200,16 @@ def test_a_store_of_schema_8_migrates_its_authors_into_thread_authors(
     store.merge_contents(Content.from_json(r) for r in seed_records)
     author = seed_records[0]["authorIdentityId"]
     before = store.threads_of_identities([author], 50)
-    store._db.executescript(
+    store = migrated_from(
+        store,
         "BEGIN; DROP TABLE thread_authors;"
         " CREATE INDEX contents_author ON contents (author_identity_id);"
         " ALTER TABLE contents ADD COLUMN in_reply_to TEXT;"
         " ALTER TABLE contents ADD COLUMN status TEXT;"
         " UPDATE contents SET status = 'New';"
-        " PRAGMA user_version = 8; COMMIT;"
+        " PRAGMA user_version = 8; COMMIT;",
     )
-    store.close()
-    store = Store.open(path)
     try:
-        assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         pairs = store._db.execute("SELECT * FROM thread_authors ORDER BY 1, 2").fetchall()
         assert (
             pairs
@@ -232,19 +242,17 @@ def test_the_text_index_rebuilt_without_column_sizes_finds_what_it_found(
     store.merge_contents(Content.from_json(r) for r in seed_records)
     words = ["order", "Bestellung", "de", "ship", "🙂", "xyzzy", seed_records[5]["body"][:12]]
     before = {word: store.search_threads(word) for word in words}
-    store._db.executescript(
+    store = migrated_from(
+        store,
         "BEGIN; DROP TABLE contents_text;"
         " CREATE VIRTUAL TABLE contents_text USING fts5(body, title, tokenize = 'trigram');"
         " INSERT INTO contents_text (contents_text, rank) VALUES ('automerge', 8);"
         " INSERT INTO contents_text (rowid, body, title)"
         "  SELECT rowid, json_extract(raw_json(raw), '$.body'),"
         "  json_extract(raw_json(raw), '$.title') FROM contents;"
-        " PRAGMA user_version = 10; COMMIT;"
+        " PRAGMA user_version = 10; COMMIT;",
     )
-    store.close()
-    store = Store.open(path)
     try:
-        assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert {word: store.search_threads(word) for word in words} == before
         assert any(before.values())
         names = {row[0] for row in store._db.execute("SELECT name FROM sqlite_schema")}
