@@ -147,7 +147,7 @@ async def test_sessions_renewing_at_once_spend_one_refresh_token_once(emulator: 
 def test_the_tui_logs_only_to_the_file(capsys) -> None:
     import logging
 
-    from rcinbox.cli import logs
+    from rcinbox.wiring import logs
 
     logs.setup(terminal=False, secrets=frozenset({"a-secret-value"}))
     try:

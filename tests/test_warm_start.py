@@ -101,6 +101,29 @@ async def test_the_engine_after_a_warm_start_asks_for_nothing_again_nor_logs_in_
         warm.stop()
 
 
+async def test_a_warm_start_childs_requests_are_in_the_log_file_with_no_secret(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child no command starts logs as a command does: each request, under its own pid,
+    in the user's log file; the secrets it was handed never."""
+    log_dir = tmp_path / "log"
+    monkeypatch.setenv("RCINBOX_LOG_DIR", str(log_dir))
+    account = Account(credentials(emulator), tmp_path / "inbox.sqlite3")
+    warm = WarmStart(lambda: account).start()
+    try:
+        assert await warmed(warm) is not None
+        assert warm._child is not None
+        child = warm._child.pid
+    finally:
+        warm.stop()
+    text = "".join(path.read_text() for path in log_dir.glob("rcinbox.log*"))
+    mine = [line for line in text.splitlines() if f" {child} INFO " in line]
+    assert any("POST /restapi/oauth/token -> 200" in line for line in mine), text
+    assert any("/contents -> 200" in line for line in mine), text
+    assert account.credentials.jwt and account.credentials.jwt not in text
+    assert account.credentials.client_secret and account.credentials.client_secret not in text
+
+
 async def test_an_engine_opened_before_the_warm_start_ends_waits_for_it_then_repaints(
     emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,8 +16,9 @@ import sys
 from collections.abc import Sequence
 
 from rcinbox.api import waits
-from rcinbox.cli import errors, logs
+from rcinbox.cli import errors
 from rcinbox.cli.parser import DEFAULT_WAIT_LIMIT, build_parser
+from rcinbox.wiring import logs
 
 log = logging.getLogger(__name__)
 SAID = logs.SAID

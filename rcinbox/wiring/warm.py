@@ -16,7 +16,8 @@ warm start has ended, so no page is asked for twice, and the login is not repeat
 handed back through a pipe). A slow warm start (a far server) never holds the UI back: the screen
 opens on the empty store and fills when it ends. One that fails leaves the engine to try as it
 always does, and to say what is wrong. The account, secrets included, goes to a child through a
-pipe, never its command line or environment. Never imports Textual.
+pipe, never its command line or environment; its requests go to the log file as any
+command's do (:mod:`rcinbox.wiring.logs`). Never imports Textual.
 """
 
 from __future__ import annotations
@@ -184,7 +185,12 @@ class WarmStart:
 
     def _ask_child(self, account: Account) -> dict[str, Any]:
         assert self._child is not None
-        request = {"account": account_to_json(account), "limit": self._limit}
+        request = {
+            "account": account_to_json(account),
+            "limit": self._limit,
+            # The child logs as this process does: DEBUG with --debug.
+            "debug": logging.getLogger().isEnabledFor(logging.DEBUG),
+        }
         try:
             out, err = self._child.communicate(
                 json.dumps(request).encode(), timeout=self._limit + STOP_WAIT
@@ -309,9 +315,20 @@ def main() -> int:
     # finding it (a demo server starting), and the two overlap.
     import rcinbox.api.client
     import rcinbox.wiring.inbox  # noqa: F401
+    from rcinbox.wiring import logs
 
     request = json.load(sys.stdin)
-    answer = asyncio.run(warm_up(account_from_json(request["account"]), request["limit"]))
+    account = account_from_json(request["account"])
+    # The child's requests go to the log file beside the parent's (its lines carry its own
+    # pid), at the parent's level, with the secrets it was handed masked; never to the
+    # terminal, which the parent's UI owns.
+    credentials = account.credentials
+    secrets = frozenset(s for s in (credentials.client_secret, credentials.jwt) if s)
+    logs.setup(debug=bool(request.get("debug")), terminal=False, secrets=secrets)
+    try:
+        answer = asyncio.run(warm_up(account, request["limit"]))
+    finally:
+        logs.remove()
     json.dump(answer, sys.stdout)
     return 0
 
