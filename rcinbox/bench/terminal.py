@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rcinbox.api.channels import CHANNELS
-from rcinbox.bench.baselines import HELLO_TEXT, INPUT_READY, OPTIONS_READY, SCRIPTS
+from rcinbox.bench.baselines import HELLO_TEXT, INPUT_READY, OPTIONS_READY, SCREEN_TEXT, SCRIPTS
 from rcinbox.bench.common import median, table
 from rcinbox.config import Credentials, data_dir
 from rcinbox.emulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT
@@ -219,6 +219,7 @@ def returning_env(scratch: Path, store: Path) -> dict[str, str]:
 # ---------------------------------------------------------------------- the measures
 
 HELLO = "hello-world Textual app"
+SCREEN = "screen floor"
 DEMO = "rcinbox --demo"
 RETURNING = "rcinbox, 1,000 stored threads (names too), offline"
 # Keys down the list: fewer than the rows on screen, so none of them scrolls.
@@ -242,14 +243,15 @@ def _script(name: str) -> list[str]:
 def measure_launches(
     scratch: Path, stored: Path, stored_identities: list[dict], runs: int
 ) -> dict[str, list[Launch]]:
-    """``runs`` launches of hello world, ``rcinbox --demo`` and a returning user's ``rcinbox``
-    (on a copy of ``stored``, whose customers are ``stored_identities``), alternating, after
-    one untimed launch of each."""
+    """``runs`` launches of hello world, the screen floor, ``rcinbox --demo`` and a returning
+    user's ``rcinbox`` (on a copy of ``stored``, whose customers are ``stored_identities``),
+    alternating, after one untimed launch of each."""
     env = launch_env(scratch)
     # The demo server's customers (its default seed and size), and the stored ones.
     names = name_marker([*generate().identities, *stored_identities])
     apps = {
         HELLO: (_script("hello"), env, (re.compile(re.escape(HELLO_TEXT)),)),
+        SCREEN: (_script("screen"), env, (ROW_MARKER, re.compile(re.escape(SCREEN_TEXT)))),
         DEMO: ([sys.executable, "-m", "rcinbox", "--demo"], env, (ROW_MARKER, names)),
         RETURNING: (
             [sys.executable, "-m", "rcinbox"],
@@ -316,7 +318,15 @@ def _verdict(met: bool) -> str:
 def summary(launches: dict[str, list[Launch]], keys: KeyCosts) -> list[list[str]]:
     """The rows of the terminal table: measure | now | baseline | goal."""
     hello = median([launch.names for launch in launches[HELLO]])
-    rows: list[list[str]] = []
+    floor = median([launch.names for launch in launches[SCREEN]])
+    rows: list[list[str]] = [
+        [
+            "screen floor: the widgets of rcinbox's first screen, fixed text, Textual alone",
+            f"{floor:.3f} s = {floor / hello:.2f}x",
+            f"hello-world Textual app {hello:.3f} s",
+            "(what no rcinbox code can go under)",
+        ]
+    ]
     for label, goal in ((DEMO, DEMO_NAMES_GOAL), (RETURNING, RETURNING_NAMES_GOAL)):
         names = median([launch.names for launch in launches[label]])
         first_rows = median([launch.rows for launch in launches[label]])

@@ -7,7 +7,9 @@ Three parts, each figure beside a baseline measured in the same run:
     customer name on screen (and to the first conversation row) of ``rcinbox --demo`` (the
     emulator in a child, a login and a first page, as a user's first run) and of a returning
     user's ``rcinbox`` (an account in ``RCINBOX_*``, its store holding 1,000 threads and their
-    customers' names, a server that does not answer), against a hello-world Textual app.
+    customers' names, a server that does not answer), against a hello-world Textual app and
+    the screen floor (the widgets of rcinbox's first screen with fixed text, Textual alone: what
+    no rcinbox code can go under).
     Keys: the bytes written to the terminal per ``j`` down the list, against ``down`` in an
     OptionList app; the bytes per character typed in the composer and when the last of them
     came, against a plain Input app. The baselines are scripts in
