@@ -121,6 +121,42 @@ def test_demo_server_and_the_demo_start_load_neither_the_engine_nor_httpx() -> N
     assert loaded_after(modules, heavy) == []
 
 
+def test_the_demo_starts_its_server_before_the_settings_code_loads() -> None:
+    """`rcinbox --demo` spawns its server from what parsing the command line needs: the entry
+    point, the parser and the launcher. The settings, profiles and the API's errors load after
+    (rcinbox.config and rcinbox.api load a name's module when it is used), while the server
+    builds its data on the other core."""
+    modules = ("rcinbox.cli.main", "rcinbox.cli.tui", "rcinbox.wiring.demo")
+    later = (
+        "rcinbox.config.settings",
+        "rcinbox.config.profiles",
+        "rcinbox.config.validate",
+        "rcinbox.config.toml",
+        "tomllib",
+        "rcinbox.api.errors",
+        "rcinbox.text",
+        "rcinbox.wiring.accounts",
+    )
+    assert loaded_after(modules, later) == []
+
+
+@pytest.mark.parametrize("package", ["rcinbox.api", "rcinbox.config"])
+def test_a_lazy_package_loads_every_name_it_exports(package: str) -> None:
+    """Each name in the package's __all__ is in its table of where names are defined, and loads
+    from there: a name added to one but not the other fails here, not in a user's command."""
+    probe = (
+        f"import importlib; p = importlib.import_module({package!r}); "
+        "assert set(p.__all__) == set(p._LAZY), set(p.__all__) ^ set(p._LAZY); "
+        "[getattr(p, n) for n in p.__all__]; "
+        "print(len(p.__all__))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) > 10
+
+
 def test_httpx_comes_without_its_command_line_tool() -> None:
     """httpx imports its CLI (click, pygments, Rich's progress bars) with itself unless told not
     to; the API client never runs it, and the TUI's start-up should not pay for it."""

@@ -7,9 +7,10 @@ is headless and must never import textual.
 
 from __future__ import annotations
 
-import importlib
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from rcinbox import lazy
 
 # httpx imports its command-line tool with itself (click, pygments, Rich's progress bars and
 # syntax highlighting): a fifth of the TUI's imports, for a tool rcinbox never runs. A None
@@ -152,10 +153,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy.loader(__name__, _LAZY)

@@ -24,18 +24,10 @@ from __future__ import annotations
 
 import contextlib
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
-from rcinbox.api.errors import (
-    APIError,
-    InvalidGrant,
-    MalformedResponse,
-    OAuthError,
-    RateLimited,
-    RCError,
-    TransportError,
-)
-from rcinbox.config import DEFAULT_PROFILE, ConfigError, selected_profile
-from rcinbox.text import one_line
+if TYPE_CHECKING:
+    from rcinbox.api.errors import RCError
 
 
 class ExitCode(IntEnum):
@@ -93,11 +85,14 @@ class CommandError(Exception):
 
 def exit_code(error: BaseException) -> int | None:
     """The exit code for ``error``, or None when it is not a failure we expect (a bug)."""
-    # Imported here: each is light, but only a failure needs them.
+    # Imported here: each is light, but only a failure needs them (and the parser, which
+    # imports this module for its help text, comes before --demo starts its server).
     import sqlite3
 
+    from rcinbox.api.errors import RCError
     from rcinbox.auth.flows import LoginFailed
     from rcinbox.auth.loopback import CannotListen
+    from rcinbox.config import ConfigError
     from rcinbox.inbox.engine import ReplyNotRecorded, ReplyRefused, StartRefused, StoreError
     from rcinbox.inbox.types import AttachmentMissing, VisibilityRefused
     from rcinbox.wiring.demo import DemoError
@@ -130,6 +125,15 @@ def exit_code(error: BaseException) -> int | None:
 
 
 def _api_exit_code(error: RCError) -> int:
+    from rcinbox.api.errors import (
+        APIError,
+        InvalidGrant,
+        MalformedResponse,
+        OAuthError,
+        RateLimited,
+        TransportError,
+    )
+
     if isinstance(error, InvalidGrant):
         return ExitCode.LOGIN
     if isinstance(error, OAuthError | APIError) and error.status in (401, 403):
@@ -153,8 +157,10 @@ def message(error: BaseException, *, profile: str | None = None) -> str:
     """The one line to print for ``error`` (after ``rcinbox: ``)."""
     import sqlite3
 
+    from rcinbox.api.errors import InvalidGrant
     from rcinbox.auth.flows import LoginFailed
     from rcinbox.auth.store import login_command
+    from rcinbox.text import one_line
 
     if isinstance(error, InvalidGrant):
         why = "; ".join(part for part in (error.message, error.code) if part)
@@ -167,6 +173,8 @@ def message(error: BaseException, *, profile: str | None = None) -> str:
 
 
 def _profile(flag: str | None) -> str:
+    from rcinbox.config import DEFAULT_PROFILE, ConfigError, selected_profile
+
     with contextlib.suppress(ConfigError):
         return selected_profile(flag)
     return DEFAULT_PROFILE

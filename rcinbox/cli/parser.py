@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from rcinbox import __version__
 from rcinbox.cli.errors import EXIT_CODES_HELP
-from rcinbox.config import Config, ConfigError, parse_listen
 from rcinbox.config.schema import MIN_POLL
 
 if TYPE_CHECKING:
+    from rcinbox.config import Config
     from rcinbox.wiring.accounts import AccountOptions
 
 # `login --jwt` without a value: ask for the JWT without echo.
@@ -59,6 +59,8 @@ def webhook_settings(args: argparse.Namespace, config: Config) -> dict[str, Any]
     A URL alone listens on 127.0.0.1 at a free port (fit for a tunnel that is told the port
     later, or the emulator); a listen address alone subscribes its own loopback address.
     """
+    from rcinbox.config import ConfigError, parse_listen
+
     listen = getattr(args, "webhook_listen", None) or config.webhook.listen
     url = getattr(args, "webhook_url", None) or config.webhook.url
     if listen is None and url is None:

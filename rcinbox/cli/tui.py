@@ -12,17 +12,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import logging.handlers
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rcinbox.cli.errors import ExitCode, exit_code
 from rcinbox.cli.parser import account_options, webhook_settings
-from rcinbox.config import Config, ConfigError, selected_profile
 from rcinbox.wiring.demo import TUI_INBOUND_EVERY, DemoServer
 
 if TYPE_CHECKING:
+    from rcinbox.config import Config
     from rcinbox.wiring.accounts import Account, AccountOptions
     from rcinbox.wiring.warm import WarmStart
 
@@ -64,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, options: AccountOptions, demo: DemoServer | None) -> int:
     # What picks the account comes before Textual is imported: a new store's first sync starts
     # in another process (wiring/warm.py) and overlaps the imports and the first frame's work.
+    from rcinbox.config import Config, ConfigError, selected_profile
     from rcinbox.wiring.accounts import resolve_account
     from rcinbox.wiring.warm import WarmStart
 
@@ -146,6 +146,8 @@ def _run_app(
 
 def _remember_theme(config: Config, theme: str) -> None:
     """The one setting the app writes: the theme the agent picked, kept for the next start."""
+    from rcinbox.config import ConfigError
+
     try:
         config.save_ui_change("theme", theme)
     except (ConfigError, OSError) as error:

@@ -17,9 +17,10 @@ import sys
 import tempfile
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from rcinbox.config import Credentials
-from rcinbox.text import one_line
+if TYPE_CHECKING:
+    from rcinbox.config import Credentials
 
 # Simulated customers in the TUI demo write about this often, so messages arrive as you watch.
 TUI_INBOUND_EVERY = 20.0
@@ -29,7 +30,9 @@ STOP_WAIT = 3.0
 
 def demo_credentials(url: str, naming: str | None = None) -> Credentials:
     """The demo's login on the demo server at ``url``."""
-    # The emulator's config (its fault switches, its dataclasses) loads for the demo only.
+    # The emulator's config (its fault switches, its dataclasses) loads for the demo only, and
+    # the profiles' code once the server is started (this module is imported before).
+    from rcinbox.config import Credentials
     from rcinbox.emulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT
 
     return Credentials(url, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT, naming or "channel")
@@ -100,6 +103,8 @@ class DemoServer:
         ready, _, _ = select.select([self._process.stdout], [], [], timeout)
         line = self._process.stdout.readline() if ready else ""
         if not line.startswith("listening on "):
+            from rcinbox.text import one_line  # with its width tables: for a failure only
+
             error = self._process.stderr.read() if self._process.poll() is not None else ""
             self.close()
             raise DemoError(f"the demo server did not start: {one_line(error or line, 200)}")
