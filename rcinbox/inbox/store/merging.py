@@ -18,9 +18,10 @@ the store's connection, on the caller's thread.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rcinbox.api.models import Content
@@ -101,6 +102,19 @@ class StoredThread:
     content_count: int
     channel_id: str | None
     unread: int
+
+
+@dataclass(slots=True)
+class ThreadPlan:
+    """The thread rows a merge writes: new threads (the columns of ``_INSERT_THREAD``), stored
+    ones that stay in their channel, read or unread as they were (``_UPDATE_THREAD``: without
+    the columns the channel counts' trigger watches, it would fire for nothing), the others
+    (``_MOVE_THREAD``), and the threads to derive in full once the contents are written."""
+
+    new: list[tuple[Any, ...]] = field(default_factory=list)
+    in_place: list[tuple[Any, ...]] = field(default_factory=list)
+    moved: list[tuple[Any, ...]] = field(default_factory=list)
+    in_full: list[str] = field(default_factory=list)
 
 
 def extend_thread(
@@ -260,32 +274,39 @@ class MergeTables(Tables):
     def _merge_new(self, merged: list[Merged], first_rowid: int) -> MergeResult:
         """A page of contents none of which is stored (what sync merges): their JSON is packed
         in another thread (deflate lets go of the GIL) while this one indexes their text and
-        extends their threads, which need only the columns."""
-        packing = _packer().submit(
-            lambda raws: [pack(raw) for raw in raws], [m.raw for m in merged]
-        )
+        extends their threads, which need only the columns.
+
+        The two threads share the GIL: the packer takes it back several times a content, and
+        so does this one at every row of an ``executemany`` or a fetch; each time one finds the
+        other holding it, it sleeps until woken. Row by row, that doubled what indexing the text
+        cost. So everything that reads or computes is done before the packing starts, and what
+        is written while it runs is written by few statements, each one long step of SQLite
+        that holds no GIL (:meth:`_insert_at_once`)."""
         added: dict[str, list[Merged]] = {}
         for item in merged:
             added.setdefault(item.thread_id, []).append(item)
+        threads = self._plan_threads(added, set())
         rowids = range(first_rowid, first_rowid + len(merged))
-        self._db.executemany(
-            _INSERT_TEXT,
-            [
-                (rowid, m.content.body, m.content.title)
-                for rowid, m in zip(rowids, merged, strict=True)
-            ],
+        text = [
+            (rowid, m.content.body, m.content.title)
+            for rowid, m in zip(rowids, merged, strict=True)
+        ]
+        authors = list(
+            {
+                (m.content.author_identity_id, m.thread_id): None
+                for m in merged
+                if m.content.author_identity_id is not None
+            }
         )
-        self._db.executemany(
-            _INSERT_AUTHOR,
-            list(
-                {
-                    (m.content.author_identity_id, m.thread_id): None
-                    for m in merged
-                    if m.content.author_identity_id is not None
-                }
-            ),
+        packing = _packer().submit(
+            lambda raws: [pack(raw) for raw in raws], [m.raw for m in merged]
         )
-        in_full = self._extend_threads(added, set())
+        # The text in one statement, not several: each statement that opens a savepoint (one of
+        # many rows does, and so does each row of the threads', for their triggers) has the text
+        # index write what it holds so far as a segment of its own, and segments cost merging.
+        self._insert_at_once(_INSERT_TEXT, text)
+        self._insert_at_once(_INSERT_AUTHOR, authors)
+        in_full = self._write_threads(threads)
         self._db.executemany(
             _INSERT_CONTENT,
             [
@@ -299,6 +320,20 @@ class MergeTables(Tables):
             tuple(sorted(added)),
             tuple(m.content.id for m in merged if m.incoming),
         )
+
+    def _insert_at_once(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """``rows`` inserted by ``sql`` (an INSERT with one row of marks) in one statement of
+        many rows, or as few as SQLite's limit of bound parameters allows."""
+        if not rows:
+            return
+        head, marks = sql.rsplit(" VALUES ", 1)
+        per = max(self._db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(rows[0]), 1)
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            self._db.execute(
+                f"{head} VALUES {','.join([marks] * len(chunk))}",
+                [value for row in chunk for value in row],
+            )
 
     def _prepare(self, content: Content) -> Merged | None:
         # A record without a usable id (none, or not a string) is not stored: decided on the
@@ -405,6 +440,10 @@ class MergeTables(Tables):
         """Each touched thread's row extended from its stored row, when this merge only added
         contents newer than its newest; the threads left to derive in full (once the contents
         are written) are returned."""
+        return self._write_threads(self._plan_threads(added, full))
+
+    def _plan_threads(self, added: dict[str, list[Merged]], full: set[str]) -> ThreadPlan:
+        """What :meth:`_extend_threads` writes, read and worked out without writing."""
         touched = list(added.keys() | full)
         with_outbox = {
             row[0]
@@ -431,12 +470,7 @@ class MergeTables(Tables):
                 extendable,
             )
         }
-        rows = []  # new threads
-        # Stored threads that stay in their channel, read or unread as they were: updated
-        # without the columns the channel counts' trigger watches (it would fire for nothing).
-        in_place = []
-        moved = []
-        derived = []
+        plan = ThreadPlan()
         for thread_id in extendable:
             items = added[thread_id]
             before = stored.get(thread_id)
@@ -447,24 +481,29 @@ class MergeTables(Tables):
             ):
                 row = extend_thread(thread_id, before, items, marks.get(thread_id))
             if row is None:
-                derived.append(thread_id)
+                plan.in_full.append(thread_id)
             elif before is None:
-                rows.append(row)
+                plan.new.append(row)
             elif (row[1], row[13]) == (before.channel_id, before.unread):
-                in_place.append((*row[2:13], thread_id))
+                plan.in_place.append((*row[2:13], thread_id))
             else:
-                moved.append((row[1], row[13], *row[2:13], thread_id))
-        self._db.executemany(_INSERT_THREAD, rows)
-        self._db.executemany(_UPDATE_THREAD, in_place)
-        self._db.executemany(_MOVE_THREAD, moved)
+                plan.moved.append((row[1], row[13], *row[2:13], thread_id))
+        plan.in_full += (t for t in touched if t not in extendable)
+        return plan
+
+    def _write_threads(self, plan: ThreadPlan) -> list[str]:
+        """The rows planned written; the threads left to derive in full are returned."""
+        self._db.executemany(_INSERT_THREAD, plan.new)
+        self._db.executemany(_UPDATE_THREAD, plan.in_place)
+        self._db.executemany(_MOVE_THREAD, plan.moved)
         # The customer wrote after the thread was put aside: it comes back.
         self._in(
             "DELETE FROM triage WHERE COALESCE(inbound_at, -1) < (SELECT"
             " COALESCE(latest_inbound_at, -1) FROM threads WHERE id = triage.thread_id)"
             " AND thread_id",
-            [row[0] for row in rows] + [row[-1] for row in (*in_place, *moved)],
+            [row[0] for row in plan.new] + [row[-1] for row in (*plan.in_place, *plan.moved)],
         )
-        return [*derived, *(t for t in touched if t not in extendable)]
+        return plan.in_full
 
     def _derive_in_full(self, thread_ids: list[str], added: dict[str, list[Merged]]) -> None:
         for thread_id in thread_ids:
