@@ -13,6 +13,8 @@ from rcinbox.api.models import EARLIEST, LATEST, Content, clamp_time
 from rcinbox.inbox.types import OutboxRow, TemplateMessage, ThreadRow
 
 PREVIEW_CHARS = 240
+# Ids in one IN (...) list: well under SQLite's limit of bound parameters.
+CHUNK = 500
 
 
 class StoreError(Exception):
@@ -39,6 +41,53 @@ class Tables:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+    def _rows_in(self, sql: str, ids: Sequence[str]) -> list[tuple[Any, ...]]:
+        """The rows of ``sql`` (ending in a column) IN ``ids``, a chunk of them at a time."""
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            rows += self._db.execute(f"{sql} IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        return rows
+
+    def _in(self, sql: str, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            self._db.execute(f"{sql} IN ({','.join('?' * len(chunk))})", chunk)
+
+    def _insert_at_once(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """``rows`` inserted by ``sql`` (an INSERT with one row of marks) in one statement of
+        many rows, or as few as SQLite's limit of bound parameters allows: one long step that
+        holds no GIL, where executemany takes the GIL back at every row."""
+        if rows:
+            head, marks = sql.rsplit(" VALUES ", 1)
+            for values, params in self._values_lists(marks, rows):
+                self._db.execute(f"{head} VALUES {values}", params)
+
+    def _update_at_once(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        """Rows of ``table`` updated, each row of ``rows`` the ``columns``' values and then the
+        id of the row it updates, as :meth:`_insert_at_once` inserts."""
+        if rows:
+            sets = ", ".join(f"{column} = v.column{n}" for n, column in enumerate(columns, 1))
+            marks = f"({', '.join('?' * (len(columns) + 1))})"
+            for values, params in self._values_lists(marks, rows):
+                self._db.execute(
+                    f"UPDATE {table} SET {sets} FROM (VALUES {values}) AS v"
+                    f" WHERE {table}.id = v.column{len(columns) + 1}",
+                    params,
+                )
+
+    def _values_lists(
+        self, marks: str, rows: Sequence[tuple[Any, ...]]
+    ) -> Iterator[tuple[str, list[Any]]]:
+        """``rows`` as few VALUES lists (``marks`` a row) as bound parameters allow, each with
+        the values it binds."""
+        per = max(self._db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(rows[0]), 1)
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            yield ",".join([marks] * len(chunk)), [value for row in chunk for value in row]
 
 
 def to_epoch(moment: datetime | None) -> float | None:

@@ -18,20 +18,17 @@ the store's connection, on the caller's thread.
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from rcinbox.api.models import Content
-from rcinbox.inbox.store.base import Tables, preview_of, same_but_links, to_epoch
+from rcinbox.inbox.store.base import CHUNK, Tables, preview_of, same_but_links, to_epoch
 from rcinbox.inbox.store.packing import load, pack, unpack
 from rcinbox.inbox.store.storable import storable_json
 from rcinbox.inbox.types import UNKNOWN_CHANNEL, MergeResult, reply_state
 
-# Ids in one IN (...) list: well under SQLite's limit of bound parameters.
-CHUNK = 500
 # New contents in a page from which packing them in another thread pays for the handover.
 OVERLAP = 50
 
@@ -58,16 +55,23 @@ _INSERT_THREAD = (
     f"INSERT INTO threads ({_THREAD_COLUMNS}, unread)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_UPDATE_THREAD = (
-    "UPDATE threads SET channel_type = ?, latest_at = ?, latest_content_id = ?,"
-    " latest_incoming = ?, preview = ?, customer_id = ?, latest_inbound_id = ?,"
-    " latest_inbound_at = ?, latest_outbound_at = ?, reply_state = ?, content_count = ?"
-    " WHERE id = ?"
+# What a stored thread's row is updated with, in the order of its planned tuple (the thread's id
+# follows them).
+_UPDATED = (
+    "channel_type",
+    "latest_at",
+    "latest_content_id",
+    "latest_incoming",
+    "preview",
+    "customer_id",
+    "latest_inbound_id",
+    "latest_inbound_at",
+    "latest_outbound_at",
+    "reply_state",
+    "content_count",
 )
 # The same, for a thread whose channel or unread flag changes (the channel counts follow).
-_MOVE_THREAD = _UPDATE_THREAD.replace(
-    "UPDATE threads SET", "UPDATE threads SET channel_id = ?, unread = ?,"
-)
+_MOVED = ("channel_id", "unread", *_UPDATED)
 
 
 @dataclass(slots=True)
@@ -107,9 +111,9 @@ class StoredThread:
 @dataclass(slots=True)
 class ThreadPlan:
     """The thread rows a merge writes: new threads (the columns of ``_INSERT_THREAD``), stored
-    ones that stay in their channel, read or unread as they were (``_UPDATE_THREAD``: without
+    ones that stay in their channel, read or unread as they were (``_UPDATED``: without
     the columns the channel counts' trigger watches, it would fire for nothing), the others
-    (``_MOVE_THREAD``), and the threads to derive in full once the contents are written."""
+    (``_MOVED``), and the threads to derive in full once the contents are written."""
 
     new: list[tuple[Any, ...]] = field(default_factory=list)
     in_place: list[tuple[Any, ...]] = field(default_factory=list)
@@ -321,20 +325,6 @@ class MergeTables(Tables):
             tuple(m.content.id for m in merged if m.incoming),
         )
 
-    def _insert_at_once(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
-        """``rows`` inserted by ``sql`` (an INSERT with one row of marks) in one statement of
-        many rows, or as few as SQLite's limit of bound parameters allows."""
-        if not rows:
-            return
-        head, marks = sql.rsplit(" VALUES ", 1)
-        per = max(self._db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(rows[0]), 1)
-        for start in range(0, len(rows), per):
-            chunk = rows[start : start + per]
-            self._db.execute(
-                f"{head} VALUES {','.join([marks] * len(chunk))}",
-                [value for row in chunk for value in row],
-            )
-
     def _prepare(self, content: Content) -> Merged | None:
         # A record without a usable id (none, or not a string) is not stored: decided on the
         # record as it came, since repairing it could make an id up (a NaN id becomes "NaN").
@@ -493,9 +483,11 @@ class MergeTables(Tables):
 
     def _write_threads(self, plan: ThreadPlan) -> list[str]:
         """The rows planned written; the threads left to derive in full are returned."""
-        self._db.executemany(_INSERT_THREAD, plan.new)
-        self._db.executemany(_UPDATE_THREAD, plan.in_place)
-        self._db.executemany(_MOVE_THREAD, plan.moved)
+        # Each in one statement where bound parameters allow: they are written while the
+        # packing runs (see _merge_new).
+        self._insert_at_once(_INSERT_THREAD, plan.new)
+        self._update_at_once("threads", _UPDATED, plan.in_place)
+        self._update_at_once("threads", _MOVED, plan.moved)
         # The customer wrote after the thread was put aside: it comes back.
         self._in(
             "DELETE FROM triage WHERE COALESCE(inbound_at, -1) < (SELECT"
@@ -509,19 +501,6 @@ class MergeTables(Tables):
         for thread_id in thread_ids:
             previews = {m.content.id: m.preview for m in added.get(thread_id, ())}
             self._derive_thread(thread_id, previews)
-
-    def _rows_in(self, sql: str, ids: Sequence[str]) -> list[tuple[Any, ...]]:
-        """The rows of ``sql`` (ending in a column) IN ``ids``, a chunk of them at a time."""
-        rows: list[tuple[Any, ...]] = []
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            rows += self._db.execute(f"{sql} IN ({','.join('?' * len(chunk))})", chunk).fetchall()
-        return rows
-
-    def _in(self, sql: str, ids: Sequence[str]) -> None:
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            self._db.execute(f"{sql} IN ({','.join('?' * len(chunk))})", chunk)
 
     def _derive_thread(self, thread_id: str, previews: dict[str, str]) -> None:
         db = self._db
