@@ -10,22 +10,21 @@ one older than the thread's newest, a thread with a reply in the outbox or on sc
 the same row; tests/test_store_merging.py holds them to it.
 
 Packing the raw JSON (packing.py) is a third of a merge's time. A page of new contents, what sync
-merges, is packed on a worker thread while this one writes everything else; deflate releases the
-GIL, so the two overlap on a second core. The thread only compresses: every statement runs on
-the store's connection, on the caller's thread.
+merges, is packed on a worker thread while this one writes everything else, and by both once this
+one is done (:func:`~rcinbox.inbox.store.packing.pack_page`); deflate releases the GIL, so the two
+overlap on a second core. The thread only compresses: every statement runs on the store's
+connection, on the caller's thread.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from rcinbox.api.models import Content
 from rcinbox.inbox.store.base import CHUNK, Tables, preview_of, same_but_links, to_epoch
-from rcinbox.inbox.store.packing import load, pack, unpack
+from rcinbox.inbox.store.packing import load, pack, pack_page, unpack
 from rcinbox.inbox.store.storable import storable_json
 from rcinbox.inbox.types import UNKNOWN_CHANNEL, MergeResult, reply_state
 
@@ -186,27 +185,6 @@ def extend_thread(
     )
 
 
-_executor: ThreadPoolExecutor | None = None
-
-
-def _packer() -> ThreadPoolExecutor:
-    """The one thread that packs pages of contents, started when first needed."""
-    global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rcinbox-pack")
-    return _executor
-
-
-def _forget_packer() -> None:
-    # A forked child has no packing thread, only the executor that believes it has one: work
-    # handed to it would wait forever. The child starts its own.
-    global _executor
-    _executor = None
-
-
-os.register_at_fork(after_in_child=_forget_packer)
-
-
 class MergeTables(Tables):
     """``merge_contents``: contents, their text index and their threads, in one commit."""
 
@@ -302,9 +280,7 @@ class MergeTables(Tables):
                 if m.content.author_identity_id is not None
             }
         )
-        packing = _packer().submit(
-            lambda raws: [pack(raw) for raw in raws], [m.raw for m in merged]
-        )
+        packing = pack_page([m.raw for m in merged])
         # The text in one statement, not several: each statement that opens a savepoint (one of
         # many rows does, and so does each row of the threads', for their triggers) has the text
         # index write what it holds so far as a segment of its own, and segments cost merging.
@@ -315,7 +291,7 @@ class MergeTables(Tables):
             _INSERT_CONTENT,
             [
                 (rowid, m.content.id, *self._columns(m, packed))
-                for rowid, m, packed in zip(rowids, merged, packing.result(), strict=True)
+                for rowid, m, packed in zip(rowids, merged, packing(), strict=True)
             ],
         )
         self._derive_in_full(in_full, added)
