@@ -55,24 +55,27 @@ class Tables:
             chunk = ids[start : start + CHUNK]
             self._db.execute(f"{sql} IN ({','.join('?' * len(chunk))})", chunk)
 
-    def _insert_at_once(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
-        """``rows`` inserted by ``sql`` (an INSERT with one row of marks) in one statement of
-        many rows, or as few as SQLite's limit of bound parameters allows: one long step that
-        holds no GIL, where executemany takes the GIL back at every row."""
+    def _insert_many(
+        self, sql: str, rows: Sequence[tuple[Any, ...]], *, one_statement: bool = False
+    ) -> None:
+        """``rows`` inserted by ``sql`` (an INSERT with one row of marks) in statements of many
+        rows: each a long step that holds no GIL, where executemany takes the GIL back at every
+        row. Their sizes are powers of two, or with ``one_statement`` all the rows (as many as
+        bound parameters allow), at the price of a statement compiled for each count."""
         if rows:
             head, marks = sql.rsplit(" VALUES ", 1)
-            for values, params in self._values_lists(marks, rows):
+            for values, params in self._values_lists(marks, rows, one_statement):
                 self._db.execute(f"{head} VALUES {values}", params)
 
-    def _update_at_once(
+    def _update_many(
         self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
     ) -> None:
         """Rows of ``table`` updated, each row of ``rows`` the ``columns``' values and then the
-        id of the row it updates, as :meth:`_insert_at_once` inserts."""
+        id of the row it updates, in statements of many rows as :meth:`_insert_many` writes."""
         if rows:
             sets = ", ".join(f"{column} = v.column{n}" for n, column in enumerate(columns, 1))
             marks = f"({', '.join('?' * (len(columns) + 1))})"
-            for values, params in self._values_lists(marks, rows):
+            for values, params in self._values_lists(marks, rows, False):
                 self._db.execute(
                     f"UPDATE {table} SET {sets} FROM (VALUES {values}) AS v"
                     f" WHERE {table}.id = v.column{len(columns) + 1}",
@@ -80,14 +83,21 @@ class Tables:
                 )
 
     def _values_lists(
-        self, marks: str, rows: Sequence[tuple[Any, ...]]
+        self, marks: str, rows: Sequence[tuple[Any, ...]], whole: bool
     ) -> Iterator[tuple[str, list[Any]]]:
-        """``rows`` as few VALUES lists (``marks`` a row) as bound parameters allow, each with
-        the values it binds."""
-        per = max(self._db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(rows[0]), 1)
-        for start in range(0, len(rows), per):
-            chunk = rows[start : start + per]
-            yield ",".join([marks] * len(chunk)), [value for row in chunk for value in row]
+        """``rows`` as VALUES lists (``marks`` a row), each with the values it binds: as long
+        as bound parameters allow when ``whole``, else each a power of two of rows long. The
+        connection keeps the statements it ran compiled, each with the values last bound to it:
+        powers of two keep them few, and the values they hold to a page's."""
+        most = max(self._db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(rows[0]), 1)
+        start = 0
+        while start < len(rows):
+            count = min(most, len(rows) - start)
+            if not whole:
+                count = 1 << (count.bit_length() - 1)
+            chunk = rows[start : start + count]
+            yield ",".join([marks] * count), [value for row in chunk for value in row]
+            start += count
 
 
 def to_epoch(moment: datetime | None) -> float | None:

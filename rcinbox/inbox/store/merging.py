@@ -263,7 +263,7 @@ class MergeTables(Tables):
         other holding it, it sleeps until woken. Row by row, that doubled what indexing the text
         cost. So everything that reads or computes is done before the packing starts, and what
         is written while it runs is written by few statements, each one long step of SQLite
-        that holds no GIL (:meth:`_insert_at_once`)."""
+        that holds no GIL (:meth:`_insert_many`)."""
         added: dict[str, list[Merged]] = {}
         for item in merged:
             added.setdefault(item.thread_id, []).append(item)
@@ -284,8 +284,8 @@ class MergeTables(Tables):
         # The text in one statement, not several: each statement that opens a savepoint (one of
         # many rows does, and so does each row of the threads', for their triggers) has the text
         # index write what it holds so far as a segment of its own, and segments cost merging.
-        self._insert_at_once(_INSERT_TEXT, text)
-        self._insert_at_once(_INSERT_AUTHOR, authors)
+        self._insert_many(_INSERT_TEXT, text, one_statement=True)
+        self._insert_many(_INSERT_AUTHOR, authors)
         in_full = self._write_threads(threads)
         self._db.executemany(
             _INSERT_CONTENT,
@@ -459,11 +459,11 @@ class MergeTables(Tables):
 
     def _write_threads(self, plan: ThreadPlan) -> list[str]:
         """The rows planned written; the threads left to derive in full are returned."""
-        # Each in one statement where bound parameters allow: they are written while the
+        # In statements of many rows, not row by row: they are written while the
         # packing runs (see _merge_new).
-        self._insert_at_once(_INSERT_THREAD, plan.new)
-        self._update_at_once("threads", _UPDATED, plan.in_place)
-        self._update_at_once("threads", _MOVED, plan.moved)
+        self._insert_many(_INSERT_THREAD, plan.new)
+        self._update_many("threads", _UPDATED, plan.in_place)
+        self._update_many("threads", _MOVED, plan.moved)
         # The customer wrote after the thread was put aside: it comes back.
         self._in(
             "DELETE FROM triage WHERE COALESCE(inbound_at, -1) < (SELECT"
