@@ -21,7 +21,7 @@ from rcinbox.api.models import Attachment, Content, Identity, Page, Subscription
 from rcinbox.cli.output import iso_utc, when
 from rcinbox.config import Config, ConfigError, make_private_dir, normalise_server
 from rcinbox.inbox.store import Store, ThreadFilter
-from rcinbox.inbox.store.storable import storable_text
+from rcinbox.inbox.store.storable import storable_json, storable_text
 from rcinbox.text import visible
 from rcinbox.tui.formatting import full_time, human_size, relative_time
 
@@ -161,6 +161,37 @@ def test_one_unstorable_field_is_replaced_and_the_others_kept(field: dict) -> No
         json.dumps(stored.raw, ensure_ascii=False, allow_nan=False).encode("utf-8")
     finally:
         store.close()
+
+
+def assert_stored_as_json_dumps_writes(record: dict) -> None:
+    """The store writes records with a JSON encoder made once: the text json.dumps writes, or,
+    when that cannot be strict JSON in UTF-8, the text of the record repaired."""
+
+    def dumps(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+    text, repaired = storable_json(record)
+    try:
+        expected = dumps(record)
+        expected.encode("utf-8")
+    except (ValueError, RecursionError):
+        assert repaired is not None
+        expected = dumps(repaired)
+    else:
+        assert repaired is None
+    assert text == expected
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(records)
+@example({"body": "half \ud83d emoji", "\ud83d": float("nan"), "n": 10**5000})
+def test_a_record_is_stored_as_the_json_json_dumps_writes(record: dict) -> None:
+    assert_stored_as_json_dumps_writes(record)
+
+
+def test_a_record_too_deep_for_json_dumps_is_stored_repaired() -> None:
+    # Too deep for Hypothesis to print, were it to fail.
+    assert_stored_as_json_dumps_writes({"contextData": nested(5000), "body": "kept"})
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import os
 import random
+import sqlite3
 import time
 from pathlib import Path
 from unittest.mock import patch
@@ -289,3 +290,26 @@ def test_a_forked_child_merges_with_a_packing_thread_of_its_own(
         time.sleep(0.05)
     os.kill(child, 9)
     pytest.fail("the child's merge never finished")
+
+
+def test_pages_merged_where_few_parameters_may_be_bound_store_what_they_store_at_once(
+    seed_records: list[dict],
+) -> None:
+    """A page of new contents writes its text, authors and threads in statements of many rows;
+    where SQLite allows fewer bound parameters than a page needs, it writes them in several,
+    and every table ends as it does when one statement holds them all."""
+    at_once = Store.open(":memory:", clock=lambda: 1_800_000_000.0)
+    in_parts = Store.open(":memory:", clock=lambda: 1_800_000_000.0)
+    # The fewest the store asks for (a chunk of ids): 166 texts a statement, for pages of 200.
+    in_parts._db.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, merging.CHUNK)
+    try:
+        for store in (at_once, in_parts):
+            for start in range(0, len(seed_records), 200):
+                page = seed_records[start : start + 200]
+                result = store.merge_contents(Content.from_json(r) for r in page)
+                assert result.new_content_ids == tuple(r["id"] for r in page)
+        assert everything(in_parts) == everything(at_once)
+        assert in_parts.search_threads("order") == at_once.search_threads("order")
+    finally:
+        at_once.close()
+        in_parts.close()

@@ -15,7 +15,7 @@ from rcinbox.api.models import Content
 from rcinbox.emulator.seed import generate
 from rcinbox.inbox.store import MIGRATIONS, SCHEMA_VERSION, Store, ThreadFilter, windows
 from rcinbox.inbox.store import search as search_module
-from rcinbox.inbox.store.packing import pack, unpack
+from rcinbox.inbox.store.packing import pack, pack_page, unpack
 from rcinbox.inbox.store.search import SearchWorker, run_search
 from rcinbox.inbox.types import ThreadOrder
 from tests.cli_helpers import run, use
@@ -57,6 +57,14 @@ def test_packed_raw_json_comes_back_byte_for_byte(seed_records: list[dict]) -> N
     assert (
         unpack('{"plain": "text from before packing"}') == '{"plain": "text from before packing"}'
     )
+
+
+@pytest.mark.parametrize("count", [0, 1, 24, 25, 26, 300])
+def test_a_page_packed_by_two_threads_is_each_text_packed_in_order(
+    seed_records: list[dict], count: int
+) -> None:
+    texts = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in seed_records[:count]]
+    assert pack_page(texts)() == [pack(text) for text in texts]
 
 
 def test_the_store_keeps_the_raw_json_packed_and_returns_it_whole(

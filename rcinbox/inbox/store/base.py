@@ -13,6 +13,8 @@ from rcinbox.api.models import EARLIEST, LATEST, Content, clamp_time
 from rcinbox.inbox.types import OutboxRow, TemplateMessage, ThreadRow
 
 PREVIEW_CHARS = 240
+# Ids in one IN (...) list: well under SQLite's limit of bound parameters.
+CHUNK = 500
 
 
 class StoreError(Exception):
@@ -39,6 +41,63 @@ class Tables:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+    def _rows_in(self, sql: str, ids: Sequence[str]) -> list[tuple[Any, ...]]:
+        """The rows of ``sql`` (ending in a column) IN ``ids``, a chunk of them at a time."""
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            rows += self._db.execute(f"{sql} IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        return rows
+
+    def _in(self, sql: str, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            self._db.execute(f"{sql} IN ({','.join('?' * len(chunk))})", chunk)
+
+    def _insert_many(
+        self, sql: str, rows: Sequence[tuple[Any, ...]], *, one_statement: bool = False
+    ) -> None:
+        """``rows`` inserted by ``sql`` (an INSERT with one row of marks) in statements of many
+        rows: each a long step that holds no GIL, where executemany takes the GIL back at every
+        row. Their sizes are powers of two, or with ``one_statement`` all the rows (as many as
+        bound parameters allow), at the price of a statement compiled for each count."""
+        if rows:
+            head, marks = sql.rsplit(" VALUES ", 1)
+            for values, params in self._values_lists(marks, rows, one_statement):
+                self._db.execute(f"{head} VALUES {values}", params)
+
+    def _update_many(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        """Rows of ``table`` updated, each row of ``rows`` the ``columns``' values and then the
+        id of the row it updates, in statements of many rows as :meth:`_insert_many` writes."""
+        if rows:
+            sets = ", ".join(f"{column} = v.column{n}" for n, column in enumerate(columns, 1))
+            marks = f"({', '.join('?' * (len(columns) + 1))})"
+            for values, params in self._values_lists(marks, rows, False):
+                self._db.execute(
+                    f"UPDATE {table} SET {sets} FROM (VALUES {values}) AS v"
+                    f" WHERE {table}.id = v.column{len(columns) + 1}",
+                    params,
+                )
+
+    def _values_lists(
+        self, marks: str, rows: Sequence[tuple[Any, ...]], whole: bool
+    ) -> Iterator[tuple[str, list[Any]]]:
+        """``rows`` as VALUES lists (``marks`` a row), each with the values it binds: as long
+        as bound parameters allow when ``whole``, else each a power of two of rows long. The
+        connection keeps the statements it ran compiled, each with the values last bound to it:
+        powers of two keep them few, and the values they hold to a page's."""
+        most = max(self._db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(rows[0]), 1)
+        start = 0
+        while start < len(rows):
+            count = min(most, len(rows) - start)
+            if not whole:
+                count = 1 << (count.bit_length() - 1)
+            chunk = rows[start : start + count]
+            yield ",".join([marks] * count), [value for row in chunk for value in row]
+            start += count
 
 
 def to_epoch(moment: datetime | None) -> float | None:

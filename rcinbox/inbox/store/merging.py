@@ -10,27 +10,24 @@ one older than the thread's newest, a thread with a reply in the outbox or on sc
 the same row; tests/test_store_merging.py holds them to it.
 
 Packing the raw JSON (packing.py) is a third of a merge's time. A page of new contents, what sync
-merges, is packed on a worker thread while this one writes everything else; deflate releases the
-GIL, so the two overlap on a second core. The thread only compresses: every statement runs on
-the store's connection, on the caller's thread.
+merges, is packed on a worker thread while this one writes everything else, and by both once this
+one is done (:func:`~rcinbox.inbox.store.packing.pack_page`); deflate releases the GIL, so the two
+overlap on a second core. The thread only compresses: every statement runs on the store's
+connection, on the caller's thread.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rcinbox.api.models import Content
-from rcinbox.inbox.store.base import Tables, preview_of, same_but_links, to_epoch
-from rcinbox.inbox.store.packing import load, pack, unpack
+from rcinbox.inbox.store.base import CHUNK, Tables, preview_of, same_but_links, to_epoch
+from rcinbox.inbox.store.packing import load, pack, pack_page, unpack
 from rcinbox.inbox.store.storable import storable_json
 from rcinbox.inbox.types import UNKNOWN_CHANNEL, MergeResult, reply_state
 
-# Ids in one IN (...) list: well under SQLite's limit of bound parameters.
-CHUNK = 500
 # New contents in a page from which packing them in another thread pays for the handover.
 OVERLAP = 50
 
@@ -57,16 +54,23 @@ _INSERT_THREAD = (
     f"INSERT INTO threads ({_THREAD_COLUMNS}, unread)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_UPDATE_THREAD = (
-    "UPDATE threads SET channel_type = ?, latest_at = ?, latest_content_id = ?,"
-    " latest_incoming = ?, preview = ?, customer_id = ?, latest_inbound_id = ?,"
-    " latest_inbound_at = ?, latest_outbound_at = ?, reply_state = ?, content_count = ?"
-    " WHERE id = ?"
+# What a stored thread's row is updated with, in the order of its planned tuple (the thread's id
+# follows them).
+_UPDATED = (
+    "channel_type",
+    "latest_at",
+    "latest_content_id",
+    "latest_incoming",
+    "preview",
+    "customer_id",
+    "latest_inbound_id",
+    "latest_inbound_at",
+    "latest_outbound_at",
+    "reply_state",
+    "content_count",
 )
 # The same, for a thread whose channel or unread flag changes (the channel counts follow).
-_MOVE_THREAD = _UPDATE_THREAD.replace(
-    "UPDATE threads SET", "UPDATE threads SET channel_id = ?, unread = ?,"
-)
+_MOVED = ("channel_id", "unread", *_UPDATED)
 
 
 @dataclass(slots=True)
@@ -101,6 +105,19 @@ class StoredThread:
     content_count: int
     channel_id: str | None
     unread: int
+
+
+@dataclass(slots=True)
+class ThreadPlan:
+    """The thread rows a merge writes: new threads (the columns of ``_INSERT_THREAD``), stored
+    ones that stay in their channel, read or unread as they were (``_UPDATED``: without
+    the columns the channel counts' trigger watches, it would fire for nothing), the others
+    (``_MOVED``), and the threads to derive in full once the contents are written."""
+
+    new: list[tuple[Any, ...]] = field(default_factory=list)
+    in_place: list[tuple[Any, ...]] = field(default_factory=list)
+    moved: list[tuple[Any, ...]] = field(default_factory=list)
+    in_full: list[str] = field(default_factory=list)
 
 
 def extend_thread(
@@ -166,27 +183,6 @@ def extend_thread(
         count + len(added),
         unread,
     )
-
-
-_executor: ThreadPoolExecutor | None = None
-
-
-def _packer() -> ThreadPoolExecutor:
-    """The one thread that packs pages of contents, started when first needed."""
-    global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rcinbox-pack")
-    return _executor
-
-
-def _forget_packer() -> None:
-    # A forked child has no packing thread, only the executor that believes it has one: work
-    # handed to it would wait forever. The child starts its own.
-    global _executor
-    _executor = None
-
-
-os.register_at_fork(after_in_child=_forget_packer)
 
 
 class MergeTables(Tables):
@@ -260,37 +256,42 @@ class MergeTables(Tables):
     def _merge_new(self, merged: list[Merged], first_rowid: int) -> MergeResult:
         """A page of contents none of which is stored (what sync merges): their JSON is packed
         in another thread (deflate lets go of the GIL) while this one indexes their text and
-        extends their threads, which need only the columns."""
-        packing = _packer().submit(
-            lambda raws: [pack(raw) for raw in raws], [m.raw for m in merged]
-        )
+        extends their threads, which need only the columns.
+
+        The two threads share the GIL: the packer takes it back several times a content, and
+        so does this one at every row of an ``executemany`` or a fetch; each time one finds the
+        other holding it, it sleeps until woken. Row by row, that doubled what indexing the text
+        cost. So everything that reads or computes is done before the packing starts, and what
+        is written while it runs is written by few statements, each one long step of SQLite
+        that holds no GIL (:meth:`_insert_many`)."""
         added: dict[str, list[Merged]] = {}
         for item in merged:
             added.setdefault(item.thread_id, []).append(item)
+        threads = self._plan_threads(added, set())
         rowids = range(first_rowid, first_rowid + len(merged))
-        self._db.executemany(
-            _INSERT_TEXT,
-            [
-                (rowid, m.content.body, m.content.title)
-                for rowid, m in zip(rowids, merged, strict=True)
-            ],
+        text = [
+            (rowid, m.content.body, m.content.title)
+            for rowid, m in zip(rowids, merged, strict=True)
+        ]
+        authors = list(
+            {
+                (m.content.author_identity_id, m.thread_id): None
+                for m in merged
+                if m.content.author_identity_id is not None
+            }
         )
-        self._db.executemany(
-            _INSERT_AUTHOR,
-            list(
-                {
-                    (m.content.author_identity_id, m.thread_id): None
-                    for m in merged
-                    if m.content.author_identity_id is not None
-                }
-            ),
-        )
-        in_full = self._extend_threads(added, set())
+        packing = pack_page([m.raw for m in merged])
+        # The text in one statement, not several: each statement that opens a savepoint (one of
+        # many rows does, and so does each row of the threads', for their triggers) has the text
+        # index write what it holds so far as a segment of its own, and segments cost merging.
+        self._insert_many(_INSERT_TEXT, text, one_statement=True)
+        self._insert_many(_INSERT_AUTHOR, authors)
+        in_full = self._write_threads(threads)
         self._db.executemany(
             _INSERT_CONTENT,
             [
                 (rowid, m.content.id, *self._columns(m, packed))
-                for rowid, m, packed in zip(rowids, merged, packing.result(), strict=True)
+                for rowid, m, packed in zip(rowids, merged, packing(), strict=True)
             ],
         )
         self._derive_in_full(in_full, added)
@@ -405,6 +406,10 @@ class MergeTables(Tables):
         """Each touched thread's row extended from its stored row, when this merge only added
         contents newer than its newest; the threads left to derive in full (once the contents
         are written) are returned."""
+        return self._write_threads(self._plan_threads(added, full))
+
+    def _plan_threads(self, added: dict[str, list[Merged]], full: set[str]) -> ThreadPlan:
+        """What :meth:`_extend_threads` writes, read and worked out without writing."""
         touched = list(added.keys() | full)
         with_outbox = {
             row[0]
@@ -431,12 +436,7 @@ class MergeTables(Tables):
                 extendable,
             )
         }
-        rows = []  # new threads
-        # Stored threads that stay in their channel, read or unread as they were: updated
-        # without the columns the channel counts' trigger watches (it would fire for nothing).
-        in_place = []
-        moved = []
-        derived = []
+        plan = ThreadPlan()
         for thread_id in extendable:
             items = added[thread_id]
             before = stored.get(thread_id)
@@ -447,42 +447,36 @@ class MergeTables(Tables):
             ):
                 row = extend_thread(thread_id, before, items, marks.get(thread_id))
             if row is None:
-                derived.append(thread_id)
+                plan.in_full.append(thread_id)
             elif before is None:
-                rows.append(row)
+                plan.new.append(row)
             elif (row[1], row[13]) == (before.channel_id, before.unread):
-                in_place.append((*row[2:13], thread_id))
+                plan.in_place.append((*row[2:13], thread_id))
             else:
-                moved.append((row[1], row[13], *row[2:13], thread_id))
-        self._db.executemany(_INSERT_THREAD, rows)
-        self._db.executemany(_UPDATE_THREAD, in_place)
-        self._db.executemany(_MOVE_THREAD, moved)
+                plan.moved.append((row[1], row[13], *row[2:13], thread_id))
+        plan.in_full += (t for t in touched if t not in extendable)
+        return plan
+
+    def _write_threads(self, plan: ThreadPlan) -> list[str]:
+        """The rows planned written; the threads left to derive in full are returned."""
+        # In statements of many rows, not row by row: they are written while the
+        # packing runs (see _merge_new).
+        self._insert_many(_INSERT_THREAD, plan.new)
+        self._update_many("threads", _UPDATED, plan.in_place)
+        self._update_many("threads", _MOVED, plan.moved)
         # The customer wrote after the thread was put aside: it comes back.
         self._in(
             "DELETE FROM triage WHERE COALESCE(inbound_at, -1) < (SELECT"
             " COALESCE(latest_inbound_at, -1) FROM threads WHERE id = triage.thread_id)"
             " AND thread_id",
-            [row[0] for row in rows] + [row[-1] for row in (*in_place, *moved)],
+            [row[0] for row in plan.new] + [row[-1] for row in (*plan.in_place, *plan.moved)],
         )
-        return [*derived, *(t for t in touched if t not in extendable)]
+        return plan.in_full
 
     def _derive_in_full(self, thread_ids: list[str], added: dict[str, list[Merged]]) -> None:
         for thread_id in thread_ids:
             previews = {m.content.id: m.preview for m in added.get(thread_id, ())}
             self._derive_thread(thread_id, previews)
-
-    def _rows_in(self, sql: str, ids: Sequence[str]) -> list[tuple[Any, ...]]:
-        """The rows of ``sql`` (ending in a column) IN ``ids``, a chunk of them at a time."""
-        rows: list[tuple[Any, ...]] = []
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            rows += self._db.execute(f"{sql} IN ({','.join('?' * len(chunk))})", chunk).fetchall()
-        return rows
-
-    def _in(self, sql: str, ids: Sequence[str]) -> None:
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            self._db.execute(f"{sql} IN ({','.join('?' * len(chunk))})", chunk)
 
     def _derive_thread(self, thread_id: str, previews: dict[str, str]) -> None:
         db = self._db

@@ -13,13 +13,19 @@ of the format: never edit it; a better one is a new version byte, and both stay 
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import sqlite3
 import zlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 _V1 = 1
 _LEVEL = 6
+# Contents a thread packs at a time when two share a page (see pack_page).
+_SHARE = 25
 # Field names and values of the API's content records, the most common last (deflate finds the
 # nearest match cheapest). Frozen: see the module docstring.
 _DICTIONARY_V1 = (
@@ -58,6 +64,54 @@ def pack(text: str) -> bytes:
         _LEVEL, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, _DICTIONARY_V1
     )
     return bytes((_V1,)) + packer.compress(text.encode("utf-8")) + packer.flush()
+
+
+def pack_page(texts: list[str]) -> Callable[[], list[bytes]]:
+    """Starts packing ``texts`` on the packing thread; what it returns packs those still waiting
+    on the caller's thread too, and returns them all, in order.
+
+    Deflate lets go of the GIL, so the packing thread works while the caller's runs statements
+    (merging.py). When the caller has nothing else to do, it packs rather than waits: the rest
+    of the page goes twice as fast, on two cores."""
+    packed: list[bytes] = [b""] * len(texts)
+    # Shared by both threads: next() on a count is atomic, so each share is packed once.
+    starts = itertools.count(0, _SHARE)
+
+    def work() -> None:
+        for start in starts:
+            if start >= len(texts):
+                return
+            packed[start : start + _SHARE] = [pack(text) for text in texts[start : start + _SHARE]]
+
+    done = _packer().submit(work)
+
+    def result() -> list[bytes]:
+        work()
+        done.result()
+        return packed
+
+    return result
+
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def _packer() -> ThreadPoolExecutor:
+    """The one thread that packs pages of contents, started when first needed."""
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rcinbox-pack")
+    return _executor
+
+
+def _forget_packer() -> None:
+    # A forked child has no packing thread, only the executor that believes it has one: work
+    # handed to it would wait forever. The child starts its own.
+    global _executor
+    _executor = None
+
+
+os.register_at_fork(after_in_child=_forget_packer)
 
 
 def unpack(stored: bytes | str) -> str:
