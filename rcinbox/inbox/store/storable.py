@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import math
-from json.encoder import c_make_encoder, encode_basestring
 from typing import Any
 
 REPLACEMENT = "\ufffd"
@@ -83,31 +82,15 @@ def _text(text: str) -> str:
         return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
-_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
-def _c_encoder() -> Any:
-    """The C encoder behind ``_DUMPS``, made once: json.dumps with options makes a JSONEncoder
-    and a C encoder at every call, a fifth of what it costs for a record (and a merge writes a
-    thousand). Without the circular check (no markers): a record parsed from JSON cannot hold
-    itself, and one that did would fail as one nested too deep does, with RecursionError, and
-    be repaired as it is. None where there is none (no C accelerator, another signature)."""
-    if c_make_encoder is None:
-        return None
-    try:
-        return c_make_encoder(
-            None, _DUMPS.default, encode_basestring, None, ":", ",", False, False, False
-        )
-    except TypeError:
-        return None
-
-
-_ENCODE = _c_encoder()
+# Made once: json.dumps with options builds an encoder at every call, and a merge writes a
+# thousand records. No circular check: a record parsed from JSON cannot hold itself, and one
+# that did would fail as one nested too deep does, with RecursionError, and be repaired so.
+_DUMPS = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), allow_nan=False, check_circular=False
+)
 
 
 def _dumps(value: Any) -> str:
     """Compact JSON, as ``json.dumps(value, ensure_ascii=False, separators=(",", ":"),
     allow_nan=False)`` writes it."""
-    if _ENCODE is None:
-        return _DUMPS.encode(value)
-    return "".join(_ENCODE(value, 0))
+    return _DUMPS.encode(value)
