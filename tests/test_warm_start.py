@@ -189,7 +189,7 @@ async def test_a_warm_start_that_fails_leaves_the_engine_to_sync_itself(
 
 
 async def test_the_demo_server_warms_the_demo_store_itself(tmp_path: Path) -> None:
-    with DemoServer(warm_naming="channel") as demo:
+    with DemoServer(warm=True) as demo:
         warm = WarmStart.for_demo(demo).start()
         try:
             account = warm.account()

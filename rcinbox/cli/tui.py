@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         # warms the demo's new store (see _run) while the TUI loads.
         demo = (
             stack.enter_context(
-                DemoServer(inbound_every=TUI_INBOUND_EVERY, warm_naming=options.naming or "channel")
+                DemoServer(inbound_every=TUI_INBOUND_EVERY, warm=True, naming=options.naming)
             )
             if options.demo
             else None

@@ -51,16 +51,18 @@ class DemoServer:
     """
 
     def __init__(
-        self, *, inbound_every: float | None = None, warm_naming: str | None = None
+        self, *, inbound_every: float | None = None, warm: bool = False, naming: str | None = None
     ) -> None:
         command = [sys.executable, "-m", "rcinbox", "demo-server", "--exit-with-stdin"]
         if inbound_every is not None:
             command += ["--inbound-every", str(inbound_every)]
         self._scratch = tempfile.TemporaryDirectory(prefix="rcinbox-demo-")
-        if warm_naming is not None:
-            # The child also syncs the demo's store, as a client with this naming would
+        if warm:
+            # The child also syncs the demo's store, as a client with ``naming`` would
             # (wiring/warm.py): its answer is read by warm_answer().
-            command += ["--warm-store", str(self.store_path), "--warm-naming", warm_naming]
+            command += ["--warm-store", str(self.store_path)]
+            if naming is not None:
+                command += ["--warm-naming", naming]
         self._process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,

@@ -93,7 +93,8 @@ class WarmStart:
 
     @classmethod
     def for_demo(cls, demo: DemoServer, *, naming: str | None = None) -> WarmStart:
-        """The warm start the demo server (started with ``warm_naming``) does itself."""
+        """The warm start the demo server (started with ``warm``, and this ``naming``) does
+        itself."""
         # Imported here: the demo's account is built where the demo's credentials are.
         from rcinbox.wiring.accounts import demo_account
 
