@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from rcinbox import __version__
 from rcinbox.cli.errors import EXIT_CODES_HELP
-from rcinbox.config.schema import MIN_POLL
+from rcinbox.config.schema import MIN_POLL, NAMINGS
 
 if TYPE_CHECKING:
     from rcinbox.config import Config
@@ -164,7 +164,7 @@ def _account_options() -> argparse.ArgumentParser:
     group.add_argument("--jwt", default=sup, help="JWT credential (env RCINBOX_JWT)")
     group.add_argument(
         "--naming",
-        choices=("channel", "source"),
+        choices=NAMINGS,
         default=sup,
         help="field names to send: channel* (current) or source* (2024 beta servers)",
     )
@@ -450,7 +450,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     login.add_argument(
         "--naming",
-        choices=("channel", "source"),
+        choices=NAMINGS,
         default=sup,
         help="field names to send: channel* (current) or source* (2024 beta servers)",
     )
@@ -539,7 +539,7 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--port", type=int, default=0, help="0 picks a free port")
     server.add_argument("--seed", type=int, default=1)
     server.add_argument("--contents", type=int, default=2000, metavar="N")
-    server.add_argument("--naming", choices=("channel", "source"), default="channel")
+    server.add_argument("--naming", choices=NAMINGS, default="channel")
     server.add_argument(
         "--faults",
         default="",
@@ -553,9 +553,7 @@ def build_parser() -> argparse.ArgumentParser:
     # For `rcinbox --demo` too: once listening, sync this (new) store as a client would, and
     # say so on stdout (wiring/warm.py): the TUI's first frame then has rows and names.
     server.add_argument("--warm-store", metavar="PATH", help=argparse.SUPPRESS)
-    server.add_argument(
-        "--warm-naming", choices=("channel", "source"), default=None, help=argparse.SUPPRESS
-    )
+    server.add_argument("--warm-naming", choices=NAMINGS, default=None, help=argparse.SUPPRESS)
     server.add_argument(
         "--inbound-every",
         type=float,
